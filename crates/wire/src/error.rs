@@ -26,6 +26,15 @@ impl ApiError {
         self
     }
 
+    /// A modeled error of `model`, with the code and HTTP status its error trait gives
+    /// (400 for a client fault without one, as AWS answers).
+    pub fn modeled(model: &crate::ServiceModel, shape: &str, message: impl Into<String>) -> Self {
+        let error = model.shapes.get(shape).and_then(|s| s.error.as_ref());
+        let code = error.and_then(|e| e.code.clone()).unwrap_or_else(|| shape.to_owned());
+        let status = error.and_then(|e| e.http_status_code).unwrap_or(400);
+        ApiError::new(code, status, message)
+    }
+
     /// An operation the model knows that Palisade does not serve yet.
     pub fn not_implemented(service: &str, operation: &str) -> Self {
         ApiError::new(
