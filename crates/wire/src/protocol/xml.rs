@@ -35,6 +35,19 @@ impl XmlWriter {
         self.out.push_str(name);
     }
 
+    /// Writes `<{name}{suffix}` (`<GetCallerIdentityResponse`) without building the name.
+    pub fn start_open_suffixed(&mut self, name: &str, suffix: &str) {
+        self.start_open(name);
+        self.out.push_str(suffix);
+    }
+
+    pub fn close_suffixed(&mut self, name: &str, suffix: &str) {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push_str(suffix);
+        self.out.push('>');
+    }
+
     pub fn attribute(&mut self, name: &str, value: &str) {
         self.out.push(' ');
         self.out.push_str(name);
