@@ -324,6 +324,9 @@ pub fn bind_request(
                         .iter()
                         .map(|text| scalar_from_text(element_ref, element_shape, text, location, wire_name))
                         .collect::<Result<Vec<_>, _>>()?;
+                    if items.is_empty() {
+                        continue;
+                    }
                     Value::Array(items)
                 } else {
                     scalar_from_text(member, shape, joined.trim(), location, wire_name)?
