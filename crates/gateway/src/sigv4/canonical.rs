@@ -3,18 +3,30 @@
 
 use std::borrow::Cow;
 
-use super::{SignatureKind, Signature, SignedRequest};
+use super::{Signature, SignatureKind, SignedRequest};
 
 /// The canonical request of `req` as `sig` signed it, with `payload_hash` as its last line.
-pub(crate) fn canonical_request(req: &SignedRequest<'_>, sig: &Signature, payload_hash: &[u8]) -> Vec<u8> {
+pub(crate) fn canonical_request(
+    req: &SignedRequest<'_>,
+    sig: &Signature,
+    payload_hash: &[u8],
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(
-        req.method.len() + 2 * req.path.len() + 2 * req.query.len() + 256 + sig.signed_headers.len() * 2,
+        req.method.len()
+            + 2 * req.path.len()
+            + 2 * req.query.len()
+            + 256
+            + sig.signed_headers.len() * 2,
     );
     out.extend_from_slice(req.method.as_bytes());
     out.push(b'\n');
     push_canonical_uri(&mut out, req.path, sig.service == "s3");
     out.push(b'\n');
-    push_canonical_query(&mut out, req.query, matches!(sig.kind, SignatureKind::Presigned { .. }));
+    push_canonical_query(
+        &mut out,
+        req.query,
+        matches!(sig.kind, SignatureKind::Presigned { .. }),
+    );
     out.push(b'\n');
     push_canonical_headers(&mut out, req, &sig.signed_headers);
     out.push(b'\n');
@@ -43,7 +55,10 @@ pub(crate) fn percent_decode(text: &[u8]) -> Cow<'_, [u8]> {
     while i < text.len() {
         match text[i] {
             b'+' => out.push(b' '),
-            b'%' => match (text.get(i + 1).and_then(|&c| hex_value(c)), text.get(i + 2).and_then(|&c| hex_value(c))) {
+            b'%' => match (
+                text.get(i + 1).and_then(|&c| hex_value(c)),
+                text.get(i + 2).and_then(|&c| hex_value(c)),
+            ) {
                 (Some(high), Some(low)) => {
                     out.push(high << 4 | low);
                     i += 2;
@@ -72,8 +87,10 @@ fn push_canonical_uri(out: &mut Vec<u8>, path: &str, is_s3: bool) {
 /// The path without `.` and empty segments and with `..` applied, keeping a leading and
 /// a trailing slash, as SDKs sign it.
 fn normalized_path(path: &str) -> Cow<'_, str> {
-    let needs_work =
-        path.contains("//") || path.split('/').any(|segment| segment == "." || segment == "..");
+    let needs_work = path.contains("//")
+        || path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..");
     if !needs_work {
         return Cow::Borrowed(path);
     }
@@ -98,10 +115,12 @@ fn normalized_path(path: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+type QueryPair<'q> = (Cow<'q, [u8]>, Cow<'q, [u8]>);
+
 /// Pairs re-encoded the strict SigV4 way and sorted by name, then value; the presigned
 /// signature itself is not part of what it signs.
 fn push_canonical_query(out: &mut Vec<u8>, query: &str, presigned: bool) {
-    let mut pairs: Vec<(Cow<'_, [u8]>, Cow<'_, [u8]>)> = query_pairs(query)
+    let mut pairs: Vec<QueryPair<'_>> = query_pairs(query)
         .map(|(name, value)| (canonical_component(name), canonical_component(value)))
         .filter(|(name, _)| !(presigned && name.as_ref() == b"X-Amz-Signature"))
         .collect();

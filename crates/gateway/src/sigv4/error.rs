@@ -19,7 +19,10 @@ pub enum SigV4Error {
     /// The signature, a chunk signature or the trailer signature differs from ours.
     SignatureDoesNotMatch,
     /// The credential scope names another day than the request time.
-    ScopeDateMismatch { scope_date: String, request_timestamp: String },
+    ScopeDateMismatch {
+        scope_date: String,
+        request_timestamp: String,
+    },
     /// A header-signed request more than 15 minutes away from the server's clock (or a
     /// presigned one dated more than 15 minutes in the future).
     RequestTimeTooSkewed { request_time: f64, now: f64 },
@@ -89,7 +92,10 @@ impl SigV4Error {
                 signature you provided. Check your AWS Secret Access Key and signing method. \
                 Consult the service documentation for details."
                 .to_owned(),
-            ScopeDateMismatch { scope_date, request_timestamp } => format!(
+            ScopeDateMismatch {
+                scope_date,
+                request_timestamp,
+            } => format!(
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date \
                  from HTTP: '{scope_date}' != '{}', from '{request_timestamp}'.",
                 request_timestamp.get(..8).unwrap_or(request_timestamp)
@@ -118,7 +124,9 @@ impl SigV4Error {
                 STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, \
                 STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value."
                 .to_owned(),
-            MalformedChunk(detail) => format!("The aws-chunked request body is malformed: {detail}."),
+            MalformedChunk(detail) => {
+                format!("The aws-chunked request body is malformed: {detail}.")
+            }
         }
     }
 }

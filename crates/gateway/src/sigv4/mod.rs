@@ -102,7 +102,12 @@ pub fn verify<'a>(
     check_scope_date(sig)?;
     check_time(sig, now)?;
     let payload = PayloadMode::of(sig, req)?;
-    let key = keys.signing_key(secret_access_key, &sig.scope_date, &sig.region, &sig.service);
+    let key = keys.signing_key(
+        secret_access_key,
+        &sig.scope_date,
+        &sig.region,
+        &sig.service,
+    );
     let canonical = canonical::canonical_request(req, sig, payload.canonical_hash());
     let canonical_hash = hex::lower(&sha256(&canonical));
     let scope = CredentialScope::of(sig);
@@ -117,7 +122,15 @@ pub fn verify<'a>(
     if !bool::from(expected.ct_eq(&sig.signature)) {
         return Err(SigV4Error::SignatureDoesNotMatch);
     }
-    payload.into_verified(req, &streaming::ChunkChain { key: &key, timestamp: &sig.timestamp, scope, seed: &sig.signature })
+    payload.into_verified(
+        req,
+        &streaming::ChunkChain {
+            key: &key,
+            timestamp: &sig.timestamp,
+            scope,
+            seed: &sig.signature,
+        },
+    )
 }
 
 /// The `date/region/service/aws4_request` scope both the request and every chunk sign.
@@ -130,11 +143,18 @@ pub(crate) struct CredentialScope<'s> {
 
 impl<'s> CredentialScope<'s> {
     fn of(sig: &'s Signature) -> Self {
-        CredentialScope { date: &sig.scope_date, region: &sig.region, service: &sig.service }
+        CredentialScope {
+            date: &sig.scope_date,
+            region: &sig.region,
+            service: &sig.service,
+        }
     }
 
     pub(crate) fn feed(&self, mac: &mut signing_key::HmacSha256) {
-        for (i, part) in [self.date, self.region, self.service].into_iter().enumerate() {
+        for (i, part) in [self.date, self.region, self.service]
+            .into_iter()
+            .enumerate()
+        {
             if i > 0 {
                 mac.update(b"/");
             }
@@ -156,16 +176,17 @@ fn check_scope_date(sig: &Signature) -> Result<(), SigV4Error> {
 }
 
 fn check_time(sig: &Signature, now: f64) -> Result<(), SigV4Error> {
-    let skewed = SigV4Error::RequestTimeTooSkewed { request_time: sig.request_time, now };
+    let ahead_of_now = sig.request_time - now;
+    let skewed = || SigV4Error::RequestTimeTooSkewed {
+        request_time: sig.request_time,
+        now,
+    };
     match sig.kind {
-        SignatureKind::Header if !((sig.request_time - now).abs() <= MAX_SKEW_SECONDS) => {
-            Err(skewed)
-        }
-        SignatureKind::Presigned { .. } if !(sig.request_time - now <= MAX_SKEW_SECONDS) => {
-            Err(skewed)
-        }
+        _ if ahead_of_now.is_nan() => Err(skewed()),
+        SignatureKind::Header if ahead_of_now.abs() > MAX_SKEW_SECONDS => Err(skewed()),
+        SignatureKind::Presigned { .. } if ahead_of_now > MAX_SKEW_SECONDS => Err(skewed()),
         SignatureKind::Presigned { expires_seconds }
-            if now > sig.request_time + f64::from(expires_seconds) =>
+            if -ahead_of_now > f64::from(expires_seconds) =>
         {
             Err(SigV4Error::RequestExpired)
         }

@@ -61,11 +61,15 @@ fn from_header(value: &HeaderValue, req: &SignedRequest<'_>) -> Result<Signature
     let amz_date = req.headers.get("x-amz-date");
     let date = amz_date.or_else(|| req.headers.get(DATE));
     let mut missing = String::new();
-    for (name, value) in
-        [("Credential", credential), ("Signature", signature), ("SignedHeaders", signed_headers)]
-    {
+    for (name, value) in [
+        ("Credential", credential),
+        ("Signature", signature),
+        ("SignedHeaders", signed_headers),
+    ] {
         if value.is_none() {
-            missing.push_str(&format!("Authorization header requires '{name}' parameter. "));
+            missing.push_str(&format!(
+                "Authorization header requires '{name}' parameter. "
+            ));
         }
     }
     if date.is_none() {
@@ -73,10 +77,16 @@ fn from_header(value: &HeaderValue, req: &SignedRequest<'_>) -> Result<Signature
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
         );
     }
-    let (Some(credential), Some(signed_headers), Some(signature), Some(date), true) =
-        (credential, signed_headers, signature, date, missing.is_empty())
-    else {
-        return Err(SigV4Error::IncompleteSignature(format!("{missing}Authorization={text}")));
+    let (Some(credential), Some(signed_headers), Some(signature), Some(date), true) = (
+        credential,
+        signed_headers,
+        signature,
+        date,
+        missing.is_empty(),
+    ) else {
+        return Err(SigV4Error::IncompleteSignature(format!(
+            "{missing}Authorization={text}"
+        )));
     };
     let date_text = String::from_utf8_lossy(date.as_bytes());
     let request_time = if amz_date.is_some() {
@@ -85,14 +95,20 @@ fn from_header(value: &HeaderValue, req: &SignedRequest<'_>) -> Result<Signature
         parse_http_date(&date_text).or_else(|| parse_amz_date(&date_text))
     }
     .ok_or_else(|| not_iso8601(&date_text))?;
-    let scope = CredentialParts::of(credential).ok_or_else(|| {
-        malformed_credential("The authorization header is malformed", credential)
-    })?;
+    let scope = CredentialParts::of(credential)
+        .ok_or_else(|| malformed_credential("The authorization header is malformed", credential))?;
     let session_token = req
         .headers
         .get("x-amz-security-token")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    signature_from(scope, signed_headers, signature, request_time, session_token, SignatureKind::Header)
+    signature_from(
+        scope,
+        signed_headers,
+        signature,
+        request_time,
+        session_token,
+        SignatureKind::Header,
+    )
 }
 
 fn from_query(req: &SignedRequest<'_>) -> Result<Signature, SigV4Error> {
@@ -130,12 +146,18 @@ fn from_query(req: &SignedRequest<'_>) -> Result<Signature, SigV4Error> {
         ("X-Amz-Date", &date),
     ] {
         if value.is_none() {
-            missing.push_str(&format!("AWS query-string parameters must include '{name}'. "));
+            missing.push_str(&format!(
+                "AWS query-string parameters must include '{name}'. "
+            ));
         }
     }
-    let (Some(credential), Some(signed_headers), Some(signature), Some(date), true) =
-        (credential, signed_headers, signature, date, missing.is_empty())
-    else {
+    let (Some(credential), Some(signed_headers), Some(signature), Some(date), true) = (
+        credential,
+        signed_headers,
+        signature,
+        date,
+        missing.is_empty(),
+    ) else {
         return Err(SigV4Error::IncompleteSignature(format!(
             "{missing}Re-examine the query-string parameters."
         )));
@@ -208,7 +230,12 @@ impl<'c> CredentialParts<'c> {
             && !access_key_id.is_empty()
             && date.len() == 8
             && date.bytes().all(|b| b.is_ascii_digit());
-        well_formed.then_some(CredentialParts { access_key_id, date, region, service })
+        well_formed.then_some(CredentialParts {
+            access_key_id,
+            date,
+            region,
+            service,
+        })
     }
 }
 
@@ -242,7 +269,9 @@ fn parse_expires(text: &str) -> Result<u32, SigV4Error> {
     }
     match text.parse::<u32>() {
         Ok(seconds) if seconds <= MAX_EXPIRES_SECONDS => Ok(seconds),
-        _ => Err(invalid("X-Amz-Expires must be less than a week (in seconds) that is 604800")),
+        _ => Err(invalid(
+            "X-Amz-Expires must be less than a week (in seconds) that is 604800",
+        )),
     }
 }
 

@@ -40,9 +40,10 @@ impl<'h> PayloadMode<'h> {
             b"STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" => {
                 PayloadMode::Streaming(StreamingMode::SignedWithTrailer, STREAMING_SIGNED_TRAILER)
             }
-            b"STREAMING-UNSIGNED-PAYLOAD-TRAILER" => {
-                PayloadMode::Streaming(StreamingMode::UnsignedWithTrailer, STREAMING_UNSIGNED_TRAILER)
-            }
+            b"STREAMING-UNSIGNED-PAYLOAD-TRAILER" => PayloadMode::Streaming(
+                StreamingMode::UnsignedWithTrailer,
+                STREAMING_UNSIGNED_TRAILER,
+            ),
             _ if declared.len() == 64 && declared.iter().all(u8::is_ascii_hexdigit) => {
                 PayloadMode::Declared(declared)
             }
@@ -90,9 +91,15 @@ impl<'h> PayloadMode<'h> {
                         ));
                     }
                 }
-                Ok(Verified { body: Cow::Owned(decoded.data), trailers: decoded.trailers })
+                Ok(Verified {
+                    body: Cow::Owned(decoded.data),
+                    trailers: decoded.trailers,
+                })
             }
-            _ => Ok(Verified { body: Cow::Borrowed(req.body), trailers: Vec::new() }),
+            _ => Ok(Verified {
+                body: Cow::Borrowed(req.body),
+                trailers: Vec::new(),
+            }),
         }
     }
 }

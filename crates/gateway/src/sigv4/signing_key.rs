@@ -34,7 +34,13 @@ impl SigningKeyCache {
         }
     }
 
-    pub(crate) fn signing_key(&self, secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
+    pub(crate) fn signing_key(
+        &self,
+        secret: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> [u8; 32] {
         let mut id = Sha256::new();
         for part in [secret, date, region, service] {
             id.update((part.len() as u64).to_le_bytes());
@@ -65,7 +71,9 @@ impl Default for SigningKeyCache {
 
 impl fmt::Debug for SigningKeyCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKeyCache").field("per_shard", &self.per_shard).finish_non_exhaustive()
+        f.debug_struct("SigningKeyCache")
+            .field("per_shard", &self.per_shard)
+            .finish_non_exhaustive()
     }
 }
 
@@ -75,7 +83,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 pub(crate) fn hmac(key: &[u8]) -> HmacSha256 {
-    <HmacSha256 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+    <HmacSha256 as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
 }
 
 fn hmac_once(key: &[u8], data: &[u8]) -> [u8; 32] {
@@ -100,7 +109,12 @@ mod tests {
 
     #[test]
     fn derived_key_matches_the_aws_documentation_example() {
-        let key = derive("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215", "us-east-1", "iam");
+        let key = derive(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "20120215",
+            "us-east-1",
+            "iam",
+        );
         assert_eq!(
             &crate::sigv4::hex::lower(&key)[..],
             b"f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"

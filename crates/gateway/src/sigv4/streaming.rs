@@ -37,13 +37,18 @@ pub(crate) struct Decoded {
 
 /// The data and trailers of an aws-chunked `body`. Chunk sizes only ever index into the
 /// body already in memory, so a forged size cannot make this allocate more than the body.
-pub(crate) fn decode(body: &[u8], mode: StreamingMode, chain: &ChunkChain<'_>) -> Result<Decoded, SigV4Error> {
+pub(crate) fn decode(
+    body: &[u8],
+    mode: StreamingMode,
+    chain: &ChunkChain<'_>,
+) -> Result<Decoded, SigV4Error> {
     let signed = mode != StreamingMode::UnsignedWithTrailer;
     let mut previous = *chain.seed;
     let mut data = Vec::with_capacity(body.len());
     let mut rest = body;
     loop {
-        let (header, after_header) = split_line(rest).ok_or(malformed("a chunk header is not terminated by CRLF"))?;
+        let (header, after_header) =
+            split_line(rest).ok_or(malformed("a chunk header is not terminated by CRLF"))?;
         let (size, signature) = chunk_header(header)?;
         if size > after_header.len() {
             return Err(malformed("a chunk is longer than the body"));
@@ -62,7 +67,9 @@ pub(crate) fn decode(body: &[u8], mode: StreamingMode, chain: &ChunkChain<'_>) -
             break;
         }
         data.extend_from_slice(chunk);
-        rest = after_chunk.strip_prefix(b"\r\n").ok_or(malformed("chunk data is not followed by CRLF"))?;
+        rest = after_chunk
+            .strip_prefix(b"\r\n")
+            .ok_or(malformed("chunk data is not followed by CRLF"))?;
     }
     let trailers = match mode {
         StreamingMode::Signed if rest.is_empty() || rest == b"\r\n" => Vec::new(),
@@ -117,7 +124,11 @@ fn chunk_signature(chain: &ChunkChain<'_>, previous: &[u8; 32], chunk: &[u8]) ->
     mac.finalize().into_bytes().into()
 }
 
-fn chained_mac(chain: &ChunkChain<'_>, algorithm_line: &[u8], previous: &[u8; 32]) -> signing_key::HmacSha256 {
+fn chained_mac(
+    chain: &ChunkChain<'_>,
+    algorithm_line: &[u8],
+    previous: &[u8; 32],
+) -> signing_key::HmacSha256 {
     let mut mac = signing_key::hmac(chain.key);
     mac.update(algorithm_line);
     mac.update(chain.timestamp.as_bytes());
@@ -148,7 +159,10 @@ fn trailers(
             }
             return Err(malformed("data follows the trailer"));
         }
-        let at = line.iter().position(|&b| b == b':').ok_or(malformed("a trailer line has no colon"))?;
+        let at = line
+            .iter()
+            .position(|&b| b == b':')
+            .ok_or(malformed("a trailer line has no colon"))?;
         let (name, value) = (&line[..at], &line[at + 1..]);
         if name.eq_ignore_ascii_case(TRAILER_SIGNATURE) {
             trailer_signature =
@@ -163,7 +177,8 @@ fn trailers(
         ));
     }
     if let Some((chain, previous)) = signed_by {
-        let provided = trailer_signature.ok_or(malformed("the trailer has no x-amz-trailer-signature"))?;
+        let provided =
+            trailer_signature.ok_or(malformed("the trailer has no x-amz-trailer-signature"))?;
         let mut mac = chained_mac(chain, b"AWS4-HMAC-SHA256-TRAILER\n", previous);
         mac.update(&hex::lower(&sha256(&hashed)));
         let expected: [u8; 32] = mac.finalize().into_bytes().into();

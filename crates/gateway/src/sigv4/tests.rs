@@ -25,7 +25,11 @@ struct Vector {
 
 impl Vector {
     fn named(name: &str) -> Vector {
-        all_vectors().into_iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no vector {name}")).1
+        all_vectors()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no vector {name}"))
+            .1
     }
 
     fn request(&self) -> SignedRequest<'_> {
@@ -49,7 +53,10 @@ impl Vector {
     }
 
     fn set_header(&mut self, name: &str, value: &str) {
-        self.headers.insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
+        self.headers.insert(
+            HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_str(value).unwrap(),
+        );
     }
 
     fn header(&self, name: &str) -> String {
@@ -59,7 +66,11 @@ impl Vector {
 
 fn all_vectors() -> Vec<(String, Vector)> {
     let root: Value = serde_json::from_str(VECTORS).unwrap();
-    let b64 = |v: &Value| base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap();
+    let b64 = |v: &Value| {
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap()
+    };
     root["vectors"]
         .as_array()
         .unwrap()
@@ -68,14 +79,24 @@ fn all_vectors() -> Vec<(String, Vector)> {
             let mut headers = HeaderMap::new();
             for pair in v["headers"].as_array().unwrap() {
                 headers.append(
-                    HeaderName::from_bytes(pair[0].as_str().unwrap().to_ascii_lowercase().as_bytes()).unwrap(),
+                    HeaderName::from_bytes(
+                        pair[0].as_str().unwrap().to_ascii_lowercase().as_bytes(),
+                    )
+                    .unwrap(),
                     HeaderValue::from_str(pair[1].as_str().unwrap()).unwrap(),
                 );
             }
             let trailers = v["trailers"]
                 .as_array()
                 .map(|list| {
-                    list.iter().map(|p| (p[0].as_str().unwrap().to_owned(), p[1].as_str().unwrap().to_owned())).collect()
+                    list.iter()
+                        .map(|p| {
+                            (
+                                p[0].as_str().unwrap().to_owned(),
+                                p[1].as_str().unwrap().to_owned(),
+                            )
+                        })
+                        .collect()
                 })
                 .unwrap_or_default();
             let vector = Vector {
@@ -116,14 +137,20 @@ fn sts_form_post_is_accepted() {
 fn session_token_header_is_accepted_and_reported() {
     let vector = assert_accepted("sts_query_post_with_session_token");
     let sig = parse(&vector.request()).unwrap().unwrap();
-    assert_eq!(sig.session_token.as_deref(), Some("FwoGZXIvYXdzEXAMPLESESSIONTOKEN//+=="));
+    assert_eq!(
+        sig.session_token.as_deref(),
+        Some("FwoGZXIvYXdzEXAMPLESESSIONTOKEN//+==")
+    );
     assert_eq!(sig.region, "eu-west-1");
 }
 
 #[test]
 fn date_header_dates_a_request_without_x_amz_date() {
     let vector = assert_accepted("sts_query_post_dated_by_date_header");
-    assert_eq!(parse(&vector.request()).unwrap().unwrap().request_time, SIGNED_AT);
+    assert_eq!(
+        parse(&vector.request()).unwrap().unwrap().request_time,
+        SIGNED_AT
+    );
 }
 
 #[test]
@@ -147,8 +174,16 @@ fn unsigned_payload_is_accepted_with_any_body() {
 fn presigned_s3_get_is_accepted_with_its_session_token() {
     let vector = assert_accepted("s3_presigned_get");
     let sig = parse(&vector.request()).unwrap().unwrap();
-    assert_eq!(sig.kind, SignatureKind::Presigned { expires_seconds: 3600 });
-    assert_eq!(sig.session_token.as_deref(), Some("FwoGZXIvYXdzEXAMPLESESSIONTOKEN//+=="));
+    assert_eq!(
+        sig.kind,
+        SignatureKind::Presigned {
+            expires_seconds: 3600
+        }
+    );
+    assert_eq!(
+        sig.session_token.as_deref(),
+        Some("FwoGZXIvYXdzEXAMPLESESSIONTOKEN//+==")
+    );
 }
 
 #[test]
@@ -197,7 +232,10 @@ fn parse_reads_the_credential_scope() {
     assert_eq!(sig.scope_date, "20240101");
     assert_eq!(sig.region, "us-east-1");
     assert_eq!(sig.service, "kms");
-    assert_eq!(sig.signed_headers, "content-type;host;x-amz-date;x-amz-target");
+    assert_eq!(
+        sig.signed_headers,
+        "content-type;host;x-amz-date;x-amz-target"
+    );
     assert_eq!(sig.kind, SignatureKind::Header);
     assert_eq!(sig.request_time, SIGNED_AT);
     assert_eq!(sig.session_token, None);
@@ -235,23 +273,33 @@ fn authorization_header_missing_only_the_signature_names_just_that() {
         error.message(true),
         format!("Authorization header requires 'Signature' parameter. Authorization={without_signature}")
     );
-    assert_eq!((error.code(true), error.code(false), error.status(true)), ("IncompleteSignature", "IncompleteSignatureException", 400));
+    assert_eq!(
+        (error.code(true), error.code(false), error.status(true)),
+        ("IncompleteSignature", "IncompleteSignatureException", 400)
+    );
 }
 
 #[test]
 fn authorization_part_without_equal_sign_is_named() {
     let mut vector = Vector::named("kms_json_post");
-    let header = vector.header("authorization").replace("Credential=AKIDEXAMPLE", "Credential=AKIDEXAMPLE ");
+    let header = vector
+        .header("authorization")
+        .replace("Credential=AKIDEXAMPLE", "Credential=AKIDEXAMPLE ");
     let header = header.replacen("Credential=", "Credential", 1);
     vector.set_header("authorization", &header);
     let message = parse(&vector.request()).unwrap_err().message(false);
-    assert!(message.contains("not a valid key=value pair (missing equal-sign) in Authorization header"), "{message}");
+    assert!(
+        message.contains("not a valid key=value pair (missing equal-sign) in Authorization header"),
+        "{message}"
+    );
 }
 
 #[test]
 fn presigned_query_without_parts_lists_what_is_missing() {
     let mut vector = Vector::named("sts_presigned_query");
-    vector.query = "Action=GetCallerIdentity&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20240101T000000Z".to_owned();
+    vector.query =
+        "Action=GetCallerIdentity&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20240101T000000Z"
+            .to_owned();
     assert_eq!(
         parse(&vector.request()).unwrap_err().message(true),
         "AWS query-string parameters must include 'X-Amz-Credential'. AWS query-string parameters \
@@ -263,22 +311,37 @@ fn presigned_query_without_parts_lists_what_is_missing() {
 #[test]
 fn sigv4a_is_an_unsupported_algorithm() {
     let mut vector = Vector::named("kms_json_post");
-    let header = vector.header("authorization").replace("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256");
+    let header = vector
+        .header("authorization")
+        .replace("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256");
     vector.set_header("authorization", &header);
-    assert_eq!(parse(&vector.request()), Err(SigV4Error::UnsupportedAlgorithm("AWS4-ECDSA-P256-SHA256".to_owned())));
+    assert_eq!(
+        parse(&vector.request()),
+        Err(SigV4Error::UnsupportedAlgorithm(
+            "AWS4-ECDSA-P256-SHA256".to_owned()
+        ))
+    );
 }
 
 #[test]
 fn header_and_presigned_signatures_together_are_refused() {
     let mut vector = Vector::named("s3_presigned_get");
-    vector.set_header("authorization", &Vector::named("kms_json_post").header("authorization"));
-    assert!(matches!(parse(&vector.request()), Err(SigV4Error::IncompleteSignature(_))));
+    vector.set_header(
+        "authorization",
+        &Vector::named("kms_json_post").header("authorization"),
+    );
+    assert!(matches!(
+        parse(&vector.request()),
+        Err(SigV4Error::IncompleteSignature(_))
+    ));
 }
 
 #[test]
 fn credential_with_another_terminator_is_refused() {
     let mut vector = Vector::named("kms_json_post");
-    let header = vector.header("authorization").replace("/aws4_request", "/aws5_request");
+    let header = vector
+        .header("authorization")
+        .replace("/aws4_request", "/aws5_request");
     vector.set_header("authorization", &header);
     assert_eq!(
         parse(&vector.request()).unwrap_err().message(false),
@@ -289,22 +352,32 @@ fn credential_with_another_terminator_is_refused() {
 #[test]
 fn credential_without_a_region_is_malformed() {
     let mut vector = Vector::named("kms_json_post");
-    let header = vector.header("authorization").replace("/us-east-1/kms/", "/kms/");
+    let header = vector
+        .header("authorization")
+        .replace("/us-east-1/kms/", "/kms/");
     vector.set_header("authorization", &header);
-    assert!(parse(&vector.request()).unwrap_err().message(true).contains("the Credential is mal-formed"));
+    assert!(parse(&vector.request())
+        .unwrap_err()
+        .message(true)
+        .contains("the Credential is mal-formed"));
 }
 
 #[test]
 fn x_amz_date_not_in_basic_format_is_refused() {
     let mut vector = Vector::named("kms_json_post");
     vector.set_header("x-amz-date", "2024-01-01T00:00:00Z");
-    assert!(parse(&vector.request()).unwrap_err().message(false).starts_with("Date must be in ISO-8601 'basic format'"));
+    assert!(parse(&vector.request())
+        .unwrap_err()
+        .message(false)
+        .starts_with("Date must be in ISO-8601 'basic format'"));
 }
 
 #[test]
 fn presigned_expiry_beyond_a_week_is_refused() {
     let mut vector = Vector::named("sts_presigned_query");
-    vector.query = vector.query.replace("X-Amz-Expires=900", "X-Amz-Expires=604801");
+    vector.query = vector
+        .query
+        .replace("X-Amz-Expires=900", "X-Amz-Expires=604801");
     assert_eq!(
         parse(&vector.request()).unwrap_err().message(true),
         "X-Amz-Expires must be less than a week (in seconds) that is 604800"
@@ -315,8 +388,14 @@ fn presigned_expiry_beyond_a_week_is_refused() {
 fn signature_that_is_not_hex_does_not_match() {
     let mut vector = Vector::named("kms_json_post");
     let header = vector.header("authorization");
-    vector.set_header("authorization", &format!("{}zz", &header[..header.len() - 2]));
-    assert_eq!(parse(&vector.request()), Err(SigV4Error::SignatureDoesNotMatch));
+    vector.set_header(
+        "authorization",
+        &format!("{}zz", &header[..header.len() - 2]),
+    );
+    assert_eq!(
+        parse(&vector.request()),
+        Err(SigV4Error::SignatureDoesNotMatch)
+    );
 }
 
 // One character changed after signing.
@@ -325,7 +404,11 @@ fn signature_that_is_not_hex_does_not_match() {
 fn every_vector_is_refused_with_another_secret() {
     let other_secret = SECRET.replacen('w', "W", 1);
     for (name, vector) in all_vectors() {
-        assert_eq!(vector.verify_at(&other_secret, SIGNED_AT), Err(SigV4Error::SignatureDoesNotMatch), "{name}");
+        assert_eq!(
+            vector.verify_at(&other_secret, SIGNED_AT),
+            Err(SigV4Error::SignatureDoesNotMatch),
+            "{name}"
+        );
     }
 }
 
@@ -350,7 +433,10 @@ fn s3_body_differing_from_x_amz_content_sha256_is_a_content_mismatch() {
     let error = vector.verify().unwrap_err();
     assert_eq!(error, SigV4Error::ContentSha256Mismatch);
     assert_eq!(error.code(true), "XAmzContentSHA256Mismatch");
-    assert_eq!(error.message(true), "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    assert_eq!(
+        error.message(true),
+        "The provided 'x-amz-content-sha256' header does not match what was computed."
+    );
 }
 
 #[test]
@@ -393,14 +479,18 @@ fn reordered_query_still_matches() {
 #[test]
 fn changed_presigned_query_does_not_match() {
     let mut vector = Vector::named("sts_presigned_query");
-    vector.query = vector.query.replace("Action=GetCallerIdentity", "Action=GetCallerIdentitz");
+    vector.query = vector
+        .query
+        .replace("Action=GetCallerIdentity", "Action=GetCallerIdentitz");
     assert_eq!(vector.verify(), Err(SigV4Error::SignatureDoesNotMatch));
 }
 
 #[test]
 fn changed_presigned_expiry_does_not_match() {
     let mut vector = Vector::named("s3_presigned_get");
-    vector.query = vector.query.replace("X-Amz-Expires=3600", "X-Amz-Expires=3601");
+    vector.query = vector
+        .query
+        .replace("X-Amz-Expires=3600", "X-Amz-Expires=3601");
     assert_eq!(vector.verify(), Err(SigV4Error::SignatureDoesNotMatch));
 }
 
@@ -424,7 +514,10 @@ fn changed_signed_trailer_does_not_match() {
 fn chunked_body_truncated_before_the_final_chunk_is_malformed() {
     let mut vector = Vector::named("s3_streaming_signed_chunks");
     vector.body.truncate(70_000);
-    assert!(matches!(vector.verify(), Err(SigV4Error::MalformedChunk(_))));
+    assert!(matches!(
+        vector.verify(),
+        Err(SigV4Error::MalformedChunk(_))
+    ));
 }
 
 #[test]
@@ -434,14 +527,22 @@ fn chunk_size_larger_than_the_body_is_malformed_without_allocating_it() {
     let mut body = b"ffffffffffffffff".to_vec();
     body.extend_from_slice(&vector.body[signature_at..]);
     vector.body = body;
-    assert_eq!(vector.verify(), Err(SigV4Error::MalformedChunk("a chunk is longer than the body")));
+    assert_eq!(
+        vector.verify(),
+        Err(SigV4Error::MalformedChunk(
+            "a chunk is longer than the body"
+        ))
+    );
 }
 
 #[test]
 fn decoded_length_other_than_declared_is_malformed() {
     let mut vector = Vector::named("s3_streaming_unsigned_trailer");
     vector.body = b"3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n".to_vec();
-    assert!(matches!(vector.verify(), Err(SigV4Error::MalformedChunk(_))));
+    assert!(matches!(
+        vector.verify(),
+        Err(SigV4Error::MalformedChunk(_))
+    ));
 }
 
 #[test]
@@ -456,32 +557,52 @@ fn content_sha256_that_is_neither_mode_nor_hash_is_invalid() {
     let mut vector = Vector::named("s3_put_with_encoded_path");
     vector.set_header("x-amz-content-sha256", "SOMETHING-ELSE");
     let error = vector.verify().unwrap_err();
-    assert_eq!((error.code(true), error.status(true)), ("InvalidArgument", 400));
+    assert_eq!(
+        (error.code(true), error.status(true)),
+        ("InvalidArgument", 400)
+    );
 }
 
 // Time.
 
 #[test]
 fn header_signed_request_fifteen_minutes_old_is_accepted() {
-    assert!(Vector::named("kms_json_post").verify_at(SECRET, SIGNED_AT + 900.0).is_ok());
+    assert!(Vector::named("kms_json_post")
+        .verify_at(SECRET, SIGNED_AT + 900.0)
+        .is_ok());
 }
 
 #[test]
 fn header_signed_request_fifteen_minutes_ahead_is_accepted() {
-    assert!(Vector::named("kms_json_post").verify_at(SECRET, SIGNED_AT - 900.0).is_ok());
+    assert!(Vector::named("kms_json_post")
+        .verify_at(SECRET, SIGNED_AT - 900.0)
+        .is_ok());
 }
 
 #[test]
 fn header_signed_request_older_than_fifteen_minutes_is_too_skewed() {
-    let error = Vector::named("sts_query_post").verify_at(SECRET, SIGNED_AT + 901.0).unwrap_err();
-    assert_eq!((error.code(true), error.status(true)), ("RequestTimeTooSkewed", 403));
-    assert_eq!(error.message(true), "The difference between the request time and the current time is too large.");
+    let error = Vector::named("sts_query_post")
+        .verify_at(SECRET, SIGNED_AT + 901.0)
+        .unwrap_err();
+    assert_eq!(
+        (error.code(true), error.status(true)),
+        ("RequestTimeTooSkewed", 403)
+    );
+    assert_eq!(
+        error.message(true),
+        "The difference between the request time and the current time is too large."
+    );
 }
 
 #[test]
 fn json_service_reports_an_old_request_as_signature_expired() {
-    let error = Vector::named("kms_json_post").verify_at(SECRET, SIGNED_AT + 1200.0).unwrap_err();
-    assert_eq!((error.code(false), error.status(false)), ("InvalidSignatureException", 400));
+    let error = Vector::named("kms_json_post")
+        .verify_at(SECRET, SIGNED_AT + 1200.0)
+        .unwrap_err();
+    assert_eq!(
+        (error.code(false), error.status(false)),
+        ("InvalidSignatureException", 400)
+    );
     assert_eq!(
         error.message(false),
         "Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z (20240101T002000Z - 15 min.)"
@@ -490,7 +611,9 @@ fn json_service_reports_an_old_request_as_signature_expired() {
 
 #[test]
 fn json_service_reports_a_future_request_as_not_yet_current() {
-    let error = Vector::named("kms_json_post").verify_at(SECRET, SIGNED_AT - 1200.0).unwrap_err();
+    let error = Vector::named("kms_json_post")
+        .verify_at(SECRET, SIGNED_AT - 1200.0)
+        .unwrap_err();
     assert_eq!(
         error.message(false),
         "Signature not yet current: 20240101T000000Z is still later than 20231231T235500Z (20231231T234000Z + 15 min.)"
@@ -499,35 +622,53 @@ fn json_service_reports_a_future_request_as_not_yet_current() {
 
 #[test]
 fn presigned_url_is_accepted_until_the_last_second_of_its_expiry() {
-    assert!(Vector::named("s3_presigned_get").verify_at(SECRET, SIGNED_AT + 3600.0).is_ok());
+    assert!(Vector::named("s3_presigned_get")
+        .verify_at(SECRET, SIGNED_AT + 3600.0)
+        .is_ok());
 }
 
 #[test]
 fn presigned_url_after_its_expiry_has_expired() {
-    let error = Vector::named("s3_presigned_get").verify_at(SECRET, SIGNED_AT + 3601.0).unwrap_err();
+    let error = Vector::named("s3_presigned_get")
+        .verify_at(SECRET, SIGNED_AT + 3601.0)
+        .unwrap_err();
     assert_eq!(error, SigV4Error::RequestExpired);
-    assert_eq!((error.code(true), error.message(true).as_str()), ("RequestExpired", "Request has expired"));
+    assert_eq!(
+        (error.code(true), error.message(true).as_str()),
+        ("RequestExpired", "Request has expired")
+    );
 }
 
 #[test]
 fn presigned_url_dated_in_the_future_is_too_skewed() {
-    let error = Vector::named("s3_presigned_get").verify_at(SECRET, SIGNED_AT - 901.0).unwrap_err();
+    let error = Vector::named("s3_presigned_get")
+        .verify_at(SECRET, SIGNED_AT - 901.0)
+        .unwrap_err();
     assert!(matches!(error, SigV4Error::RequestTimeTooSkewed { .. }));
 }
 
 #[test]
 fn clock_that_is_not_a_number_is_refused() {
-    assert!(Vector::named("kms_json_post").verify_at(SECRET, f64::NAN).is_err());
-    assert!(Vector::named("s3_presigned_get").verify_at(SECRET, f64::NAN).is_err());
+    assert!(Vector::named("kms_json_post")
+        .verify_at(SECRET, f64::NAN)
+        .is_err());
+    assert!(Vector::named("s3_presigned_get")
+        .verify_at(SECRET, f64::NAN)
+        .is_err());
 }
 
 #[test]
 fn scope_date_other_than_the_request_date_is_refused() {
     let mut vector = Vector::named("kms_json_post");
-    let header = vector.header("authorization").replace("/20240101/", "/20240102/");
+    let header = vector
+        .header("authorization")
+        .replace("/20240101/", "/20240102/");
     vector.set_header("authorization", &header);
     let error = vector.verify().unwrap_err();
-    assert_eq!((error.code(true), error.status(true)), ("SignatureDoesNotMatch", 403));
+    assert_eq!(
+        (error.code(true), error.status(true)),
+        ("SignatureDoesNotMatch", 403)
+    );
     assert_eq!(
         error.message(true),
         "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: \
@@ -540,9 +681,17 @@ fn scope_date_other_than_the_request_date_is_refused() {
 #[test]
 fn signature_mismatch_is_403_for_xml_services_and_400_for_json_services() {
     let error = SigV4Error::SignatureDoesNotMatch;
-    assert_eq!((error.code(true), error.status(true)), ("SignatureDoesNotMatch", 403));
-    assert_eq!((error.code(false), error.status(false)), ("InvalidSignatureException", 400));
-    assert!(error.message(true).starts_with("The request signature we calculated does not match"));
+    assert_eq!(
+        (error.code(true), error.status(true)),
+        ("SignatureDoesNotMatch", 403)
+    );
+    assert_eq!(
+        (error.code(false), error.status(false)),
+        ("InvalidSignatureException", 400)
+    );
+    assert!(error
+        .message(true)
+        .starts_with("The request signature we calculated does not match"));
 }
 
 // Robustness.
@@ -555,7 +704,13 @@ fn arbitrary_authorization_headers_never_panic() {
         let mut changed = vector.clone();
         changed.set_header("authorization", &header[..cut]);
         if let Ok(Some(sig)) = parse(&changed.request()) {
-            let _ = verify(&sig, &changed.request(), SECRET, SIGNED_AT, &SigningKeyCache::new());
+            let _ = verify(
+                &sig,
+                &changed.request(),
+                SECRET,
+                SIGNED_AT,
+                &SigningKeyCache::new(),
+            );
         }
     }
 }

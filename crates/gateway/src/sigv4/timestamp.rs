@@ -23,7 +23,13 @@ pub(crate) fn parse_http_date(text: &str) -> Option<f64> {
     if b.len() < 27 || &b[3..5] != b", " {
         return None;
     }
-    if b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || b[19] != b':' || b[22] != b':' || b[25] != b' ' {
+    if b[7] != b' '
+        || b[11] != b' '
+        || b[16] != b' '
+        || b[19] != b':'
+        || b[22] != b':'
+        || b[25] != b' '
+    {
         return None;
     }
     let day = digits(&b[5..7])?;
@@ -52,7 +58,11 @@ fn zone_offset_seconds(zone: &[u8]) -> Option<f64> {
 
 /// `YYYYMMDDTHHMMSSZ` for epoch seconds, as AWS prints times in signature messages.
 pub(crate) fn format_amz_date(seconds: f64) -> String {
-    let whole = if seconds.is_finite() { seconds.floor().clamp(0.0, 253_402_300_799.0) } else { 0.0 };
+    let whole = if seconds.is_finite() {
+        seconds.floor().clamp(0.0, 253_402_300_799.0)
+    } else {
+        0.0
+    };
     let whole = whole as i64;
     let days = whole.div_euclid(86_400);
     let in_day = whole.rem_euclid(86_400);
@@ -65,23 +75,31 @@ pub(crate) fn format_amz_date(seconds: f64) -> String {
     )
 }
 
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 fn digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    b.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
 }
 
-fn epoch_seconds(year: u32, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Option<f64> {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+fn epoch_seconds(
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+) -> Option<f64> {
     let month_days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
+        2 => days_from_civil(i64::from(year), 3, 1) - days_from_civil(i64::from(year), 2, 1),
         _ => return None,
     };
-    if day == 0 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+    if day == 0 || i64::from(day) > month_days || hour > 23 || minute > 59 || second > 59 {
         return None;
     }
     let days = days_from_civil(i64::from(year), i64::from(month), i64::from(day));
@@ -109,7 +127,11 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let shifted_month = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -125,13 +147,22 @@ mod tests {
 
     #[test]
     fn http_date_reads_like_amz_date() {
-        assert_eq!(parse_http_date("Mon, 01 Jan 2024 00:00:00 GMT"), Some(1_704_067_200.0));
+        assert_eq!(
+            parse_http_date("Mon, 01 Jan 2024 00:00:00 GMT"),
+            Some(1_704_067_200.0)
+        );
     }
 
     #[test]
     fn http_date_applies_its_zone_offset() {
-        assert_eq!(parse_http_date("Mon, 01 Jan 2024 01:00:00 +0100"), Some(1_704_067_200.0));
-        assert_eq!(parse_http_date("Mon, 01 Jan 2024 00:00:00 -0000"), Some(1_704_067_200.0));
+        assert_eq!(
+            parse_http_date("Mon, 01 Jan 2024 01:00:00 +0100"),
+            Some(1_704_067_200.0)
+        );
+        assert_eq!(
+            parse_http_date("Mon, 01 Jan 2024 00:00:00 -0000"),
+            Some(1_704_067_200.0)
+        );
     }
 
     #[test]
