@@ -1,0 +1,152 @@
+//! The audit log on PostgreSQL: a batch is a few array-valued statements, not a row each.
+
+use tokio_postgres::types::ToSql;
+
+use super::PgStore;
+use crate::audit::{
+    lookup_sql, AuditCursor, AuditFilter, AuditRecord, AuditRow, PURGE_BATCH, PURGE_EVENTS_SQL,
+    PURGE_RESOURCES_SQL,
+};
+use crate::error::StoreError;
+
+const ALLOCATE_SEQ_SQL: &str = "SELECT nextval('audit_events_seq') FROM generate_series(1, $1)";
+const INSERT_EVENTS_SQL: &str = "INSERT INTO audit_events
+     (seq, account, region, event_time, event_id, event_name, event_source,
+      username, access_key_id, read_only, event_json)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::text[],
+                          $6::text[], $7::text[], $8::text[], $9::text[], $10::bool[], $11::text[])";
+const INSERT_RESOURCES_SQL: &str = "INSERT INTO audit_resources
+     (seq, kind, value, account, region, event_time)
+     SELECT * FROM unnest($1::bigint[], $2::int2[], $3::text[], $4::text[], $5::text[],
+                          $6::float8[])";
+
+impl PgStore {
+    /// Appends a batch in one transaction (group commit).
+    pub(crate) async fn append_audit(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
+        let mut connection = self.pool.get().await?;
+        connection.batch("BEGIN").await?;
+        let written = async {
+            let count = records.len() as i64;
+            let mut seqs = connection
+                .query(ALLOCATE_SEQ_SQL, &[&count])
+                .await?
+                .iter()
+                .map(|row| row.try_get::<_, i64>(0))
+                .collect::<Result<Vec<_>, _>>()?;
+            // Within a batch any order is right; ascending keeps seq in arrival order.
+            seqs.sort_unstable();
+            let column = |field: fn(&AuditRecord) -> &str| -> Vec<&str> {
+                records.iter().map(field).collect()
+            };
+            let times: Vec<f64> = records.iter().map(|record| record.event_time).collect();
+            let usernames: Vec<Option<&str>> =
+                records.iter().map(|record| record.username.as_deref()).collect();
+            let access_keys: Vec<Option<&str>> =
+                records.iter().map(|record| record.access_key_id.as_deref()).collect();
+            let read_only: Vec<bool> = records.iter().map(|record| record.read_only).collect();
+            let events: [&(dyn ToSql + Sync); 11] = [
+                &seqs,
+                &column(|record| &record.account),
+                &column(|record| &record.region),
+                &times,
+                &column(|record| &record.event_id),
+                &column(|record| &record.event_name),
+                &column(|record| &record.event_source),
+                &usernames,
+                &access_keys,
+                &read_only,
+                &column(|record| &record.event_json),
+            ];
+            connection.execute(INSERT_EVENTS_SQL, &events).await?;
+
+            let mut resources = ResourceColumns::default();
+            for (record, seq) in records.iter().zip(&seqs) {
+                for (kind, value) in record.indexed_resources() {
+                    resources.seq.push(*seq);
+                    resources.kind.push(kind);
+                    resources.value.push(value);
+                    resources.account.push(&record.account);
+                    resources.region.push(&record.region);
+                    resources.event_time.push(record.event_time);
+                }
+            }
+            if !resources.seq.is_empty() {
+                let params: [&(dyn ToSql + Sync); 6] = [
+                    &resources.seq,
+                    &resources.kind,
+                    &resources.value,
+                    &resources.account,
+                    &resources.region,
+                    &resources.event_time,
+                ];
+                connection.execute(INSERT_RESOURCES_SQL, &params).await?;
+            }
+            Ok(())
+        }
+        .await;
+        connection.finish(written).await
+    }
+
+    pub(crate) async fn lookup_audit(
+        &self,
+        account: &str,
+        region: &str,
+        (start, end): (f64, f64),
+        after: AuditCursor,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let sql = lookup_sql(filter);
+        let mut params: Vec<&(dyn ToSql + Sync)> =
+            vec![&account, &region, &start, &end, &after.time, &after.seq, &limit];
+        match filter {
+            AuditFilter::All => {}
+            AuditFilter::Column { value, .. } => params.push(value),
+            AuditFilter::ReadOnly(value) => params.push(value),
+            AuditFilter::Resource { kind, value } => {
+                params.push(kind);
+                params.push(value);
+            }
+        }
+        let mut connection = self.pool.get().await?;
+        let rows = connection.query(&sql, &params).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditRow {
+                    event_json: row.try_get(0)?,
+                    cursor: AuditCursor { time: row.try_get(1)?, seq: row.try_get(2)? },
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn purge_audit_before(&self, time: f64) -> Result<u64, StoreError> {
+        let mut purged = 0;
+        loop {
+            // Small batches, each its own transaction, so no transaction grows without bound.
+            let mut connection = self.pool.get().await?;
+            connection.batch("BEGIN").await?;
+            let deleted = async {
+                connection.execute(PURGE_RESOURCES_SQL, &[&time, &PURGE_BATCH]).await?;
+                connection.execute(PURGE_EVENTS_SQL, &[&time, &PURGE_BATCH]).await
+            }
+            .await;
+            let deleted = connection.finish(deleted).await?;
+            purged += deleted;
+            if deleted < PURGE_BATCH as u64 {
+                return Ok(purged);
+            }
+        }
+    }
+}
+
+/// The resource rows of a batch, column by column, for `unnest`.
+#[derive(Default)]
+struct ResourceColumns<'a> {
+    seq: Vec<i64>,
+    kind: Vec<i16>,
+    value: Vec<&'a str>,
+    account: Vec<&'a str>,
+    region: Vec<&'a str>,
+    event_time: Vec<f64>,
+}

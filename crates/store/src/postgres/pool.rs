@@ -1,0 +1,154 @@
+//! A small connection pool: a semaphore bounds the connections, idle ones wait in a stack.
+
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls, Row, Statement};
+
+use crate::error::StoreError;
+
+/// Connections per node: requests, the audit writer, the clock and the job worker share them.
+const POOL_SIZE: usize = 6;
+
+pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+pub(crate) struct Pool {
+    url: String,
+    schema: Option<String>,
+    idle: Mutex<Vec<PgConnection>>,
+    permits: Arc<Semaphore>,
+}
+
+/// One PostgreSQL session and the statements prepared on it.
+pub(crate) struct PgConnection {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+/// A connection on loan; it goes back to the pool when dropped, unless it is broken.
+pub(crate) struct PooledConnection {
+    connection: Option<PgConnection>,
+    pool: Arc<Pool>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Pool {
+    /// `schema` must already be a validated identifier.
+    pub(crate) fn new(url: &str, schema: Option<String>) -> Arc<Pool> {
+        Arc::new(Pool {
+            url: url.to_owned(),
+            schema,
+            idle: Mutex::new(Vec::new()),
+            permits: Arc::new(Semaphore::new(POOL_SIZE)),
+        })
+    }
+
+    pub(crate) async fn get(self: &Arc<Self>) -> Result<PooledConnection, StoreError> {
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
+        let idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+        let connection = match idle {
+            Some(connection) if !connection.client.is_closed() => connection,
+            _ => self.connect().await?,
+        };
+        Ok(PooledConnection { connection: Some(connection), pool: self.clone(), _permit: permit })
+    }
+
+    async fn connect(&self) -> Result<PgConnection, StoreError> {
+        let (client, connection) = tokio_postgres::connect(&self.url, NoTls)
+            .await
+            .map_err(|error| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {error}")))?;
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::warn!(%error, "PostgreSQL connection ended");
+            }
+        });
+        if let Some(schema) = &self.schema {
+            client.batch_execute(&format!("SET search_path TO \"{schema}\"")).await?;
+        }
+        Ok(PgConnection { client, statements: HashMap::new() })
+    }
+}
+
+impl PgConnection {
+    pub(crate) async fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        Ok(self.client.batch_execute(sql).await?)
+    }
+
+    /// Statements are written with SQLite's `?N` placeholders (shared with that backend)
+    /// and prepared once per connection.
+    async fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(&sql.replace('?', "$")).await?;
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    pub(crate) async fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
+        let statement = self.statement(sql).await?;
+        Ok(self.client.query(&statement, params).await?)
+    }
+
+    pub(crate) async fn query_opt(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<Option<Row>, StoreError> {
+        let statement = self.statement(sql).await?;
+        Ok(self.client.query_opt(&statement, params).await?)
+    }
+
+    pub(crate) async fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
+        let statement = self.statement(sql).await?;
+        Ok(self.client.execute(&statement, params).await?)
+    }
+
+    /// Ends the open transaction: COMMIT after success, ROLLBACK after an error.
+    pub(crate) async fn finish<T>(&mut self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        match result {
+            Ok(value) => {
+                self.batch("COMMIT").await?;
+                Ok(value)
+            }
+            Err(error) => {
+                let _ = self.batch("ROLLBACK").await;
+                Err(error)
+            }
+        }
+    }
+}
+
+impl PooledConnection {
+    /// Closes the connection instead of returning it, when its state is unknown.
+    pub(crate) fn discard(mut self) {
+        self.connection = None;
+    }
+}
+
+impl Deref for PooledConnection {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        self.connection.as_ref().expect("a pooled connection is present until dropped")
+    }
+}
+
+impl DerefMut for PooledConnection {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        self.connection.as_mut().expect("a pooled connection is present until dropped")
+    }
+}
+
+impl Drop for PooledConnection {
+    fn drop(&mut self) {
+        if let Some(connection) = self.connection.take() {
+            if !connection.client.is_closed() {
+                self.pool.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(connection);
+            }
+        }
+    }
+}
