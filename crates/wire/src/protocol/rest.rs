@@ -5,7 +5,7 @@
 //! request path without allocating, which for the few hundred operations of the largest model
 //! costs microseconds and needs no cache to invalidate.
 
-use std::borrow::Cow;
+use std::{borrow::Cow, cmp::Reverse};
 
 use base64::Engine;
 use http::HeaderMap;
@@ -40,6 +40,7 @@ struct Specificity {
     without_greedy_label: bool,
     literal_chars: usize,
     required_bindings_present: usize,
+    required_bindings_missing: Reverse<usize>,
 }
 
 fn best_operation<'m>(
@@ -59,13 +60,14 @@ fn best_operation<'m>(
         let (path_template, query_template) = split_template(&operation.http.request_uri);
         let Some(path_match) = match_path(path_template, path, &segments, |_, _| {}) else { continue };
         let Some(query_literals) = match_query_literals(query_template, &params) else { continue };
-        let Some(required_bindings_present) = required_bindings(model, operation, &params, headers) else { continue };
+        let (required_bindings_present, missing) = required_bindings(model, operation, &params, headers);
         let specificity = Specificity {
             literal_segments: path_match.literal_segments,
             query_literals,
             without_greedy_label: !path_match.greedy,
             literal_chars: path_match.literal_chars,
             required_bindings_present,
+            required_bindings_missing: Reverse(missing),
         };
         // Ties go to the alphabetically first name so routing never depends on hash order.
         let better = match &best {
@@ -79,17 +81,16 @@ fn best_operation<'m>(
     best.map(|(_, operation)| operation)
 }
 
-/// How many required query-string (and, when known, header) members the request carries, or
-/// `None` when one is missing.
+/// How many required query-string (and, when known, header) members the request carries and
+/// lacks. A missing one does not rule the operation out: validation answers for it, naming it.
 fn required_bindings(
     model: &ServiceModel,
     operation: &Operation,
     params: &[(Cow<'_, str>, Cow<'_, str>)],
     headers: Option<&HeaderMap>,
-) -> Option<usize> {
-    let Some(input) = &operation.input else { return Some(0) };
-    let shape = model.shapes.get(&input.shape)?;
-    let mut present = 0;
+) -> (usize, usize) {
+    let Some(shape) = operation.input.as_ref().and_then(|input| model.shapes.get(&input.shape)) else { return (0, 0) };
+    let (mut present, mut missing) = (0, 0);
     for name in &shape.required {
         let Some(member) = shape.members.get(name) else { continue };
         let wire_name = member.location_name.as_deref().unwrap_or(name);
@@ -98,12 +99,13 @@ fn required_bindings(
             (Some(Location::Header), Some(headers)) => headers.contains_key(wire_name),
             _ => continue,
         };
-        if !found {
-            return None;
+        if found {
+            present += 1;
+        } else {
+            missing += 1;
         }
-        present += 1;
     }
-    Some(present)
+    (present, missing)
 }
 
 fn split_template(request_uri: &str) -> (&str, &str) {
@@ -594,6 +596,27 @@ mod tests {
         let m = model(&[("GetObject", "GET", "/{Bucket}/{Key+}"), ("GetBucket", "GET", "/{Bucket}")]);
         assert_eq!(found(&m, "GET", "/b/a/b/c", "").as_deref(), Some("GetObject"));
         assert_eq!(found(&m, "GET", "/b", "").as_deref(), Some("GetBucket"));
+    }
+
+    #[test]
+    fn operations_sharing_a_template_are_told_apart_by_their_required_bindings() {
+        let json = serde_json::json!({
+            "metadata": {"apiVersion": "1", "endpointPrefix": "s3", "protocol": "rest-xml"},
+            "operations": {
+                "PutObject": {"name": "PutObject", "http": {"method": "PUT", "requestUri": "/{Bucket}/{Key+}"}, "input": {"shape": "PutObjectRequest"}},
+                "UploadPart": {"name": "UploadPart", "http": {"method": "PUT", "requestUri": "/{Bucket}/{Key+}"}, "input": {"shape": "UploadPartRequest"}}
+            },
+            "shapes": {
+                "PutObjectRequest": {"type": "structure", "members": {}},
+                "UploadPartRequest": {"type": "structure", "required": ["UploadId"], "members": {
+                    "UploadId": {"shape": "S", "location": "querystring", "locationName": "uploadId"}
+                }},
+                "S": {"type": "string"}
+            }
+        });
+        let m = ServiceModel::parse(json.to_string().as_bytes()).unwrap();
+        assert_eq!(found(&m, "PUT", "/b/k", "uploadId=1&partNumber=2").as_deref(), Some("UploadPart"));
+        assert_eq!(found(&m, "PUT", "/b/k", "").as_deref(), Some("PutObject"));
     }
 
     #[test]
