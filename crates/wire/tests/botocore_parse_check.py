@@ -18,7 +18,12 @@ from botocore.parsers import create_parser
 # in xml_protocol_vectors.rs): botocore names flattened list items by the list member's
 # locationName, the vectors by the structure member.
 DIVERGENCES = {"QueryXmlLists", "Ec2XmlLists", "XmlLists"}
-DIVERGENT_MEMBERS = {"flattenedList", "flattenedList2"}
+DIVERGENT_MEMBERS = {"flattenedList", "flattenedList2", "flattenedStructureList"}
+# Cases botocore cannot read even from the vector's own response: it parses nothing from
+# `<Ahoy>` (a root named by the output shape's locationName), raises on the empty body of an
+# unset union payload, and splits a list of HTTP dates at the comma inside each date. The Rust
+# reader checks them.
+UNREADABLE = {"BodyWithXmlName", "RestXmlHttpPayloadWithUnsetUnion", "InputAndOutputWithTimestampHeaders"}
 
 
 def normalize(value):
@@ -62,8 +67,12 @@ def main():
         run = json.load(f)
     protocol = run["protocol"]
     failures = 0
+    checked = 0
     for item in run["responses"]:
         case = item["case"]
+        if item["id"] in UNREADABLE:
+            continue
+        checked += 1
         given = dict(case["given"])
         if protocol == "query" and "output" in given and "resultWrapper" not in given["output"]:
             # Real query models always name the wrapper; the vectors leave it to the harness.
@@ -77,29 +86,40 @@ def main():
             "body": item["body"].encode("utf-8"),
         }
         parser = create_parser(protocol)
-        if "errorCode" in case:
-            parsed = parser.parse(response, None)
-            error = parsed.get("Error", {})
-            ok = error.get("Code") == case["errorCode"]
-            if "errorMessage" in case:
-                ok = ok and error.get("Message") == case["errorMessage"]
-            error_shape = model.shape_for(case["given"]["errors"][0]["shape"])
-            modeled = normalize(parser.parse(response, error_shape))
-            ok = ok and close(modeled, expected_value(case["error"]))
-            got = {"Error": error, "modeled": modeled}
-        else:
-            parsed = normalize(parser.parse(response, operation.output_shape))
-            expected = expected_value(case.get("result", {}))
-            if item["id"] in DIVERGENCES:
-                parsed = {k: v for k, v in parsed.items() if k not in DIVERGENT_MEMBERS}
-                expected = {k: v for k, v in expected.items() if k not in DIVERGENT_MEMBERS}
-            ok = close(parsed, expected)
-            got = parsed
+        try:
+            ok, got = check(parser, model, operation, item, case, response)
+        except Exception as error:  # a parser exception is a disagreement too
+            ok, got = False, f"{type(error).__name__}: {error}"
         if not ok:
             failures += 1
             print(f"{item['id']}: botocore parsed {got!r}, expected {case.get('result', case.get('error'))!r}\n  body: {item['body']}")
-    print(f"botocore {protocol}: {len(run['responses']) - failures} agree, {failures} disagree", file=sys.stderr)
+    print(f"botocore {protocol}: {checked - failures} agree, {failures} disagree, {len(run['responses']) - checked} unreadable by botocore", file=sys.stderr)
     sys.exit(1 if failures else 0)
+
+
+def check(parser, model, operation, item, case, response):
+    if "errorCode" in case:
+        parsed = parser.parse(response, None)
+        error = parsed.get("Error", {})
+        ok = error.get("Code") == case["errorCode"]
+        if "errorMessage" in case:
+            ok = ok and error.get("Message") == case["errorMessage"]
+        error_shape = model.shape_for(case["given"]["errors"][0]["shape"])
+        modeled = normalize(parser.parse(response, error_shape))
+        ok = ok and close(modeled, expected_value(case["error"]))
+        got = {"Error": error, "modeled": modeled}
+    else:
+        parsed = normalize(parser.parse(response, operation.output_shape))
+        expected = expected_value(case.get("result", {}))
+        if item["id"] in DIVERGENCES:
+            parsed = {k: v for k, v in parsed.items() if k not in DIVERGENT_MEMBERS}
+            expected = {k: v for k, v in expected.items() if k not in DIVERGENT_MEMBERS}
+        # An absent blob or string payload can only be sent as an empty body, which
+        # botocore reports as b''.
+        parsed = {k: v for k, v in parsed.items() if v not in ("", b"") or k in expected}
+        ok = close(parsed, expected)
+        got = parsed
+    return ok, got
 
 
 main()

@@ -9,7 +9,7 @@ use base64::Engine;
 use serde_json::{Map, Number, Value};
 
 use crate::{
-    model::{ServiceModel, Shape, ShapeRef, ShapeType, TimestampFormat, XmlNamespace},
+    model::{Location, ServiceModel, Shape, ShapeRef, ShapeType, TimestampFormat, XmlNamespace},
     timestamp,
 };
 
@@ -384,12 +384,19 @@ pub fn namespace_attribute(namespace: &XmlNamespace) -> Option<(String, &str)> {
     Some((name, uri))
 }
 
-/// Writes the members of `shape` that belong in the XML body (not HTTP-bound, not
-/// attributes) as child elements, from the canonical `value`.
+/// True when a response carries `member` outside its body. Only headers and the status code
+/// can: a `uri` or `querystring` binding means nothing in a response, so such a member of a
+/// structure shared by input and output travels in the body.
+pub fn is_response_bound(member: &ShapeRef) -> bool {
+    matches!(member.location, Some(Location::Header | Location::Headers | Location::StatusCode))
+}
+
+/// Writes the members of `shape` that belong in a response body (not bound to headers or the
+/// status code, not attributes) as child elements, from the canonical `value`.
 pub fn write_members(w: &mut XmlWriter, model: &ServiceModel, shape: &Shape, value: &Value, naming: XmlNaming) {
     let Some(object) = value.as_object() else { return };
     for (name, member) in &shape.members {
-        if member.location.is_some() || member.xml_attribute {
+        if is_response_bound(member) || member.xml_attribute {
             continue;
         }
         if let Some(member_value) = object.get(name).filter(|v| !v.is_null()) {
