@@ -392,3 +392,91 @@ pub fn encode_error(model: Option<&ServiceModel>, error: &ApiError, version: &st
     }
     HttpResponse { status: error.status, headers, body }
 }
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderMap;
+    use serde_json::json;
+
+    use super::*;
+
+    fn model() -> ServiceModel {
+        let json = json!({
+            "metadata": {"apiVersion": "1", "endpointPrefix": "kms", "protocol": "json", "jsonVersion": "1.1"},
+            "operations": {"ListKeys": {"name": "ListKeys", "http": {}, "input": {"shape": "ListKeysRequest"}}},
+            "shapes": {
+                "ListKeysRequest": {"type": "structure", "members": {
+                    "Limit": {"shape": "Limit"},
+                    "Filters": {"shape": "Filters"}
+                }},
+                "Limit": {"type": "integer"},
+                "Filters": {"type": "list", "member": {"shape": "Filter"}},
+                "Filter": {"type": "structure", "members": {"Since": {"shape": "Time"}, "Data": {"shape": "Data"}}},
+                "Time": {"type": "timestamp"},
+                "Data": {"type": "blob"},
+                "NotFoundException": {"type": "structure", "members": {"message": {"shape": "Text"}}, "exception": true},
+                "Text": {"type": "string"}
+            }
+        });
+        ServiceModel::parse(json.to_string().as_bytes()).unwrap()
+    }
+
+    fn decode(body: &str) -> Result<Value, ApiError> {
+        let model = model();
+        let headers = HeaderMap::new();
+        let request = HttpRequest { method: "POST", path: "/", query: "", headers: &headers, body: body.as_bytes() };
+        decode_request(&model, model.operation("ListKeys").unwrap(), &request)
+    }
+
+    #[test]
+    fn an_empty_body_is_an_empty_input() {
+        assert_eq!(decode(""), Ok(json!({})));
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_a_serialization_exception() {
+        let error = decode("{\"Limit\":").unwrap_err();
+        assert_eq!((error.code.as_ref(), error.status), ("SerializationException", 400));
+    }
+
+    #[test]
+    fn a_member_of_the_wrong_type_is_named_in_the_error() {
+        let error = decode(r#"{"Filters":[{"Since":true}]}"#).unwrap_err();
+        assert_eq!(error.code, "SerializationException");
+        assert_eq!(error.message, "Cannot read member 'Filters[0].Since': expected a timestamp, found a boolean");
+    }
+
+    #[test]
+    fn blobs_must_be_base64() {
+        let error = decode(r#"{"Filters":[{"Data":"not base64!"}]}"#).unwrap_err();
+        assert!(error.message.contains("'Filters[0].Data'"), "{}", error.message);
+    }
+
+    #[test]
+    fn unknown_members_and_nulls_are_dropped() {
+        assert_eq!(decode(r#"{"Limit":5,"Marker":null,"Unknown":1}"#), Ok(json!({"Limit": 5})));
+    }
+
+    #[test]
+    fn timestamp_strings_become_epoch_seconds() {
+        assert_eq!(decode(r#"{"Filters":[{"Since":"2019-12-16T23:48:18Z"}]}"#), Ok(json!({"Filters": [{"Since": 1576540098}]})));
+    }
+
+    #[test]
+    fn errors_carry_type_header_and_modeled_message_key() {
+        let model = model();
+        let response = encode_error(Some(&model), &ApiError::new("NotFoundException", 400, "Key 'k' does not exist"), "1.1");
+        assert_eq!(response.header("x-amzn-ErrorType"), Some("NotFoundException"));
+        assert_eq!(response.header("Content-Type"), Some("application/x-amz-json-1.1"));
+        assert_eq!(response.header("x-amzn-query-error"), None);
+        let body: Value = serde_json::from_slice(&response.body).unwrap();
+        assert_eq!(body, json!({"__type": "NotFoundException", "message": "Key 'k' does not exist"}));
+    }
+
+    #[test]
+    fn framework_serialization_errors_use_a_capitalised_message() {
+        let response = encode_error(None, &serialization_exception("bad".into()), "1.0");
+        let body: Value = serde_json::from_slice(&response.body).unwrap();
+        assert_eq!(body, json!({"__type": "SerializationException", "Message": "bad"}));
+    }
+}

@@ -281,12 +281,10 @@ pub fn bind_request(
                                 items.push(element);
                             }
                         }
-                        Some((value_ref, value_shape)) => {
-                            if !map.contains_key(key.as_ref()) {
-                                map.insert(key.to_string(), scalar_from_text(value_ref, value_shape, text, location, key)?);
-                            }
+                        Some((value_ref, value_shape)) if !map.contains_key(key.as_ref()) => {
+                            map.insert(key.to_string(), scalar_from_text(value_ref, value_shape, text, location, key)?);
                         }
-                        None => {}
+                        _ => {}
                     }
                 }
                 if map.is_empty() {
