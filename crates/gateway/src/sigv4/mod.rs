@@ -19,6 +19,7 @@ mod timestamp;
 mod tests;
 
 use std::borrow::Cow;
+use std::fmt;
 
 use hmac::Mac;
 use hyper::http::HeaderMap;
@@ -31,7 +32,8 @@ use error::MAX_SKEW_SECONDS;
 use payload::PayloadMode;
 
 /// The parts of an HTTP request SigV4 covers, borrowed from the request as it arrived.
-#[derive(Debug, Clone, Copy)]
+/// Not `Debug`: bodies and headers carry secrets that must not reach the logs.
+#[derive(Clone, Copy)]
 pub struct SignedRequest<'a> {
     /// The method, uppercase as sent.
     pub method: &'a str,
@@ -55,7 +57,8 @@ pub enum SignatureKind {
 }
 
 /// A request's SigV4 signature as the client presented it, before it is checked.
-#[derive(Debug, Clone, PartialEq)]
+/// Its `Debug` leaves out the session token, which is a credential.
+#[derive(Clone, PartialEq)]
 pub struct Signature {
     pub access_key_id: String,
     /// `YYYYMMDD` from the credential scope.
@@ -74,14 +77,41 @@ pub struct Signature {
     timestamp: String,
 }
 
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signature")
+            .field("access_key_id", &self.access_key_id)
+            .field("scope_date", &self.scope_date)
+            .field("region", &self.region)
+            .field("service", &self.service)
+            .field("signed_headers", &self.signed_headers)
+            .field("request_time", &self.request_time)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A request whose signature holds, with its payload ready for the service.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Verified<'a> {
     /// The payload: the body itself, or the decoded data of an aws-chunked body.
     pub body: Cow<'a, [u8]>,
     /// Trailing headers of an aws-chunked body (`x-amz-checksum-crc32`, ...), for the
     /// service to check the checksums they carry.
     pub trailers: Vec<(String, String)>,
+}
+
+impl fmt::Debug for Verified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("body_len", &self.body.len())
+            .field("trailers", &self.trailers)
+            .finish()
+    }
 }
 
 /// Reads the request's SigV4 signature; `None` when the request carries none at all.

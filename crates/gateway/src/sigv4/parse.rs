@@ -43,17 +43,19 @@ fn from_header(value: &HeaderValue, req: &SignedRequest<'_>) -> Result<Signature
     let mut signed_headers = None;
     let mut signature = None;
     if algorithm == ALGORITHM {
-        for part in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        // AWS separates the parameters by commas and whitespace alike, so a stray space in
+        // the credential is reported as a part without '='.
+        for part in rest.split([',', ' ', '\t']).filter(|p| !p.is_empty()) {
             let Some((name, value)) = part.split_once('=') else {
                 return Err(SigV4Error::IncompleteSignature(format!(
                     "'{part}' not a valid key=value pair (missing equal-sign) in Authorization \
                      header: '{text}'."
                 )));
             };
-            match name.trim() {
-                "Credential" => credential = Some(value.trim()),
-                "SignedHeaders" => signed_headers = Some(value.trim()),
-                "Signature" => signature = Some(value.trim()),
+            match name {
+                "Credential" => credential = Some(value),
+                "SignedHeaders" => signed_headers = Some(value),
+                "Signature" => signature = Some(value),
                 _ => {}
             }
         }

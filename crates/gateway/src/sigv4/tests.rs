@@ -284,14 +284,34 @@ fn authorization_part_without_equal_sign_is_named() {
     let mut vector = Vector::named("kms_json_post");
     let header = vector
         .header("authorization")
-        .replace("Credential=AKIDEXAMPLE", "Credential=AKIDEXAMPLE ");
-    let header = header.replacen("Credential=", "Credential", 1);
+        .replacen("SignedHeaders=", "SignedHeaders:", 1);
     vector.set_header("authorization", &header);
     let message = parse(&vector.request()).unwrap_err().message(false);
     assert!(
         message.contains("not a valid key=value pair (missing equal-sign) in Authorization header"),
         "{message}"
     );
+}
+
+#[test]
+fn space_inside_the_credential_is_a_part_without_equal_sign() {
+    let mut vector = Vector::named("kms_json_post");
+    let header = vector
+        .header("authorization")
+        .replace("AKIDEXAMPLE/", "AKIDEXAMPLE /");
+    vector.set_header("authorization", &header);
+    let message = parse(&vector.request()).unwrap_err().message(false);
+    assert!(
+        message.starts_with("'/20240101/us-east-1/kms/aws4_request' not a valid key=value pair"),
+        "{message}"
+    );
+}
+
+#[test]
+fn debug_output_leaves_out_the_session_token() {
+    let vector = Vector::named("s3_presigned_get");
+    let sig = parse(&vector.request()).unwrap().unwrap();
+    assert!(!format!("{sig:?}").contains("EXAMPLESESSIONTOKEN"));
 }
 
 #[test]
