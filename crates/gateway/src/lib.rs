@@ -1,4 +1,17 @@
 //! The gateway: the edge listener, SigV4 authentication, the request pipeline, CloudTrail
-//! auditing and event emission, shared by every service.
+//! auditing, shared by every service.
 
+pub mod admin;
+pub mod audit;
+pub mod authorize;
+pub mod edge;
+pub mod metrics;
+pub mod pipeline;
+pub mod principal;
+pub mod routing;
+pub mod service;
 pub mod sigv4;
+pub mod tls;
+
+pub use pipeline::{AuthMode, Gateway, GatewayConfig, IamMode};
+pub use service::{Reply, RequestContext, Service, ServiceFuture};

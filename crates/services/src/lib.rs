@@ -1,0 +1,17 @@
+//! The AWS services, one module each. A service is a thin adapter: it validates what the model
+//! cannot, changes state in the store and calls engines; the gateway's pipeline does the rest.
+
+pub mod cloudtrail;
+mod input;
+pub mod jobs;
+pub mod sts;
+
+use std::sync::Arc;
+
+use gateway::Service;
+use store::Store;
+
+/// Every service Palisade implements.
+pub fn all(store: &Store) -> Vec<Arc<dyn Service>> {
+    vec![Arc::new(sts::Sts), Arc::new(cloudtrail::CloudTrail::new(store.clone()))]
+}

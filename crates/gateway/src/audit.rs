@@ -1,0 +1,266 @@
+//! CloudTrail: one event per call, successful or failed, in the current record format, with
+//! secret material removed before it is written.
+
+use serde_json::{json, Map, Value};
+use store::AuditRecord;
+use wire::{model::ShapeType, ApiError, ServiceModel, ShapeRef};
+
+use crate::{principal::Principal, service::AuditResource};
+
+/// CloudTrail's record format version.
+const EVENT_VERSION: &str = "1.11";
+
+/// What replaces a secret in an event.
+pub const REDACTED: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+/// Member names that carry secret material even where a model does not mark them sensitive.
+const SECRET_MEMBERS: &[&str] = &[
+    "SecretString",
+    "SecretBinary",
+    "Plaintext",
+    "Password",
+    "NewPassword",
+    "OldPassword",
+    "PrivateKey",
+    "SessionToken",
+    "SecretAccessKey",
+    "PrivateKeyPlaintext",
+    "Passphrase",
+];
+
+/// Operations that read; by AWS's convention their name says so. KMS's cryptographic
+/// operations are read-only in CloudTrail too.
+const READ_ONLY_PREFIXES: &[&str] = &[
+    "Get", "List", "Describe", "Lookup", "Head", "BatchGet", "Search", "Simulate", "Validate", "Check", "Decrypt",
+    "Encrypt", "ReEncrypt", "GenerateDataKey", "GenerateMac", "GenerateRandom", "Sign", "Verify", "Query", "Scan",
+    "Select", "Filter", "Test", "Preview", "Estimate", "Export",
+];
+
+pub fn is_read_only(operation: &str) -> bool {
+    READ_ONLY_PREFIXES.iter().any(|p| operation.starts_with(p))
+}
+
+/// Who CloudTrail says made the call: the authenticated principal, or only the access key id
+/// presented when authentication failed.
+pub enum Caller<'a> {
+    Authenticated(&'a Principal),
+    Unknown { access_key_id: Option<&'a str> },
+}
+
+/// One call, as the pipeline saw it.
+pub struct CallRecord<'a> {
+    pub caller: Caller<'a>,
+    pub recipient_account: &'a str,
+    pub region: &'a str,
+    pub event_time: f64,
+    pub event_source: &'a str,
+    pub event_name: &'a str,
+    pub source_ip: &'a str,
+    pub user_agent: &'a str,
+    pub request_id: &'a str,
+    pub event_id: &'a str,
+    pub request_parameters: Option<Value>,
+    pub response_elements: Option<Value>,
+    pub error: Option<&'a ApiError>,
+    pub resources: &'a [AuditResource],
+    pub tls: bool,
+}
+
+fn user_identity(caller: &Caller<'_>) -> Value {
+    match caller {
+        Caller::Authenticated(p) => {
+            let mut identity = json!({
+                "type": p.identity_type(),
+                "principalId": p.user_id,
+                "arn": p.arn,
+                "accountId": p.account,
+                "accessKeyId": p.access_key_id,
+            });
+            if let crate::principal::PrincipalKind::IamUser { name } = &p.kind {
+                identity["userName"] = json!(name);
+            }
+            identity
+        }
+        Caller::Unknown { access_key_id } => {
+            let mut identity = json!({ "type": "Unknown", "principalId": "" });
+            if let Some(key) = access_key_id {
+                identity["accessKeyId"] = json!(key);
+            }
+            identity
+        }
+    }
+}
+
+impl CallRecord<'_> {
+    /// The event as CloudTrail delivers it, and the columns LookupEvents searches.
+    pub fn into_audit_record(self) -> AuditRecord {
+        let read_only = is_read_only(self.event_name);
+        let (username, access_key_id) = match &self.caller {
+            Caller::Authenticated(p) => (Some(p.username().to_owned()), Some(p.access_key_id.clone())),
+            Caller::Unknown { access_key_id } => (None, access_key_id.map(str::to_owned)),
+        };
+        let mut event = Map::new();
+        event.insert("eventVersion".into(), json!(EVENT_VERSION));
+        event.insert("userIdentity".into(), user_identity(&self.caller));
+        event.insert("eventTime".into(), json!(wire::timestamp::format_iso8601(self.event_time.floor())));
+        event.insert("eventSource".into(), json!(self.event_source));
+        event.insert("eventName".into(), json!(self.event_name));
+        event.insert("awsRegion".into(), json!(self.region));
+        event.insert("sourceIPAddress".into(), json!(self.source_ip));
+        event.insert("userAgent".into(), json!(self.user_agent));
+        if let Some(error) = self.error {
+            event.insert("errorCode".into(), json!(error.code));
+            event.insert("errorMessage".into(), json!(error.message));
+        }
+        event.insert("requestParameters".into(), self.request_parameters.unwrap_or(Value::Null));
+        event.insert("responseElements".into(), self.response_elements.unwrap_or(Value::Null));
+        event.insert("requestID".into(), json!(self.request_id));
+        event.insert("eventID".into(), json!(self.event_id));
+        event.insert("readOnly".into(), json!(read_only));
+        if !self.resources.is_empty() {
+            let resources: Vec<Value> = self
+                .resources
+                .iter()
+                .map(|r| json!({ "ARN": r.name, "accountId": self.recipient_account, "type": r.resource_type }))
+                .collect();
+            event.insert("resources".into(), Value::Array(resources));
+        }
+        event.insert("eventType".into(), json!("AwsApiCall"));
+        event.insert("managementEvent".into(), json!(true));
+        event.insert("recipientAccountId".into(), json!(self.recipient_account));
+        event.insert("eventCategory".into(), json!("Management"));
+        if self.tls {
+            event.insert("tlsDetails".into(), json!({ "tlsVersion": "TLSv1.3", "clientProvidedHostHeader": "localhost" }));
+        }
+        AuditRecord {
+            account: self.recipient_account.to_owned(),
+            region: self.region.to_owned(),
+            event_time: self.event_time,
+            event_id: self.event_id.to_owned(),
+            event_name: self.event_name.to_owned(),
+            event_source: self.event_source.to_owned(),
+            username,
+            access_key_id,
+            read_only,
+            resources: self.resources.iter().map(|r| (r.resource_type.clone(), r.name.clone())).collect(),
+            event_json: Value::Object(event).to_string(),
+        }
+    }
+}
+
+/// A copy of a canonical value with every sensitive member replaced, guided by the shape:
+/// members whose shape or reference the model marks `sensitive`, and the well-known secret
+/// member names.
+pub fn redact(model: &ServiceModel, shape_name: &str, value: &Value) -> Value {
+    redact_shape(model, shape_name, value, 0)
+}
+
+fn redact_member(model: &ServiceModel, member_name: &str, member: &ShapeRef, value: &Value, depth: usize) -> Value {
+    let sensitive = model.shapes.get(&member.shape).is_some_and(|s| s.sensitive) || SECRET_MEMBERS.contains(&member_name);
+    if sensitive {
+        return json!(REDACTED);
+    }
+    redact_shape(model, &member.shape, value, depth + 1)
+}
+
+fn redact_shape(model: &ServiceModel, shape_name: &str, value: &Value, depth: usize) -> Value {
+    let Some(shape) = model.shapes.get(shape_name) else { return value.clone() };
+    if shape.sensitive {
+        return json!(REDACTED);
+    }
+    if depth > 64 {
+        return json!(REDACTED);
+    }
+    match (shape.kind, value) {
+        (ShapeType::Structure, Value::Object(fields)) => Value::Object(
+            fields
+                .iter()
+                .map(|(name, v)| {
+                    let redacted = match shape.members.get(name) {
+                        Some(member) => redact_member(model, name, member, v, depth),
+                        None => v.clone(),
+                    };
+                    (lower_first(name), redacted)
+                })
+                .collect(),
+        ),
+        (ShapeType::List, Value::Array(items)) => match &shape.member {
+            Some(member) => Value::Array(items.iter().map(|v| redact_member(model, "", member, v, depth)).collect()),
+            None => value.clone(),
+        },
+        (ShapeType::Map, Value::Object(entries)) => match &shape.value {
+            Some(member) => Value::Object(
+                entries.iter().map(|(k, v)| (k.clone(), redact_member(model, "", member, v, depth))).collect(),
+            ),
+            None => value.clone(),
+        },
+        _ => value.clone(),
+    }
+}
+
+/// CloudTrail writes parameters in lower camel case (`keyId`, `secretId`).
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) if first.is_ascii_uppercase() => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        _ => name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_only_follows_the_operation_name() {
+        assert!(is_read_only("GetCallerIdentity"));
+        assert!(is_read_only("LookupEvents"));
+        assert!(!is_read_only("CreateTrail"));
+        assert!(!is_read_only("PutSecretValue"));
+    }
+
+    #[test]
+    fn secret_values_are_redacted() {
+        let model = wire::service_by_id("secretsmanager").unwrap().model();
+        let input = json!({"SecretId": "db", "SecretString": "S3cur3P@ss", "ClientRequestToken": "t"});
+        let redacted = redact(model, "PutSecretValueRequest", &input);
+        assert_eq!(redacted["secretId"], "db");
+        assert_eq!(redacted["secretString"], REDACTED);
+        assert!(!redacted.to_string().contains("S3cur3P@ss"));
+    }
+
+    #[test]
+    fn kms_plaintext_is_redacted() {
+        let model = wire::service_by_id("kms").unwrap().model();
+        let redacted = redact(model, "EncryptRequest", &json!({"KeyId": "k", "Plaintext": "c2VjcmV0"}));
+        assert_eq!(redacted["plaintext"], REDACTED);
+        assert_eq!(redacted["keyId"], "k");
+    }
+
+    #[test]
+    fn failed_authentication_claims_no_identity() {
+        let record = CallRecord {
+            caller: Caller::Unknown { access_key_id: Some("AKIDEXAMPLE") },
+            recipient_account: "000000000000",
+            region: "us-east-1",
+            event_time: 1_700_000_000.0,
+            event_source: "sts.amazonaws.com",
+            event_name: "GetCallerIdentity",
+            source_ip: "127.0.0.1",
+            user_agent: "test",
+            request_id: "r",
+            event_id: "e",
+            request_parameters: None,
+            response_elements: None,
+            error: Some(&ApiError::new("SignatureDoesNotMatch", 403, "bad")),
+            resources: &[],
+            tls: false,
+        }
+        .into_audit_record();
+        let event: Value = serde_json::from_str(&record.event_json).unwrap();
+        assert_eq!(event["userIdentity"]["type"], "Unknown");
+        assert_eq!(event["userIdentity"]["accessKeyId"], "AKIDEXAMPLE");
+        assert_eq!(event["errorCode"], "SignatureDoesNotMatch");
+        assert!(record.username.is_none());
+    }
+}

@@ -1,0 +1,418 @@
+//! The one request pipeline every API call takes: route → authenticate → decode and validate →
+//! authorize → dispatch → audit → encode. No service authenticates, authorizes or audits by
+//! itself.
+
+use std::{borrow::Cow, collections::HashMap, net::SocketAddr, sync::Arc, time::Instant};
+
+use http::{HeaderMap, Method};
+use serde_json::Value;
+use store::{AuditWriter, Clock, Store};
+use tracing::Instrument;
+use wire::{protocol, ApiError, HttpRequest, HttpResponse, Protocol, ServiceInfo};
+
+use crate::{
+    audit::{redact, CallRecord, Caller},
+    authorize::Authorizer,
+    metrics::Metrics,
+    principal::{builtin_credentials, CredentialSource, Principal},
+    routing::{self, Route, RouteInput},
+    service::{AuditResource, RequestContext, Service},
+    sigv4::{self, SignedRequest, SigningKeyCache},
+    tls::InstallationCa,
+};
+
+/// `--auth`: how unknown access keys are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Unknown keys and bad signatures are refused, as AWS does.
+    Strict,
+    /// Any unknown key acts as the default account's root without a signature check, for
+    /// suites written against other emulators.
+    Lenient,
+}
+
+/// `--iam`: what the policy engine's decision does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IamMode {
+    Enforce,
+    /// Allow, but record the would-be denial.
+    Audit,
+    Off,
+}
+
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    pub auth: AuthMode,
+    pub iam: IamMode,
+    pub default_account: String,
+    /// `/_palisade/clock` may move the server clock.
+    pub test_clock: bool,
+    pub version: &'static str,
+}
+
+/// What the pipeline needs, assembled once at start-up.
+pub struct Gateway {
+    pub config: GatewayConfig,
+    pub store: Store,
+    pub clock: Clock,
+    pub metrics: Metrics,
+    pub ca: InstallationCa,
+    audit: AuditWriter,
+    services: HashMap<&'static str, Arc<dyn Service>>,
+    credentials: Option<Arc<dyn CredentialSource>>,
+    authorizer: Arc<dyn Authorizer>,
+    signing_keys: SigningKeyCache,
+}
+
+/// The connection a request arrived on.
+#[derive(Debug, Clone, Copy)]
+pub struct Connection {
+    pub remote: SocketAddr,
+    pub tls: bool,
+}
+
+/// Requests larger than this are refused before they are read whole.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+const DEFAULT_REGION: &str = "us-east-1";
+
+/// A response ready for the edge to send.
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl From<HttpResponse> for Answer {
+    fn from(r: HttpResponse) -> Self {
+        Answer { status: r.status, headers: r.headers, body: r.body }
+    }
+}
+
+/// The request as read off the connection.
+pub struct IncomingRequest<'a> {
+    pub method: &'a Method,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// Why authentication failed, with the access key id presented (CloudTrail records it).
+struct AuthFailure {
+    error: ApiError,
+    access_key_id: Option<String>,
+    account: Option<String>,
+}
+
+pub fn new_request_id() -> String {
+    let bits: u128 = rand::random();
+    let hex = format!("{bits:032x}");
+    format!("{}-{}-4{}-a{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
+}
+
+fn wall_clock() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}
+
+impl Gateway {
+    pub fn new(
+        config: GatewayConfig,
+        store: Store,
+        clock: Clock,
+        ca: InstallationCa,
+        services: Vec<Arc<dyn Service>>,
+        authorizer: Arc<dyn Authorizer>,
+    ) -> Self {
+        let audit = store.audit_writer();
+        Gateway {
+            config,
+            store,
+            clock,
+            metrics: Metrics::default(),
+            ca,
+            audit,
+            services: services.into_iter().map(|s| (s.id(), s)).collect(),
+            credentials: None,
+            authorizer,
+            signing_keys: SigningKeyCache::default(),
+        }
+    }
+
+    /// Adds the stored credentials (IAM users' keys, STS sessions) to the built-in ones.
+    pub fn with_credentials(mut self, source: Arc<dyn CredentialSource>) -> Self {
+        self.credentials = Some(source);
+        self
+    }
+
+    pub fn implements(&self, service_id: &str) -> bool {
+        self.services.contains_key(service_id)
+    }
+
+    pub fn audit_writer(&self) -> &AuditWriter {
+        &self.audit
+    }
+
+    /// Serves one API call.
+    pub async fn handle(&self, request: IncomingRequest<'_>, connection: Connection) -> Answer {
+        let started = Instant::now();
+        let request_id = new_request_id();
+        let signed = SignedRequest {
+            method: request.method.as_str(),
+            path: request.path,
+            query: request.query,
+            headers: request.headers,
+            body: request.body,
+        };
+        let signature = sigv4::parse(&signed);
+        let scope_service = match &signature {
+            Ok(Some(sig)) => Some(sig.service.as_str()),
+            _ => None,
+        };
+        let route = match routing::route(&RouteInput {
+            method: request.method.as_str(),
+            path: request.path,
+            query: request.query,
+            headers: request.headers,
+            body: request.body,
+            scope_service,
+        }) {
+            Ok(route) => route,
+            Err(e) => {
+                self.metrics.record_unrouted();
+                let model = e.service.map(|s| s.model());
+                return with_request_id(protocol::encode_error(model, e.protocol, &e.error, &request_id), e.protocol, &request_id);
+            }
+        };
+        let span = tracing::debug_span!(
+            "request",
+            request_id = %request_id,
+            service = route.service.id,
+            operation = %route.operation.name,
+            principal = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        let answer = self.serve(&route, &signed, signature, &request, connection, &request_id).instrument(span.clone()).await;
+        span.record("status", answer.status);
+        let operation: &'static str = route.operation.name.as_str();
+        self.metrics.record_call(route.service.id, operation, answer.status, started.elapsed().as_secs_f64());
+        with_request_id(answer, route.protocol, &request_id)
+    }
+
+    async fn serve(
+        &self,
+        route: &Route,
+        signed: &SignedRequest<'_>,
+        signature: Result<Option<sigv4::Signature>, sigv4::SigV4Error>,
+        request: &IncomingRequest<'_>,
+        connection: Connection,
+        request_id: &str,
+    ) -> HttpResponse {
+        let region = match &signature {
+            Ok(Some(sig)) => sig.region.clone(),
+            _ => DEFAULT_REGION.to_owned(),
+        };
+        let user_agent = request.headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let source_ip = connection.remote.ip();
+        let model = route.service.model();
+        let event_time = self.clock.now();
+
+        let authenticated = self.authenticate(route, signed, signature).await;
+        let (principal, body) = match authenticated {
+            Ok(ok) => ok,
+            Err(failure) => {
+                self.metrics.record_authentication_failure();
+                let account = failure.account.as_deref().unwrap_or(&self.config.default_account);
+                self.record(CallRecord {
+                    caller: Caller::Unknown { access_key_id: failure.access_key_id.as_deref() },
+                    recipient_account: account,
+                    region: &region,
+                    event_time,
+                    event_source: &route.service.event_source(),
+                    event_name: &route.operation.name,
+                    source_ip: &source_ip.to_string(),
+                    user_agent: &user_agent,
+                    request_id,
+                    event_id: &new_request_id(),
+                    request_parameters: None,
+                    response_elements: None,
+                    error: Some(&failure.error),
+                    resources: &[],
+                    tls: connection.tls,
+                });
+                return protocol::encode_error(Some(model), route.protocol, &failure.error, request_id);
+            }
+        };
+        tracing::Span::current().record("principal", principal.arn.as_str());
+
+        let ctx = RequestContext {
+            request_id: request_id.to_owned(),
+            service: route.service,
+            operation: route.operation.name.as_str(),
+            region,
+            principal,
+            source_ip,
+            user_agent,
+            secure_transport: connection.tls,
+            time: event_time,
+        };
+        let http = HttpRequest {
+            method: request.method.as_str(),
+            path: request.path,
+            query: request.query,
+            headers: request.headers,
+            body: &body,
+        };
+        let outcome = self.decode_and_dispatch(route, &ctx, &http).await;
+        let (response, request_parameters, response_elements, error, resources) = match outcome {
+            Dispatched::Done { output, input, resources } => {
+                let response = protocol::encode_response(model, route.protocol, route.operation, &output, request_id);
+                let response_elements = (!crate::audit::is_read_only(ctx.operation))
+                    .then(|| route.operation.output.as_ref().map(|o| redact(model, &o.shape, &output)))
+                    .flatten();
+                (response, input, response_elements, None, resources)
+            }
+            Dispatched::Failed { error, input } => {
+                let response = protocol::encode_error(Some(model), route.protocol, &error, request_id);
+                (response, input, None, Some(error), Vec::new())
+            }
+        };
+        self.record(CallRecord {
+            caller: Caller::Authenticated(&ctx.principal),
+            recipient_account: ctx.account(),
+            region: &ctx.region,
+            event_time,
+            event_source: &route.service.event_source(),
+            event_name: ctx.operation,
+            source_ip: &source_ip.to_string(),
+            user_agent: &ctx.user_agent,
+            request_id,
+            event_id: &new_request_id(),
+            request_parameters,
+            response_elements,
+            error: error.as_ref(),
+            resources: &resources,
+            tls: connection.tls,
+        });
+        response
+    }
+
+    async fn decode_and_dispatch(&self, route: &Route, ctx: &RequestContext, http: &HttpRequest<'_>) -> Dispatched {
+        let model = route.service.model();
+        let input = match protocol::decode_request(model, route.protocol, route.operation, http) {
+            Ok(input) => input,
+            Err(error) => return Dispatched::Failed { error, input: None },
+        };
+        let audited_input = route.operation.input.as_ref().map(|i| redact(model, &i.shape, &input));
+        if let Err(error) = wire::validate::validate_input(model, route.operation, &input, route.protocol) {
+            return Dispatched::Failed { error, input: audited_input };
+        }
+        if let Err(error) = self.authorizer.authorize(ctx, &input).await {
+            return Dispatched::Failed { error, input: audited_input };
+        }
+        let Some(service) = self.services.get(route.service.id) else {
+            return Dispatched::Failed {
+                error: ApiError::not_implemented(route.service.id, ctx.operation),
+                input: audited_input,
+            };
+        };
+        match service.call(ctx, input) {
+            None => Dispatched::Failed { error: ApiError::not_implemented(route.service.id, ctx.operation), input: audited_input },
+            Some(future) => match future.await {
+                Ok(reply) => Dispatched::Done { output: reply.output, input: audited_input, resources: reply.resources },
+                Err(error) => Dispatched::Failed { error, input: audited_input },
+            },
+        }
+    }
+
+    async fn authenticate<'b>(
+        &self,
+        route: &Route,
+        signed: &SignedRequest<'b>,
+        signature: Result<Option<sigv4::Signature>, sigv4::SigV4Error>,
+    ) -> Result<(Principal, Cow<'b, [u8]>), AuthFailure> {
+        let xml = route.protocol.answers_in_xml();
+        let signature = signature.map_err(|e| AuthFailure { error: sigv4_error(&e, xml), access_key_id: None, account: None })?;
+        let Some(signature) = signature else {
+            if route.operation.is_unsigned() {
+                return Ok((Principal::anonymous(&self.config.default_account), Cow::Borrowed(signed.body)));
+            }
+            if self.config.auth == AuthMode::Lenient {
+                return Ok((Principal::root(&self.config.default_account, "test"), Cow::Borrowed(signed.body)));
+            }
+            return Err(AuthFailure { error: missing_authentication(route.protocol), access_key_id: None, account: None });
+        };
+        let key = signature.access_key_id.as_str();
+        let credentials = match builtin_credentials(key, &self.config.default_account) {
+            Some(c) => Some(c),
+            None => match &self.credentials {
+                Some(source) => source.lookup(key, signature.session_token.as_deref()).await,
+                None => None,
+            },
+        };
+        let Some(credentials) = credentials else {
+            if self.config.auth == AuthMode::Lenient {
+                return Ok((Principal::root(&self.config.default_account, key), Cow::Borrowed(signed.body)));
+            }
+            return Err(AuthFailure { error: unknown_access_key(route.protocol), access_key_id: Some(key.to_owned()), account: None });
+        };
+        match sigv4::verify(&signature, signed, &credentials.secret_access_key, wall_clock(), &self.signing_keys) {
+            Ok(verified) => Ok((credentials.principal, verified.body)),
+            Err(e) => Err(AuthFailure {
+                error: sigv4_error(&e, xml),
+                access_key_id: Some(key.to_owned()),
+                account: Some(credentials.principal.account),
+            }),
+        }
+    }
+
+    fn record(&self, call: CallRecord<'_>) {
+        self.audit.record(call.into_audit_record());
+    }
+}
+
+enum Dispatched {
+    Done { output: Value, input: Option<Value>, resources: Vec<AuditResource> },
+    Failed { error: ApiError, input: Option<Value> },
+}
+
+fn sigv4_error(e: &sigv4::SigV4Error, xml: bool) -> ApiError {
+    ApiError::new(e.code(xml), e.status(xml), e.message(xml))
+}
+
+const KEY_HINT: &str = "Palisade knows the access key 'test' (secret 'test', the root of the default account) and any 12-digit access key id with the secret 'test' (the root of that account); start the server with --auth lenient to accept any key.";
+
+fn unknown_access_key(protocol: Protocol) -> ApiError {
+    let message = format!("The security token included in the request is invalid. {KEY_HINT}");
+    match protocol {
+        Protocol::RestXml => ApiError::new(
+            "InvalidAccessKeyId",
+            403,
+            format!("The AWS Access Key Id you provided does not exist in our records. {KEY_HINT}"),
+        ),
+        p if p.answers_in_xml() => ApiError::new("InvalidClientTokenId", 403, message),
+        _ => ApiError::new("UnrecognizedClientException", 403, message),
+    }
+}
+
+fn missing_authentication(protocol: Protocol) -> ApiError {
+    match protocol {
+        Protocol::RestXml => ApiError::new("AccessDenied", 403, "Access Denied"),
+        p if p.answers_in_xml() => {
+            ApiError::new("MissingAuthenticationToken", 403, "Request is missing Authentication Token")
+        }
+        _ => ApiError::new("MissingAuthenticationTokenException", 403, "Missing Authentication Token"),
+    }
+}
+
+fn with_request_id(response: impl Into<Answer>, protocol: Protocol, request_id: &str) -> Answer {
+    let mut answer = response.into();
+    let name = if protocol == Protocol::RestXml { "x-amz-request-id" } else { "x-amzn-RequestId" };
+    answer.headers.push((name.to_owned(), request_id.to_owned()));
+    answer
+}
+
+/// The services an installation serves, as the health endpoint reports them.
+pub fn service_states(gateway: &Gateway) -> Vec<(&'static ServiceInfo, bool)> {
+    wire::SERVICES.iter().map(|s| (s, gateway.implements(s.id))).collect()
+}

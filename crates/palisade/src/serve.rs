@@ -1,0 +1,94 @@
+//! `palisade serve`: assembles the store, the gateway and the services, and listens.
+
+use std::{sync::Arc, time::Instant};
+
+use gateway::{authorize::RootOnly, tls::InstallationCa, AuthMode, Gateway, GatewayConfig, IamMode};
+use store::{Clock, JobWorker, Sealer};
+use tokio::net::TcpListener;
+
+use crate::{cli::ServeOptions, storage};
+
+fn init_logging(level: &str) {
+    let level: tracing::Level = level.parse().unwrap_or(tracing::Level::INFO);
+    tracing_subscriber::fmt().with_max_level(level).with_target(false).init();
+}
+
+pub fn run(options: ServeOptions) -> Result<(), String> {
+    let started = Instant::now();
+    init_logging(&options.log_level);
+    if options.default_account.len() != 12 || !options.default_account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("--default-account must be 12 digits, not {}", options.default_account));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    runtime.block_on(serve(options, started))
+}
+
+async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
+    let (store, root_key) = storage::open(&options.storage).await?;
+    let sealer = Sealer::new(&root_key);
+    let clock = Clock::open(&store).await.map_err(|e| format!("cannot read the server clock: {e}"))?;
+    let ca = InstallationCa::load_or_create(&store, &sealer).await.map_err(|e| e.to_string())?;
+    let tls = ca.server_config().map_err(|e| e.to_string())?;
+    let config = GatewayConfig {
+        auth: if options.auth == "lenient" { AuthMode::Lenient } else { AuthMode::Strict },
+        iam: match options.iam.as_str() {
+            "audit" => IamMode::Audit,
+            "off" => IamMode::Off,
+            _ => IamMode::Enforce,
+        },
+        default_account: options.default_account.clone(),
+        test_clock: options.test_clock,
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    let services = services::all(&store);
+    let gateway = Arc::new(Gateway::new(config, store.clone(), clock.clone(), ca, services, Arc::new(RootOnly)));
+
+    let listener = TcpListener::bind((options.host.as_str(), options.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", options.host, options.port))?;
+    let edge = tokio::spawn(gateway::edge::serve(gateway.clone(), listener, tls));
+
+    let worker_store = store.clone();
+    let worker_clock = clock.clone();
+    let worker = JobWorker::spawn(
+        store.clone(),
+        clock.clone(),
+        node_id(),
+        Arc::new(move |job| {
+            let store = worker_store.clone();
+            let clock = worker_clock.clone();
+            Box::pin(async move { services::jobs::run(&store, &clock, job).await })
+        }),
+    );
+    services::jobs::schedule_recurring(&store, &clock).await.map_err(|e| e.to_string())?;
+
+    tracing::info!(
+        "Palisade {} ready on {}:{} (http and https) in {} ms",
+        env!("CARGO_PKG_VERSION"),
+        options.host,
+        options.port,
+        started.elapsed().as_millis()
+    );
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    edge.abort();
+    worker.shutdown().await;
+    if let Err(e) = gateway.audit_writer().flush().await {
+        tracing::error!(error = %e, "audit events could not be written at shutdown");
+    }
+    Ok(())
+}
+
+/// Identifies this process among the nodes sharing a store (job leases name their holder).
+fn node_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    format!("{}-{}", host.trim(), std::process::id())
+}
+
+async fn shutdown_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match terminate.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
+    }
+}

@@ -1,0 +1,18 @@
+//! Work that outlives a request, run by the store's job queue on whichever node leases it.
+
+use store::{Clock, Job, Store};
+
+use crate::cloudtrail::retention;
+
+/// Schedules the recurring jobs every installation has.
+pub async fn schedule_recurring(store: &Store, clock: &Clock) -> Result<(), store::StoreError> {
+    retention::schedule(store, clock.now()).await
+}
+
+/// Runs one leased job.
+pub async fn run(store: &Store, clock: &Clock, job: Job) -> Result<(), String> {
+    match job.kind.as_str() {
+        retention::RETENTION_JOB => retention::run(store, clock.now()).await.map_err(|e| e.to_string()),
+        other => Err(format!("no service runs jobs of kind {other}")),
+    }
+}
