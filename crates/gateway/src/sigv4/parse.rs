@@ -190,10 +190,20 @@ fn signature_from(
     session_token: Option<String>,
     kind: SignatureKind,
 ) -> Result<Signature, SigV4Error> {
-    if signed_headers.is_empty() {
-        return Err(SigV4Error::IncompleteSignature(
-            "SignedHeaders must name at least the host header.".to_owned(),
-        ));
+    // Sorted and without repeats, as every SDK sends them: a header named many times over
+    // would otherwise make the canonical request many times larger than the request.
+    let mut names = signed_headers.split(';');
+    let mut previous = names.next().unwrap_or_default();
+    let mut ascending = !previous.is_empty();
+    for name in names {
+        ascending &= name > previous;
+        previous = name;
+    }
+    if !ascending {
+        return Err(SigV4Error::IncompleteSignature(format!(
+            "SignedHeaders must name each signed header once, in alphabetical order: \
+             '{signed_headers}'."
+        )));
     }
     let signature = hex::decode32(signature.as_bytes()).ok_or(SigV4Error::SignatureDoesNotMatch)?;
     Ok(Signature {

@@ -405,6 +405,19 @@ fn presigned_expiry_beyond_a_week_is_refused() {
 }
 
 #[test]
+fn signed_headers_named_twice_are_refused() {
+    let mut vector = Vector::named("kms_json_post");
+    let header = vector
+        .header("authorization")
+        .replace("SignedHeaders=", "SignedHeaders=content-type;");
+    vector.set_header("authorization", &header);
+    assert!(matches!(
+        parse(&vector.request()),
+        Err(SigV4Error::IncompleteSignature(_))
+    ));
+}
+
+#[test]
 fn signature_that_is_not_hex_does_not_match() {
     let mut vector = Vector::named("kms_json_post");
     let header = vector.header("authorization");
