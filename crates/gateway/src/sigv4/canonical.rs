@@ -228,3 +228,90 @@ fn hex_value(b: u8) -> Option<u8> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use hyper::http::{HeaderMap, HeaderValue};
+
+    use super::*;
+
+    fn uri(path: &str, is_s3: bool) -> String {
+        let mut out = Vec::new();
+        push_canonical_uri(&mut out, path, is_s3);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn query(raw: &str, presigned: bool) -> String {
+        let mut out = Vec::new();
+        push_canonical_query(&mut out, raw, presigned);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn path_is_encoded_again_for_services_other_than_s3() {
+        assert_eq!(
+            uri("/functions/my%20fn/invocations", false),
+            "/functions/my%2520fn/invocations"
+        );
+    }
+
+    #[test]
+    fn path_is_normalised_for_services_other_than_s3() {
+        assert_eq!(uri("/a/./b/../c//d/", false), "/a/c/d/");
+        assert_eq!(uri("/..", false), "/");
+    }
+
+    #[test]
+    fn s3_path_is_used_as_sent() {
+        assert_eq!(uri("/bucket/a/../b//c%20d", true), "/bucket/a/../b//c%20d");
+    }
+
+    #[test]
+    fn empty_path_is_the_root() {
+        assert_eq!(uri("", false), "/");
+        assert_eq!(uri("", true), "/");
+    }
+
+    #[test]
+    fn query_is_sorted_by_name_then_value() {
+        assert_eq!(query("b=2&a=2&a=1&c", false), "a=1&a=2&b=2&c=");
+    }
+
+    #[test]
+    fn query_is_reencoded_strictly() {
+        assert_eq!(query("k=a+b%2fc%7e*", false), "k=a%20b%2Fc~%2A");
+    }
+
+    #[test]
+    fn presigned_query_leaves_out_its_signature() {
+        assert_eq!(
+            query("X-Amz-Signature=abc&X-Amz-Date=1", true),
+            "X-Amz-Date=1"
+        );
+        assert_eq!(query("X-Amz-Signature=abc", false), "X-Amz-Signature=abc");
+    }
+
+    #[test]
+    fn header_values_are_trimmed_collapsed_and_joined_with_commas() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            "x-amz-meta-a",
+            HeaderValue::from_static("  one   two\t three "),
+        );
+        headers.append("x-amz-meta-a", HeaderValue::from_static("four"));
+        headers.append("host", HeaderValue::from_static("localhost"));
+        let req = SignedRequest {
+            method: "GET",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body: b"",
+        };
+        let mut out = Vec::new();
+        push_canonical_headers(&mut out, &req, "host;x-amz-meta-a");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "host:localhost\nx-amz-meta-a:one two three,four\n"
+        );
+    }
+}
