@@ -126,12 +126,12 @@ impl AuditCursor {
     }
 
     fn from_token(token: &str) -> Result<AuditCursor, StoreError> {
+        let invalid = || StoreError::InvalidToken(format!("{token:?} was not issued by this store"));
         let parse = |hex: Option<&str>| {
-            hex.and_then(|hex| u64::from_str_radix(hex, 16).ok())
-                .ok_or(StoreError::InvalidNextToken)
+            hex.and_then(|hex| u64::from_str_radix(hex, 16).ok()).ok_or_else(invalid)
         };
         if token.len() != 32 || !token.is_ascii() {
-            return Err(StoreError::InvalidNextToken);
+            return Err(invalid());
         }
         let time = f64::from_bits(parse(token.get(..16))?);
         let seq = parse(token.get(16..))? as i64;
@@ -204,7 +204,7 @@ fn filter_for(attribute: Option<(AuditAttribute, String)>) -> Option<AuditFilter
 #[allow(clippy::large_enum_variant)]
 enum AuditCommand {
     Record(AuditRecord),
-    Flush(oneshot::Sender<Result<(), String>>),
+    Flush(oneshot::Sender<Result<(), StoreError>>),
 }
 
 /// Hands events to the store's one audit-writing task. Cheap to clone; never blocks.
@@ -233,7 +233,7 @@ impl AuditWriter {
     pub async fn flush(&self) -> Result<(), StoreError> {
         let (done, written) = oneshot::channel();
         self.commands.send(AuditCommand::Flush(done)).map_err(|_| StoreError::Closed)?;
-        written.await.map_err(|_| StoreError::Closed)?.map_err(StoreError::Database)
+        written.await.map_err(|_| StoreError::Closed)?
     }
 }
 
@@ -242,7 +242,7 @@ impl AuditWriter {
 async fn write_batches(backend: Backend, mut commands: mpsc::UnboundedReceiver<AuditCommand>) {
     let mut batch = Vec::new();
     let mut flushes = Vec::new();
-    let mut failure: Option<String> = None;
+    let mut failure: Option<StoreError> = None;
     while let Some(command) = commands.recv().await {
         let mut next = Some(command);
         while let Some(command) = next.take() {
@@ -257,7 +257,7 @@ async fn write_batches(backend: Backend, mut commands: mpsc::UnboundedReceiver<A
         if !batch.is_empty() {
             if let Err(error) = backend.append_audit(&batch).await {
                 tracing::error!(%error, events = batch.len(), "writing audit events failed");
-                failure = Some(error.to_string());
+                failure = Some(error);
             }
             batch.clear();
         }

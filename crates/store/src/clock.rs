@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::task::AbortHandle;
 
 use crate::error::StoreError;
-use crate::Backend;
+use crate::{Backend, Store};
 
 const OFFSET_META_KEY: &str = "clock_offset";
 /// How often a PostgreSQL node picks up an offset another node set.
@@ -35,8 +35,21 @@ impl Drop for ClockShared {
 }
 
 impl Clock {
-    /// Loads the stored offset; with `shared_by_nodes`, keeps it fresh from the store.
-    pub(crate) async fn start(backend: Backend, shared_by_nodes: bool) -> Result<Clock, StoreError> {
+    /// The store's clock. The first call reads the stored offset and, with PostgreSQL,
+    /// starts the task that picks up other nodes' changes every 250 ms; later calls return
+    /// the same clock, so every handle in the process sees one offset.
+    pub async fn open(store: &Store) -> Result<Clock, StoreError> {
+        let backend = &store.inner.backend;
+        let shared_by_nodes = matches!(backend, Backend::Postgres(_));
+        store
+            .inner
+            .clock
+            .get_or_try_init(|| Clock::start(backend.clone(), shared_by_nodes))
+            .await
+            .cloned()
+    }
+
+    async fn start(backend: Backend, shared_by_nodes: bool) -> Result<Clock, StoreError> {
         let offset = read_offset(&backend).await?;
         let offset_bits = Arc::new(AtomicU64::new(offset.to_bits()));
         let refresher = shared_by_nodes.then(|| {
@@ -66,8 +79,8 @@ impl Clock {
         f64::from_bits(self.shared.offset_bits.load(Ordering::Relaxed))
     }
 
-    /// Moves the clock forward (or back, if negative) for every node; returns the new offset.
-    pub async fn advance(&self, seconds: f64) -> Result<f64, StoreError> {
+    /// Moves the clock forward (or back, if negative) for every node.
+    pub async fn advance(&self, seconds: f64) -> Result<(), StoreError> {
         finite(seconds)?;
         let stored = self
             .shared
@@ -79,7 +92,7 @@ impl Clock {
             .await?;
         let offset = parse_offset(&stored)?;
         self.shared.offset_bits.store(offset.to_bits(), Ordering::Relaxed);
-        Ok(offset)
+        Ok(())
     }
 
     /// Sets the offset outright, for every node (zero returns to wall time).

@@ -6,7 +6,7 @@ use std::fmt;
 /// they act on are [`StoreError::Conflict`] (retry the transaction),
 /// [`StoreError::StaleFence`] (another node owns the job now) and
 /// [`StoreError::RootKeyMismatch`] (refuse to start).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum StoreError {
     /// The database refused or failed an operation.
     Database(String),
@@ -32,7 +32,7 @@ pub enum StoreError {
         job_id: i64,
     },
     /// A pagination token that this store did not issue.
-    InvalidNextToken,
+    InvalidToken(String),
     /// A background task of the store has stopped (the store is shutting down).
     Closed,
 }
@@ -54,7 +54,7 @@ impl fmt::Display for StoreError {
             StoreError::StaleFence { job_id } => {
                 write!(f, "job {job_id} was taken over by another lease")
             }
-            StoreError::InvalidNextToken => f.write_str("invalid pagination token"),
+            StoreError::InvalidToken(message) => write!(f, "invalid pagination token: {message}"),
             StoreError::Closed => f.write_str("the store is shut down"),
         }
     }

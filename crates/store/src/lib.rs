@@ -47,7 +47,7 @@ pub struct Store {
 struct StoreInner {
     backend: Backend,
     audit: AuditWriter,
-    clock: Clock,
+    clock: tokio::sync::OnceCell<Clock>,
 }
 
 /// The backends, dispatched by `match` rather than a trait object.
@@ -69,8 +69,7 @@ impl fmt::Debug for Store {
 
 impl Store {
     /// Opens the configured backend, brings its schema up to date, and starts the audit
-    /// writer (and, with PostgreSQL, the task that shares the clock offset between nodes).
-    /// Must be called inside a tokio runtime.
+    /// writer. Must be called inside a tokio runtime.
     pub async fn open(config: &StoreConfig) -> Result<Store, StoreError> {
         let backend = match config {
             StoreConfig::Ephemeral => Backend::Sqlite(SqliteStore::open_in_memory()?),
@@ -79,16 +78,9 @@ impl Store {
                 Backend::Postgres(PgStore::open(url, schema.as_deref()).await?)
             }
         };
-        let shared_by_nodes = matches!(backend, Backend::Postgres(_));
-        let clock = Clock::start(backend.clone(), shared_by_nodes).await?;
         let audit = AuditWriter::spawn(backend.clone());
+        let clock = tokio::sync::OnceCell::new();
         Ok(Store { inner: Arc::new(StoreInner { backend, audit, clock }) })
-    }
-
-    /// The server clock, shared by every handle on this store (and, with PostgreSQL, by
-    /// every node).
-    pub fn clock(&self) -> Clock {
-        self.inner.clock.clone()
     }
 
     /// Wipes documents, jobs and the audit log (after writing out queued audit events),

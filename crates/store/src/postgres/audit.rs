@@ -9,7 +9,7 @@ use crate::audit::{
 };
 use crate::error::StoreError;
 
-const ALLOCATE_SEQ_SQL: &str = "SELECT nextval('audit_events_seq') FROM generate_series(1, $1)";
+const ALLOCATE_SEQ_SQL: &str = "SELECT nextval('audit_events_seq') FROM generate_series(1, $1::bigint)";
 const INSERT_EVENTS_SQL: &str = "INSERT INTO audit_events
      (seq, account, region, event_time, event_id, event_name, event_source,
       username, access_key_id, read_only, event_json)

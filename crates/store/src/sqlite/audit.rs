@@ -70,6 +70,8 @@ impl SqliteStore {
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
         let sql = lookup_sql(filter);
+        // Taken before the parameters exist: they are not Send and must not live across an await.
+        let connection = self.connection.lock().await;
         let mut params: Vec<&dyn ToSql> =
             vec![&account, &region, &start, &end, &after.time, &after.seq, &limit];
         match filter {
@@ -81,7 +83,6 @@ impl SqliteStore {
                 params.push(value);
             }
         }
-        let connection = self.connection.lock().await;
         let mut statement = connection.prepare_cached(&sql)?;
         let rows = statement
             .query_map(params.as_slice(), |row| {
