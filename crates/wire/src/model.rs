@@ -42,6 +42,9 @@ pub struct Operation {
     #[serde(default)]
     pub auth: Vec<String>,
     pub endpoint: Option<Endpoint>,
+    /// Superseded by another operation, often on the same URI (S3's GetBucketLifecycle).
+    #[serde(default)]
+    pub deprecated: bool,
 }
 
 impl Operation {

@@ -41,6 +41,8 @@ struct Specificity {
     literal_chars: usize,
     required_bindings_present: usize,
     required_bindings_missing: Reverse<usize>,
+    /// A deprecated operation yields its URI to the one that replaced it.
+    current: bool,
 }
 
 fn best_operation<'m>(
@@ -68,6 +70,7 @@ fn best_operation<'m>(
             literal_chars: path_match.literal_chars,
             required_bindings_present,
             required_bindings_missing: Reverse(missing),
+            current: !operation.deprecated,
         };
         // Ties go to the alphabetically first name so routing never depends on hash order.
         let better = match &best {
