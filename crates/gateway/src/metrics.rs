@@ -20,6 +20,7 @@ struct CallStats {
 #[derive(Default)]
 pub struct Metrics {
     calls: Mutex<HashMap<(&'static str, &'static str, u16), CallStats>>,
+    jobs: Mutex<HashMap<(String, &'static str), u64>>,
     unrouted: AtomicU64,
     authentication_failures: AtomicU64,
 }
@@ -30,6 +31,13 @@ impl Metrics {
         let stats = calls.entry((service, operation, status)).or_default();
         stats.count += 1;
         stats.seconds += seconds;
+    }
+
+    /// A job this node ran, by kind and outcome (`ok` or `failed`).
+    pub fn record_job(&self, kind: &str, succeeded: bool) {
+        let outcome = if succeeded { "ok" } else { "failed" };
+        let mut jobs = self.jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *jobs.entry((kind.to_owned(), outcome)).or_default() += 1;
     }
 
     pub fn record_unrouted(&self) {
@@ -63,6 +71,14 @@ impl Metrics {
                 "palisade_request_seconds_sum{{service=\"{service}\",operation=\"{operation}\",status=\"{status}\"}} {:.6}",
                 stats.seconds
             );
+        }
+        let _ = writeln!(out, "# HELP palisade_jobs_total Jobs this node ran, by kind and outcome.");
+        let _ = writeln!(out, "# TYPE palisade_jobs_total counter");
+        let jobs = self.jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut job_rows: Vec<_> = jobs.iter().collect();
+        job_rows.sort();
+        for ((kind, outcome), count) in job_rows {
+            let _ = writeln!(out, "palisade_jobs_total{{kind=\"{kind}\",outcome=\"{outcome}\"}} {count}");
         }
         let _ = writeln!(out, "# TYPE palisade_unrouted_requests_total counter");
         let _ = writeln!(out, "palisade_unrouted_requests_total {}", self.unrouted.load(Ordering::Relaxed));

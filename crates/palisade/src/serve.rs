@@ -48,16 +48,19 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}:{}: {e}", options.host, options.port))?;
     let edge = tokio::spawn(gateway::edge::serve(gateway.clone(), listener, tls));
 
-    let worker_store = store.clone();
-    let worker_clock = clock.clone();
+    let worker_gateway = gateway.clone();
     let worker = JobWorker::spawn(
         store.clone(),
         clock.clone(),
         node_id(),
         Arc::new(move |job| {
-            let store = worker_store.clone();
-            let clock = worker_clock.clone();
-            Box::pin(async move { services::jobs::run(&store, &clock, job).await })
+            let gateway = worker_gateway.clone();
+            Box::pin(async move {
+                let kind = job.kind.clone();
+                let outcome = services::jobs::run(&gateway.store, &gateway.clock, job).await;
+                gateway.metrics.record_job(&kind, outcome.is_ok());
+                outcome
+            })
         }),
     );
     services::jobs::schedule_recurring(&store, &clock).await.map_err(|e| e.to_string())?;
