@@ -8,6 +8,9 @@ use crate::{Backend, Store};
 
 /// The most records one group commit writes; bounds how long it holds the database.
 const MAX_BATCH: usize = 2000;
+/// How many times a batch is tried before its events are given up, and the first pause.
+const APPEND_ATTEMPTS: u32 = 5;
+const APPEND_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
 /// Rows deleted per purge transaction.
 pub(crate) const PURGE_BATCH: i64 = 5000;
 
@@ -54,7 +57,12 @@ impl AuditRecord {
         let mut rows: Vec<(i16, &str)> = self
             .resources
             .iter()
-            .flat_map(|(kind, name)| [(RESOURCE_TYPE, kind.as_str()), (RESOURCE_NAME, name.as_str())])
+            .flat_map(|(kind, name)| {
+                [
+                    (RESOURCE_TYPE, kind.as_str()),
+                    (RESOURCE_NAME, name.as_str()),
+                ]
+            })
             .collect();
         rows.sort_unstable();
         rows.dedup();
@@ -118,7 +126,10 @@ pub(crate) struct AuditCursor {
 }
 
 impl AuditCursor {
-    const START: AuditCursor = AuditCursor { time: f64::MAX, seq: i64::MAX };
+    const START: AuditCursor = AuditCursor {
+        time: f64::MAX,
+        seq: i64::MAX,
+    };
 
     /// A next token names the last event returned, so appends never shift later pages.
     fn token(self) -> String {
@@ -126,9 +137,11 @@ impl AuditCursor {
     }
 
     fn from_token(token: &str) -> Result<AuditCursor, StoreError> {
-        let invalid = || StoreError::InvalidToken(format!("{token:?} was not issued by this store"));
+        let invalid =
+            || StoreError::InvalidToken(format!("{token:?} was not issued by this store"));
         let parse = |hex: Option<&str>| {
-            hex.and_then(|hex| u64::from_str_radix(hex, 16).ok()).ok_or_else(invalid)
+            hex.and_then(|hex| u64::from_str_radix(hex, 16).ok())
+                .ok_or_else(invalid)
         };
         if token.len() != 32 || !token.is_ascii() {
             return Err(invalid());
@@ -193,8 +206,14 @@ fn filter_for(attribute: Option<(AuditAttribute, String)>) -> Option<AuditFilter
                 // CloudTrail matches exactly: any other value matches no event.
                 _ => return None,
             },
-            AuditAttribute::ResourceType => AuditFilter::Resource { kind: RESOURCE_TYPE, value },
-            AuditAttribute::ResourceName => AuditFilter::Resource { kind: RESOURCE_NAME, value },
+            AuditAttribute::ResourceType => AuditFilter::Resource {
+                kind: RESOURCE_TYPE,
+                value,
+            },
+            AuditAttribute::ResourceName => AuditFilter::Resource {
+                kind: RESOURCE_NAME,
+                value,
+            },
         },
     };
     Some(filter)
@@ -232,7 +251,9 @@ impl AuditWriter {
     /// Waits until every event recorded before this call is written, for shutdown and tests.
     pub async fn flush(&self) -> Result<(), StoreError> {
         let (done, written) = oneshot::channel();
-        self.commands.send(AuditCommand::Flush(done)).map_err(|_| StoreError::Closed)?;
+        self.commands
+            .send(AuditCommand::Flush(done))
+            .map_err(|_| StoreError::Closed)?;
         written.await.map_err(|_| StoreError::Closed)?
     }
 }
@@ -255,8 +276,8 @@ async fn write_batches(backend: Backend, mut commands: mpsc::UnboundedReceiver<A
             }
         }
         if !batch.is_empty() {
-            if let Err(error) = backend.append_audit(&batch).await {
-                tracing::error!(%error, events = batch.len(), "writing audit events failed");
+            if let Err(error) = append_with_retries(&backend, &batch).await {
+                tracing::error!(%error, events = batch.len(), "audit events lost");
                 failure = Some(error);
             }
             batch.clear();
@@ -266,6 +287,22 @@ async fn write_batches(backend: Backend, mut commands: mpsc::UnboundedReceiver<A
             for done in flushes.drain(..) {
                 let _ = done.send(outcome.clone());
             }
+        }
+    }
+}
+
+/// A batch is one transaction, so writing it again after a failure cannot duplicate events;
+/// a database that is briefly unreachable (a PostgreSQL restart) costs no events.
+async fn append_with_retries(backend: &Backend, batch: &[AuditRecord]) -> Result<(), StoreError> {
+    let mut attempt = 1;
+    loop {
+        match backend.append_audit(batch).await {
+            Err(error) if attempt < APPEND_ATTEMPTS => {
+                tracing::warn!(%error, attempt, "writing audit events failed; retrying");
+                tokio::time::sleep(APPEND_RETRY_DELAY * attempt).await;
+                attempt += 1;
+            }
+            outcome => return outcome,
         }
     }
 }
@@ -300,16 +337,23 @@ impl Store {
         if query.max_results == 0 {
             return Ok((Vec::new(), None));
         }
-        let window = (query.start_time.unwrap_or(f64::MIN), query.end_time.unwrap_or(f64::MAX));
+        let window = (
+            query.start_time.unwrap_or(f64::MIN),
+            query.end_time.unwrap_or(f64::MAX),
+        );
         // One row more than asked tells whether a next page exists.
         let limit = i64::try_from(query.max_results).unwrap_or(i64::MAX - 1) + 1;
         let (account, region) = (query.account.as_str(), query.region.as_str());
         let mut rows = match &self.inner.backend {
             Backend::Sqlite(store) => {
-                store.lookup_audit(account, region, window, after, &filter, limit).await?
+                store
+                    .lookup_audit(account, region, window, after, &filter, limit)
+                    .await?
             }
             Backend::Postgres(store) => {
-                store.lookup_audit(account, region, window, after, &filter, limit).await?
+                store
+                    .lookup_audit(account, region, window, after, &filter, limit)
+                    .await?
             }
         };
         let next_token = if rows.len() > query.max_results {
@@ -318,7 +362,10 @@ impl Store {
         } else {
             None
         };
-        Ok((rows.into_iter().map(|row| row.event_json).collect(), next_token))
+        Ok((
+            rows.into_iter().map(|row| row.event_json).collect(),
+            next_token,
+        ))
     }
 
     /// Deletes events older than `time` (90-day retention); returns how many.
@@ -327,5 +374,26 @@ impl Store {
             Backend::Sqlite(store) => store.purge_audit_before(time).await,
             Backend::Postgres(store) => store.purge_audit_before(time).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditCursor;
+
+    #[test]
+    fn next_token_round_trips_the_cursor() {
+        let cursor = AuditCursor {
+            time: 1_700_000_000.123,
+            seq: 42,
+        };
+        assert_eq!(AuditCursor::from_token(&cursor.token()).unwrap(), cursor);
+    }
+
+    #[test]
+    fn next_token_of_the_wrong_shape_is_refused() {
+        assert!(AuditCursor::from_token("").is_err());
+        assert!(AuditCursor::from_token(&"g".repeat(32)).is_err());
+        assert!(AuditCursor::from_token(&"é".repeat(16)).is_err());
     }
 }

@@ -65,12 +65,20 @@ impl Clock {
             })
             .abort_handle()
         });
-        Ok(Clock { shared: Arc::new(ClockShared { offset_bits, backend, refresher }) })
+        Ok(Clock {
+            shared: Arc::new(ClockShared {
+                offset_bits,
+                backend,
+                refresher,
+            }),
+        })
     }
 
     /// The server time in epoch seconds: wall clock plus offset.
     pub fn now(&self) -> f64 {
-        let wall = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         wall.as_secs_f64() + self.offset()
     }
 
@@ -91,15 +99,22 @@ impl Clock {
             })
             .await?;
         let offset = parse_offset(&stored)?;
-        self.shared.offset_bits.store(offset.to_bits(), Ordering::Relaxed);
+        self.shared
+            .offset_bits
+            .store(offset.to_bits(), Ordering::Relaxed);
         Ok(())
     }
 
     /// Sets the offset outright, for every node (zero returns to wall time).
     pub async fn set_offset(&self, offset: f64) -> Result<(), StoreError> {
         finite(offset)?;
-        self.shared.backend.meta_put(OFFSET_META_KEY, &format_offset(offset)).await?;
-        self.shared.offset_bits.store(offset.to_bits(), Ordering::Relaxed);
+        self.shared
+            .backend
+            .meta_put(OFFSET_META_KEY, &format_offset(offset))
+            .await?;
+        self.shared
+            .offset_bits
+            .store(offset.to_bits(), Ordering::Relaxed);
         Ok(())
     }
 }
@@ -108,12 +123,17 @@ fn finite(seconds: f64) -> Result<(), StoreError> {
     if seconds.is_finite() {
         Ok(())
     } else {
-        Err(StoreError::InvalidInput(format!("clock offset {seconds} is not finite")))
+        Err(StoreError::InvalidInput(format!(
+            "clock offset {seconds} is not finite"
+        )))
     }
 }
 
 async fn read_offset(backend: &Backend) -> Result<f64, StoreError> {
-    backend.meta_get(OFFSET_META_KEY).await?.map_or(Ok(0.0), |value| parse_offset(&value))
+    backend
+        .meta_get(OFFSET_META_KEY)
+        .await?
+        .map_or(Ok(0.0), |value| parse_offset(&value))
 }
 
 // Text, so an operator can read it in the database; Display round-trips f64 exactly.

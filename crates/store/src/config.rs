@@ -27,9 +27,10 @@ impl std::fmt::Debug for StoreConfig {
         match self {
             StoreConfig::Ephemeral => f.write_str("Ephemeral"),
             StoreConfig::Sqlite { path } => f.debug_struct("Sqlite").field("path", path).finish(),
-            StoreConfig::Postgres { schema, .. } => {
-                f.debug_struct("Postgres").field("schema", schema).finish_non_exhaustive()
-            }
+            StoreConfig::Postgres { schema, .. } => f
+                .debug_struct("Postgres")
+                .field("schema", schema)
+                .finish_non_exhaustive(),
         }
     }
 }

@@ -44,12 +44,14 @@ impl fmt::Display for StoreError {
             StoreError::Unavailable(message) => write!(f, "database unavailable: {message}"),
             StoreError::Conflict => f.write_str("transaction conflicted with a concurrent one"),
             StoreError::Corrupt(message) => write!(f, "stored data is corrupt: {message}"),
-            StoreError::InvalidConfig(message) => write!(f, "invalid store configuration: {message}"),
+            StoreError::InvalidConfig(message) => {
+                write!(f, "invalid store configuration: {message}")
+            }
             StoreError::InvalidInput(message) => write!(f, "invalid input: {message}"),
             StoreError::RootKey(message) => write!(f, "root key: {message}"),
-            StoreError::RootKeyMismatch => f.write_str(
-                "the root key does not match the one this store was initialised with",
-            ),
+            StoreError::RootKeyMismatch => {
+                f.write_str("the root key does not match the one this store was initialised with")
+            }
             StoreError::Unseal => f.write_str("sealed data failed authentication"),
             StoreError::StaleFence { job_id } => {
                 write!(f, "job {job_id} was taken over by another lease")

@@ -64,7 +64,14 @@ impl Job {
         let payload = serde_json::from_str(payload)
             .map_err(|error| StoreError::Corrupt(format!("payload of job {id}: {error}")))?;
         let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
-        Ok(Job { id, kind, payload, fence, attempts, run_at })
+        Ok(Job {
+            id,
+            kind,
+            payload,
+            fence,
+            attempts,
+            run_at,
+        })
     }
 }
 
@@ -106,7 +113,8 @@ impl Store {
             Backend::Sqlite(store) => store.complete_job(id, fence).await?,
             Backend::Postgres(store) => store.complete_job(id, fence).await?,
         };
-        done.then_some(()).ok_or(StoreError::StaleFence { job_id: id })
+        done.then_some(())
+            .ok_or(StoreError::StaleFence { job_id: id })
     }
 
     /// Releases a failed job to run again at `run_at`, keeping the error for operators;
@@ -122,7 +130,8 @@ impl Store {
             Backend::Sqlite(store) => store.retry_job(id, fence, run_at, error).await?,
             Backend::Postgres(store) => store.retry_job(id, fence, run_at, error).await?,
         };
-        done.then_some(()).ok_or(StoreError::StaleFence { job_id: id })
+        done.then_some(())
+            .ok_or(StoreError::StaleFence { job_id: id })
     }
 
     /// Drops the queued job with this dedupe key (a cancelled schedule); tells whether there was one.
@@ -147,11 +156,19 @@ pub struct JobWorker {
 
 impl JobWorker {
     /// Starts the loop on the current tokio runtime. Due times and leases use `clock`.
-    pub fn spawn(store: Store, clock: Clock, node_id: impl Into<String>, handler: JobHandler) -> JobWorker {
+    pub fn spawn(
+        store: Store,
+        clock: Clock,
+        node_id: impl Into<String>,
+        handler: JobHandler,
+    ) -> JobWorker {
         let (stop, stopped) = watch::channel(false);
         let node_id = node_id.into();
         let task = tokio::spawn(run_worker(store, clock, node_id, handler, stopped));
-        JobWorker { stop, task: Some(task) }
+        JobWorker {
+            stop,
+            task: Some(task),
+        }
     }
 
     /// Stops taking jobs and waits for the one running, if any.
@@ -180,7 +197,10 @@ async fn run_worker(
 ) {
     loop {
         while !*stopped.borrow() {
-            match store.lease_job(&node_id, clock.now(), WORKER_LEASE_SECONDS).await {
+            match store
+                .lease_job(&node_id, clock.now(), WORKER_LEASE_SECONDS)
+                .await
+            {
                 Ok(Some(job)) => run_job(&store, &clock, &handler, job).await,
                 Ok(None) => break,
                 Err(error) => {
@@ -212,7 +232,9 @@ async fn run_job(store: &Store, clock: &Clock, handler: &JobHandler, job: Job) {
         Err(message) => {
             tracing::warn!(job = id, %kind, attempts, error = %message, "job failed; will retry");
             let backoff = 2f64.powi(attempts.min(12) as i32).min(MAX_BACKOFF_SECONDS);
-            store.retry_job(id, fence, clock.now() + backoff, message).await
+            store
+                .retry_job(id, fence, clock.now() + backoff, message)
+                .await
         }
     };
     match recorded {

@@ -5,11 +5,16 @@
 //! the server clock's offset, in embedded SQLite (in memory or a file) or in PostgreSQL for
 //! several nodes. Secret material is sealed under the root key before it gets here.
 //!
-//! ```ignore
+//! ```no_run
+//! # async fn example() -> Result<(), store::StoreError> {
+//! use store::{Store, StoreConfig};
+//!
 //! let store = Store::open(&StoreConfig::Ephemeral).await?;
 //! let mut tx = store.begin().await?;
 //! tx.put("kms/keys", "1234", &serde_json::json!({"state": "Enabled"})).await?;
 //! tx.commit().await?;
+//! # Ok(())
+//! # }
 //! ```
 
 mod audit;
@@ -63,7 +68,9 @@ impl fmt::Debug for Store {
             Backend::Sqlite(_) => "sqlite",
             Backend::Postgres(_) => "postgres",
         };
-        f.debug_struct("Store").field("backend", &backend).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -80,7 +87,13 @@ impl Store {
         };
         let audit = AuditWriter::spawn(backend.clone());
         let clock = tokio::sync::OnceCell::new();
-        Ok(Store { inner: Arc::new(StoreInner { backend, audit, clock }) })
+        Ok(Store {
+            inner: Arc::new(StoreInner {
+                backend,
+                audit,
+                clock,
+            }),
+        })
     }
 
     /// Wipes documents, jobs and the audit log (after writing out queued audit events),

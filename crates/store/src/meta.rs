@@ -7,6 +7,7 @@ pub(crate) const UPSERT_SQL: &str = "INSERT INTO meta (key, value) VALUES (?1, ?
      ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 /// Computes a meta value's replacement from its current value (absent on first use).
+/// PostgreSQL may call it more than once when concurrent updates collide.
 pub(crate) type MetaUpdate<'a> =
     &'a mut (dyn FnMut(Option<&[u8]>) -> Result<Vec<u8>, StoreError> + Send);
 

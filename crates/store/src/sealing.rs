@@ -86,7 +86,10 @@ impl RootKey {
 
     fn from_bytes(bytes: &[u8]) -> Result<RootKey, StoreError> {
         let bytes = <[u8; ROOT_KEY_LEN]>::try_from(bytes).map_err(|_| {
-            StoreError::RootKey(format!("a root key is {ROOT_KEY_LEN} bytes, got {}", bytes.len()))
+            StoreError::RootKey(format!(
+                "a root key is {ROOT_KEY_LEN} bytes, got {}",
+                bytes.len()
+            ))
         })?;
         Ok(RootKey(bytes))
     }
@@ -147,7 +150,10 @@ impl Sealer {
     pub fn seal(&self, context: &str, plaintext: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::fill(&mut nonce);
-        let payload = Payload { msg: plaintext, aad: context.as_bytes() };
+        let payload = Payload {
+            msg: plaintext,
+            aad: context.as_bytes(),
+        };
         let ciphertext = self
             .cipher
             .encrypt(&nonce.into(), payload)
@@ -168,7 +174,12 @@ impl Sealer {
         }
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
         let nonce = <[u8; NONCE_LEN]>::try_from(nonce).map_err(|_| StoreError::Unseal)?;
-        let payload = Payload { msg: ciphertext, aad: context.as_bytes() };
-        self.cipher.decrypt(&nonce.into(), payload).map_err(|_| StoreError::Unseal)
+        let payload = Payload {
+            msg: ciphertext,
+            aad: context.as_bytes(),
+        };
+        self.cipher
+            .decrypt(&nonce.into(), payload)
+            .map_err(|_| StoreError::Unseal)
     }
 }

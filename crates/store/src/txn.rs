@@ -12,7 +12,8 @@ use crate::sqlite::SqliteTxn;
 use crate::{Backend, Store};
 
 pub(crate) const GET_SQL: &str = "SELECT value FROM documents WHERE collection = ?1 AND key = ?2";
-pub(crate) const PUT_SQL: &str = "INSERT INTO documents (collection, key, value) VALUES (?1, ?2, ?3)
+pub(crate) const PUT_SQL: &str =
+    "INSERT INTO documents (collection, key, value) VALUES (?1, ?2, ?3)
      ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value";
 pub(crate) const DELETE_SQL: &str = "DELETE FROM documents WHERE collection = ?1 AND key = ?2";
 
@@ -70,6 +71,9 @@ fn prefix_end(prefix: &str) -> Option<String> {
 
 /// An open transaction over documents. PostgreSQL runs it SERIALIZABLE; SQLite runs one
 /// transaction at a time. Dropping it without [`Txn::commit`] rolls it back.
+///
+/// With SQLite an open transaction holds the only connection, so code holding one must not
+/// call other [`Store`] methods until it ends: they would wait for it forever.
 pub struct Txn {
     backend: TxnBackend,
     conflicted: bool,
@@ -96,7 +100,12 @@ impl Txn {
     }
 
     /// Creates or replaces one document.
-    pub async fn put(&mut self, collection: &str, key: &str, value: &Value) -> Result<(), StoreError> {
+    pub async fn put(
+        &mut self,
+        collection: &str,
+        key: &str,
+        value: &Value,
+    ) -> Result<(), StoreError> {
         let text = value.to_string();
         let result = match &mut self.backend {
             TxnBackend::Sqlite(txn) => txn.put(collection, key, &text),
@@ -172,13 +181,19 @@ impl Store {
             Backend::Sqlite(store) => TxnBackend::Sqlite(store.begin().await?),
             Backend::Postgres(store) => TxnBackend::Postgres(store.begin().await?),
         };
-        Ok(Txn { backend, conflicted: false })
+        Ok(Txn {
+            backend,
+            conflicted: false,
+        })
     }
 
     /// Runs `work` in a transaction and commits it, running it again (with a short random
     /// back-off) when PostgreSQL reports a serialization failure, up to 16 times.
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(store: store::Store, name: String) -> Result<bool, store::StoreError> {
+    /// use store::StoreError;
+    ///
     /// let created = store
     ///     .transact(|tx| {
     ///         let name = name.clone();
@@ -191,6 +206,8 @@ impl Store {
     ///         })
     ///     })
     ///     .await?;
+    /// # Ok(created)
+    /// # }
     /// ```
     ///
     /// `work` may run several times, so it must not have effects outside the transaction.
@@ -264,9 +281,33 @@ impl Store {
             let (collection, prefix, start_after) =
                 (collection.clone(), prefix.clone(), start_after.clone());
             Box::pin(async move {
-                tx.scan(&collection, &prefix, start_after.as_deref(), limit).await
+                tx.scan(&collection, &prefix, start_after.as_deref(), limit)
+                    .await
             })
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+
+    #[test]
+    fn prefix_end_bumps_the_last_code_point() {
+        assert_eq!(prefix_end("user/").as_deref(), Some("user0"));
+        assert_eq!(prefix_end("é").as_deref(), Some("ê"));
+    }
+
+    #[test]
+    fn prefix_end_skips_the_surrogate_gap() {
+        assert_eq!(prefix_end("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+    }
+
+    #[test]
+    fn prefix_end_drops_trailing_maximal_code_points() {
+        assert_eq!(prefix_end("a\u{10FFFF}\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_end("\u{10FFFF}"), None);
+        assert_eq!(prefix_end(""), None);
     }
 }

@@ -9,7 +9,8 @@ use crate::audit::{
 };
 use crate::error::StoreError;
 
-const ALLOCATE_SEQ_SQL: &str = "SELECT nextval('audit_events_seq') FROM generate_series(1, $1::bigint)";
+const ALLOCATE_SEQ_SQL: &str =
+    "SELECT nextval('audit_events_seq') FROM generate_series(1, $1::bigint)";
 const INSERT_EVENTS_SQL: &str = "INSERT INTO audit_events
      (seq, account, region, event_time, event_id, event_name, event_source,
       username, access_key_id, read_only, event_json)
@@ -39,10 +40,14 @@ impl PgStore {
                 records.iter().map(field).collect()
             };
             let times: Vec<f64> = records.iter().map(|record| record.event_time).collect();
-            let usernames: Vec<Option<&str>> =
-                records.iter().map(|record| record.username.as_deref()).collect();
-            let access_keys: Vec<Option<&str>> =
-                records.iter().map(|record| record.access_key_id.as_deref()).collect();
+            let usernames: Vec<Option<&str>> = records
+                .iter()
+                .map(|record| record.username.as_deref())
+                .collect();
+            let access_keys: Vec<Option<&str>> = records
+                .iter()
+                .map(|record| record.access_key_id.as_deref())
+                .collect();
             let read_only: Vec<bool> = records.iter().map(|record| record.read_only).collect();
             let events: [&(dyn ToSql + Sync); 11] = [
                 &seqs,
@@ -97,8 +102,15 @@ impl PgStore {
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
         let sql = lookup_sql(filter);
-        let mut params: Vec<&(dyn ToSql + Sync)> =
-            vec![&account, &region, &start, &end, &after.time, &after.seq, &limit];
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![
+            &account,
+            &region,
+            &start,
+            &end,
+            &after.time,
+            &after.seq,
+            &limit,
+        ];
         match filter {
             AuditFilter::All => {}
             AuditFilter::Column { value, .. } => params.push(value),
@@ -114,7 +126,10 @@ impl PgStore {
             .map(|row| {
                 Ok(AuditRow {
                     event_json: row.try_get(0)?,
-                    cursor: AuditCursor { time: row.try_get(1)?, seq: row.try_get(2)? },
+                    cursor: AuditCursor {
+                        time: row.try_get(1)?,
+                        seq: row.try_get(2)?,
+                    },
                 })
             })
             .collect()
@@ -127,8 +142,12 @@ impl PgStore {
             let mut connection = self.pool.get().await?;
             connection.batch("BEGIN").await?;
             let deleted = async {
-                connection.execute(PURGE_RESOURCES_SQL, &[&time, &PURGE_BATCH]).await?;
-                connection.execute(PURGE_EVENTS_SQL, &[&time, &PURGE_BATCH]).await
+                connection
+                    .execute(PURGE_RESOURCES_SQL, &[&time, &PURGE_BATCH])
+                    .await?;
+                connection
+                    .execute(PURGE_EVENTS_SQL, &[&time, &PURGE_BATCH])
+                    .await
             }
             .await;
             let deleted = connection.finish(deleted).await?;

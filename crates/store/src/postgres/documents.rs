@@ -13,28 +13,52 @@ pub(crate) struct PgTxn {
 impl PgStore {
     pub(crate) async fn begin(&self) -> Result<PgTxn, StoreError> {
         let mut connection = self.pool.get().await?;
-        connection.batch("BEGIN ISOLATION LEVEL SERIALIZABLE").await?;
-        Ok(PgTxn { connection: Some(connection) })
+        connection
+            .batch("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            .await?;
+        Ok(PgTxn {
+            connection: Some(connection),
+        })
     }
 }
 
 impl PgTxn {
     fn connection(&mut self) -> &mut PgConnection {
-        self.connection.as_mut().expect("the connection is held until commit or drop")
+        self.connection
+            .as_mut()
+            .expect("the connection is held until commit or drop")
     }
 
-    pub(crate) async fn get(&mut self, collection: &str, key: &str) -> Result<Option<String>, StoreError> {
-        let row = self.connection().query_opt(GET_SQL, &[&collection, &key]).await?;
+    pub(crate) async fn get(
+        &mut self,
+        collection: &str,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = self
+            .connection()
+            .query_opt(GET_SQL, &[&collection, &key])
+            .await?;
         Ok(row.map(|row| row.try_get(0)).transpose()?)
     }
 
-    pub(crate) async fn put(&mut self, collection: &str, key: &str, value: &str) -> Result<(), StoreError> {
-        self.connection().execute(PUT_SQL, &[&collection, &key, &value]).await?;
+    pub(crate) async fn put(
+        &mut self,
+        collection: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        self.connection()
+            .execute(PUT_SQL, &[&collection, &key, &value])
+            .await?;
         Ok(())
     }
 
     pub(crate) async fn delete(&mut self, collection: &str, key: &str) -> Result<bool, StoreError> {
-        Ok(self.connection().execute(DELETE_SQL, &[&collection, &key]).await? > 0)
+        Ok(self
+            .connection()
+            .execute(DELETE_SQL, &[&collection, &key])
+            .await?
+            > 0)
     }
 
     pub(crate) async fn scan(
@@ -46,9 +70,15 @@ impl PgTxn {
         let connection = self.connection();
         let rows = match &range.upper {
             Some(upper) => {
-                connection.query(range.sql, &[&collection, &range.lower, &limit, upper]).await?
+                connection
+                    .query(range.sql, &[&collection, &range.lower, &limit, upper])
+                    .await?
             }
-            None => connection.query(range.sql, &[&collection, &range.lower, &limit]).await?,
+            None => {
+                connection
+                    .query(range.sql, &[&collection, &range.lower, &limit])
+                    .await?
+            }
         };
         rows.iter()
             .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
@@ -56,7 +86,10 @@ impl PgTxn {
     }
 
     pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
-        let mut connection = self.connection.take().expect("commit consumes the transaction");
+        let mut connection = self
+            .connection
+            .take()
+            .expect("commit consumes the transaction");
         // A failed COMMIT ends the transaction on the server, so the connection stays usable.
         connection.batch("COMMIT").await
     }

@@ -22,8 +22,12 @@ impl PgStore {
         run_at: f64,
     ) -> Result<i64, StoreError> {
         let mut connection = self.pool.get().await?;
-        let rows = connection.query(ENQUEUE_SQL, &[&kind, &dedupe_key, &payload, &run_at]).await?;
-        let row = rows.first().ok_or_else(|| StoreError::Database("enqueue returned no id".into()))?;
+        let rows = connection
+            .query(ENQUEUE_SQL, &[&kind, &dedupe_key, &payload, &run_at])
+            .await?;
+        let row = rows
+            .first()
+            .ok_or_else(|| StoreError::Database("enqueue returned no id".into()))?;
         Ok(row.try_get(0)?)
     }
 
@@ -34,7 +38,10 @@ impl PgStore {
         lease_until: f64,
     ) -> Result<Option<Job>, StoreError> {
         let mut connection = self.pool.get().await?;
-        let Some(row) = connection.query_opt(LEASE_SQL, &[&now, &node_id, &lease_until]).await? else {
+        let Some(row) = connection
+            .query_opt(LEASE_SQL, &[&now, &node_id, &lease_until])
+            .await?
+        else {
             return Ok(None);
         };
         let payload: String = row.try_get(2)?;
@@ -62,7 +69,10 @@ impl PgStore {
         error: &str,
     ) -> Result<bool, StoreError> {
         let mut connection = self.pool.get().await?;
-        Ok(connection.execute(RETRY_SQL, &[&id, &fence, &run_at, &error]).await? > 0)
+        Ok(connection
+            .execute(RETRY_SQL, &[&id, &fence, &run_at, &error])
+            .await?
+            > 0)
     }
 
     pub(crate) async fn cancel_job(&self, dedupe_key: &str) -> Result<bool, StoreError> {

@@ -28,16 +28,22 @@ impl PgStore {
         if let Some(schema) = schema {
             let identifier = schema.len() <= 63
                 && schema.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                && schema
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !identifier {
                 return Err(StoreError::InvalidConfig(format!(
                     "schema {schema:?} must be letters, digits and underscores"
                 )));
             }
             let mut connection = Pool::new(url, None).get().await?;
-            connection.batch(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"")).await?;
+            connection
+                .batch(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+                .await?;
         }
-        let store = PgStore { pool: Pool::new(url, schema.map(str::to_owned)) };
+        let store = PgStore {
+            pool: Pool::new(url, schema.map(str::to_owned)),
+        };
         schema::migrate(&mut *store.pool.get().await?).await?;
         Ok(store)
     }
@@ -62,12 +68,15 @@ impl PgStore {
     ) -> Result<Vec<u8>, StoreError> {
         loop {
             let mut connection = self.pool.get().await?;
-            connection.batch("BEGIN ISOLATION LEVEL SERIALIZABLE").await?;
+            connection
+                .batch("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                .await?;
             let written = async {
-                let current: Option<Vec<u8>> = match connection.query_opt(META_GET_SQL, &[&key]).await? {
-                    Some(row) => Some(row.try_get(0)?),
-                    None => None,
-                };
+                let current: Option<Vec<u8>> =
+                    match connection.query_opt(META_GET_SQL, &[&key]).await? {
+                        Some(row) => Some(row.try_get(0)?),
+                        None => None,
+                    };
                 let next = update(current.as_deref())?;
                 connection.execute(UPSERT_SQL, &[&key, &next]).await?;
                 Ok(next)

@@ -47,28 +47,49 @@ impl Pool {
     }
 
     pub(crate) async fn get(self: &Arc<Self>) -> Result<PooledConnection, StoreError> {
-        let permit = self.permits.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
-        let idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop();
         let connection = match idle {
             Some(connection) if !connection.client.is_closed() => connection,
             _ => self.connect().await?,
         };
-        Ok(PooledConnection { connection: Some(connection), pool: self.clone(), _permit: permit })
+        Ok(PooledConnection {
+            connection: Some(connection),
+            pool: self.clone(),
+            _permit: permit,
+        })
     }
 
     async fn connect(&self) -> Result<PgConnection, StoreError> {
-        let (client, connection) = tokio_postgres::connect(&self.url, NoTls)
-            .await
-            .map_err(|error| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {error}")))?;
+        let (client, connection) =
+            tokio_postgres::connect(&self.url, NoTls)
+                .await
+                .map_err(|error| {
+                    StoreError::Unavailable(format!("cannot connect to PostgreSQL: {error}"))
+                })?;
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::warn!(%error, "PostgreSQL connection ended");
             }
         });
         if let Some(schema) = &self.schema {
-            client.batch_execute(&format!("SET search_path TO \"{schema}\"")).await?;
+            client
+                .batch_execute(&format!("SET search_path TO \"{schema}\""))
+                .await?;
         }
-        Ok(PgConnection { client, statements: HashMap::new() })
+        Ok(PgConnection {
+            client,
+            statements: HashMap::new(),
+        })
     }
 }
 
@@ -88,7 +109,11 @@ impl PgConnection {
         Ok(statement)
     }
 
-    pub(crate) async fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
+    pub(crate) async fn query(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql).await?;
         Ok(self.client.query(&statement, params).await?)
     }
@@ -102,13 +127,20 @@ impl PgConnection {
         Ok(self.client.query_opt(&statement, params).await?)
     }
 
-    pub(crate) async fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
+    pub(crate) async fn execute(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<u64, StoreError> {
         let statement = self.statement(sql).await?;
         Ok(self.client.execute(&statement, params).await?)
     }
 
     /// Ends the open transaction: COMMIT after success, ROLLBACK after an error.
-    pub(crate) async fn finish<T>(&mut self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) async fn finish<T>(
+        &mut self,
+        result: Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         match result {
             Ok(value) => {
                 self.batch("COMMIT").await?;
@@ -133,13 +165,17 @@ impl Deref for PooledConnection {
     type Target = PgConnection;
 
     fn deref(&self) -> &PgConnection {
-        self.connection.as_ref().expect("a pooled connection is present until dropped")
+        self.connection
+            .as_ref()
+            .expect("a pooled connection is present until dropped")
     }
 }
 
 impl DerefMut for PooledConnection {
     fn deref_mut(&mut self) -> &mut PgConnection {
-        self.connection.as_mut().expect("a pooled connection is present until dropped")
+        self.connection
+            .as_mut()
+            .expect("a pooled connection is present until dropped")
     }
 }
 
@@ -147,7 +183,11 @@ impl Drop for PooledConnection {
     fn drop(&mut self) {
         if let Some(connection) = self.connection.take() {
             if !connection.client.is_closed() {
-                self.pool.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(connection);
+                self.pool
+                    .idle
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .push(connection);
             }
         }
     }

@@ -83,12 +83,17 @@ pub(super) async fn migrate(connection: &mut PgConnection) -> Result<(), StoreEr
 }
 
 async fn apply_pending(connection: &mut PgConnection) -> Result<(), StoreError> {
-    connection.execute("SELECT pg_advisory_xact_lock(?1)", &[&MIGRATION_LOCK]).await?;
+    connection
+        .execute("SELECT pg_advisory_xact_lock(?1)", &[&MIGRATION_LOCK])
+        .await?;
     connection
         .batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
         .await?;
     let current: i64 = connection
-        .query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])
+        .query(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            &[],
+        )
         .await?
         .first()
         .map(|row| row.try_get(0))
@@ -96,7 +101,12 @@ async fn apply_pending(connection: &mut PgConnection) -> Result<(), StoreError> 
         .unwrap_or(0);
     for (version, sql) in MIGRATIONS.iter().filter(|(version, _)| *version > current) {
         connection.batch(sql).await?;
-        connection.execute("INSERT INTO schema_migrations (version) VALUES (?1)", &[version]).await?;
+        connection
+            .execute(
+                "INSERT INTO schema_migrations (version) VALUES (?1)",
+                &[version],
+            )
+            .await?;
     }
     Ok(())
 }

@@ -72,8 +72,15 @@ impl SqliteStore {
         let sql = lookup_sql(filter);
         // Taken before the parameters exist: they are not Send and must not live across an await.
         let connection = self.connection.lock().await;
-        let mut params: Vec<&dyn ToSql> =
-            vec![&account, &region, &start, &end, &after.time, &after.seq, &limit];
+        let mut params: Vec<&dyn ToSql> = vec![
+            &account,
+            &region,
+            &start,
+            &end,
+            &after.time,
+            &after.seq,
+            &limit,
+        ];
         match filter {
             AuditFilter::All => {}
             AuditFilter::Column { value, .. } => params.push(value),
@@ -88,7 +95,10 @@ impl SqliteStore {
             .query_map(params.as_slice(), |row| {
                 Ok(AuditRow {
                     event_json: row.get(0)?,
-                    cursor: AuditCursor { time: row.get(1)?, seq: row.get(2)? },
+                    cursor: AuditCursor {
+                        time: row.get(1)?,
+                        seq: row.get(2)?,
+                    },
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -17,17 +17,31 @@ impl SqliteStore {
     pub(crate) async fn begin(&self) -> Result<SqliteTxn, StoreError> {
         let connection = self.connection.clone().lock_owned().await;
         connection.execute_batch("BEGIN IMMEDIATE")?;
-        Ok(SqliteTxn { connection, finished: false })
+        Ok(SqliteTxn {
+            connection,
+            finished: false,
+        })
     }
 }
 
 impl SqliteTxn {
-    pub(crate) fn get(&mut self, collection: &str, key: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) fn get(
+        &mut self,
+        collection: &str,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
         let mut statement = self.connection.prepare_cached(GET_SQL)?;
-        Ok(statement.query_row([collection, key], |row| row.get(0)).optional()?)
+        Ok(statement
+            .query_row([collection, key], |row| row.get(0))
+            .optional()?)
     }
 
-    pub(crate) fn put(&mut self, collection: &str, key: &str, value: &str) -> Result<(), StoreError> {
+    pub(crate) fn put(
+        &mut self,
+        collection: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
         let mut statement = self.connection.prepare_cached(PUT_SQL)?;
         statement.execute([collection, key, value])?;
         Ok(())
@@ -48,7 +62,10 @@ impl SqliteTxn {
         let read = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?));
         let rows = match &range.upper {
             Some(upper) => statement
-                .query_map(rusqlite::params![collection, range.lower, limit, upper], read)?
+                .query_map(
+                    rusqlite::params![collection, range.lower, limit, upper],
+                    read,
+                )?
                 .collect::<Result<Vec<_>, _>>()?,
             None => statement
                 .query_map(rusqlite::params![collection, range.lower, limit], read)?

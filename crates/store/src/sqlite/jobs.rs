@@ -24,9 +24,10 @@ impl SqliteStore {
     ) -> Result<i64, StoreError> {
         let connection = self.connection.lock().await;
         let mut statement = connection.prepare_cached(ENQUEUE_SQL)?;
-        let id = statement.query_row(rusqlite::params![kind, dedupe_key, payload, run_at], |row| {
-            row.get(0)
-        })?;
+        let id = statement.query_row(
+            rusqlite::params![kind, dedupe_key, payload, run_at],
+            |row| row.get(0),
+        )?;
         Ok(id)
     }
 

@@ -49,7 +49,9 @@ impl SqliteStore {
         // Another process (an admin command) may hold the file briefly.
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&connection)?;
-        Ok(SqliteStore { connection: Arc::new(Mutex::new(connection)) })
+        Ok(SqliteStore {
+            connection: Arc::new(Mutex::new(connection)),
+        })
     }
 
     pub(crate) async fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {

@@ -92,7 +92,10 @@ fn apply_pending(connection: &Connection) -> Result<(), StoreError> {
     )?;
     for (version, sql) in MIGRATIONS.iter().filter(|(version, _)| *version > current) {
         connection.execute_batch(sql)?;
-        connection.execute("INSERT INTO schema_migrations (version) VALUES (?1)", [version])?;
+        connection.execute(
+            "INSERT INTO schema_migrations (version) VALUES (?1)",
+            [version],
+        )?;
     }
     Ok(())
 }

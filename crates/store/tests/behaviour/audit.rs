@@ -39,7 +39,10 @@ fn event(id: &str, time: f64) -> AuditRecord {
         username: Some("alice".into()),
         access_key_id: Some("AKIAALICE".into()),
         read_only: true,
-        resources: vec![("AWS::KMS::Key".into(), format!("arn:aws:kms:us-east-1:000000000000:key/{id}"))],
+        resources: vec![(
+            "AWS::KMS::Key".into(),
+            format!("arn:aws:kms:us-east-1:000000000000:key/{id}"),
+        )],
         event_json: format!("{{\"eventID\":\"{id}\"}}"),
     }
 }
@@ -56,7 +59,12 @@ fn query() -> AuditQuery {
 fn ids(events: &[String]) -> Vec<String> {
     events
         .iter()
-        .map(|json| serde_json::from_str::<serde_json::Value>(json).unwrap()["eventID"].as_str().unwrap().to_owned())
+        .map(|json| {
+            serde_json::from_str::<serde_json::Value>(json).unwrap()["eventID"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect()
 }
 
@@ -74,7 +82,14 @@ async fn lookup_ids(t: &TestStore, query: AuditQuery) -> Vec<String> {
 }
 
 async fn filtered(t: &TestStore, attribute: AuditAttribute, value: &str) -> Vec<String> {
-    lookup_ids(t, AuditQuery { attribute: Some((attribute, value.into())), ..query() }).await
+    lookup_ids(
+        t,
+        AuditQuery {
+            attribute: Some((attribute, value.into())),
+            ..query()
+        },
+    )
+    .await
 }
 
 async fn recorded_events_are_visible_after_flush(t: &TestStore) {
@@ -85,13 +100,27 @@ async fn recorded_events_are_visible_after_flush(t: &TestStore) {
 }
 
 async fn lookup_lists_newest_first(t: &TestStore) {
-    record_all(t, vec![event("middle", 200.0), event("oldest", 100.0), event("newest", 300.0)]).await;
+    record_all(
+        t,
+        vec![
+            event("middle", 200.0),
+            event("oldest", 100.0),
+            event("newest", 300.0),
+        ],
+    )
+    .await;
     assert_eq!(lookup_ids(t, query()).await, ["newest", "middle", "oldest"]);
 }
 
 async fn lookup_is_scoped_to_account_and_region(t: &TestStore) {
-    let other_account = AuditRecord { account: "111111111111".into(), ..event("other-account", 1.0) };
-    let other_region = AuditRecord { region: "eu-west-1".into(), ..event("other-region", 1.0) };
+    let other_account = AuditRecord {
+        account: "111111111111".into(),
+        ..event("other-account", 1.0)
+    };
+    let other_region = AuditRecord {
+        region: "eu-west-1".into(),
+        ..event("other-region", 1.0)
+    };
     record_all(t, vec![event("mine", 1.0), other_account, other_region]).await;
     assert_eq!(lookup_ids(t, query()).await, ["mine"]);
 }
@@ -102,27 +131,55 @@ async fn lookup_by_event_id(t: &TestStore) {
 }
 
 async fn lookup_by_event_name(t: &TestStore) {
-    let create = AuditRecord { event_name: "CreateKey".into(), ..event("create", 1.0) };
+    let create = AuditRecord {
+        event_name: "CreateKey".into(),
+        ..event("create", 1.0)
+    };
     record_all(t, vec![create, event("describe", 2.0)]).await;
-    assert_eq!(filtered(t, AuditAttribute::EventName, "CreateKey").await, ["create"]);
-    assert!(filtered(t, AuditAttribute::EventName, "createkey").await.is_empty(), "exact match");
+    assert_eq!(
+        filtered(t, AuditAttribute::EventName, "CreateKey").await,
+        ["create"]
+    );
+    assert!(
+        filtered(t, AuditAttribute::EventName, "createkey")
+            .await
+            .is_empty(),
+        "exact match"
+    );
 }
 
 async fn lookup_by_read_only(t: &TestStore) {
-    let write = AuditRecord { read_only: false, ..event("write", 1.0) };
+    let write = AuditRecord {
+        read_only: false,
+        ..event("write", 1.0)
+    };
     record_all(t, vec![write, event("read", 2.0)]).await;
-    assert_eq!(filtered(t, AuditAttribute::ReadOnly, "false").await, ["write"]);
-    assert_eq!(filtered(t, AuditAttribute::ReadOnly, "true").await, ["read"]);
+    assert_eq!(
+        filtered(t, AuditAttribute::ReadOnly, "false").await,
+        ["write"]
+    );
+    assert_eq!(
+        filtered(t, AuditAttribute::ReadOnly, "true").await,
+        ["read"]
+    );
 }
 
 async fn lookup_by_read_only_matches_only_true_or_false(t: &TestStore) {
     record_all(t, vec![event("read", 2.0)]).await;
-    assert!(filtered(t, AuditAttribute::ReadOnly, "TRUE").await.is_empty());
+    assert!(filtered(t, AuditAttribute::ReadOnly, "TRUE")
+        .await
+        .is_empty());
 }
 
 async fn lookup_by_username(t: &TestStore) {
-    let bob = AuditRecord { username: Some("bob".into()), ..event("bob", 1.0) };
-    let anonymous = AuditRecord { username: None, ..event("anonymous", 2.0) };
+    let bob = AuditRecord {
+        username: Some("bob".into()),
+        ..event("bob", 1.0)
+    };
+    let anonymous = AuditRecord {
+        username: None,
+        ..event("anonymous", 2.0)
+    };
     record_all(t, vec![bob, anonymous, event("alice", 3.0)]).await;
     assert_eq!(filtered(t, AuditAttribute::Username, "bob").await, ["bob"]);
 }
@@ -132,58 +189,122 @@ async fn lookup_by_resource_type(t: &TestStore) {
         resources: vec![("AWS::SecretsManager::Secret".into(), "s1".into())],
         ..event("secret", 1.0)
     };
-    let none = AuditRecord { resources: vec![], ..event("none", 2.0) };
+    let none = AuditRecord {
+        resources: vec![],
+        ..event("none", 2.0)
+    };
     record_all(t, vec![secret, none, event("key", 3.0)]).await;
-    assert_eq!(filtered(t, AuditAttribute::ResourceType, "AWS::KMS::Key").await, ["key"]);
-    assert_eq!(filtered(t, AuditAttribute::ResourceType, "AWS::SecretsManager::Secret").await, ["secret"]);
+    assert_eq!(
+        filtered(t, AuditAttribute::ResourceType, "AWS::KMS::Key").await,
+        ["key"]
+    );
+    assert_eq!(
+        filtered(
+            t,
+            AuditAttribute::ResourceType,
+            "AWS::SecretsManager::Secret"
+        )
+        .await,
+        ["secret"]
+    );
 }
 
 async fn lookup_by_resource_name(t: &TestStore) {
     let two = AuditRecord {
-        resources: vec![("AWS::KMS::Key".into(), "k1".into()), ("AWS::KMS::Alias".into(), "alias/a".into())],
+        resources: vec![
+            ("AWS::KMS::Key".into(), "k1".into()),
+            ("AWS::KMS::Alias".into(), "alias/a".into()),
+        ],
         ..event("two", 1.0)
     };
     record_all(t, vec![two, event("other", 2.0)]).await;
-    assert_eq!(filtered(t, AuditAttribute::ResourceName, "alias/a").await, ["two"]);
-    assert_eq!(filtered(t, AuditAttribute::ResourceName, "k1").await, ["two"]);
+    assert_eq!(
+        filtered(t, AuditAttribute::ResourceName, "alias/a").await,
+        ["two"]
+    );
+    assert_eq!(
+        filtered(t, AuditAttribute::ResourceName, "k1").await,
+        ["two"]
+    );
 }
 
 async fn lookup_by_event_source(t: &TestStore) {
-    let iam = AuditRecord { event_source: "iam.amazonaws.com".into(), ..event("iam", 1.0) };
+    let iam = AuditRecord {
+        event_source: "iam.amazonaws.com".into(),
+        ..event("iam", 1.0)
+    };
     record_all(t, vec![iam, event("kms", 2.0)]).await;
-    assert_eq!(filtered(t, AuditAttribute::EventSource, "iam.amazonaws.com").await, ["iam"]);
+    assert_eq!(
+        filtered(t, AuditAttribute::EventSource, "iam.amazonaws.com").await,
+        ["iam"]
+    );
 }
 
 async fn lookup_by_access_key_id(t: &TestStore) {
-    let bob = AuditRecord { access_key_id: Some("AKIABOB".into()), ..event("bob", 1.0) };
+    let bob = AuditRecord {
+        access_key_id: Some("AKIABOB".into()),
+        ..event("bob", 1.0)
+    };
     record_all(t, vec![bob, event("alice", 2.0)]).await;
-    assert_eq!(filtered(t, AuditAttribute::AccessKeyId, "AKIABOB").await, ["bob"]);
+    assert_eq!(
+        filtered(t, AuditAttribute::AccessKeyId, "AKIABOB").await,
+        ["bob"]
+    );
 }
 
 async fn event_naming_a_resource_type_twice_is_listed_once(t: &TestStore) {
     let two_keys = AuditRecord {
-        resources: vec![("AWS::KMS::Key".into(), "k1".into()), ("AWS::KMS::Key".into(), "k2".into())],
+        resources: vec![
+            ("AWS::KMS::Key".into(), "k1".into()),
+            ("AWS::KMS::Key".into(), "k2".into()),
+        ],
         ..event("two-keys", 1.0)
     };
     record_all(t, vec![two_keys]).await;
-    assert_eq!(filtered(t, AuditAttribute::ResourceType, "AWS::KMS::Key").await, ["two-keys"]);
+    assert_eq!(
+        filtered(t, AuditAttribute::ResourceType, "AWS::KMS::Key").await,
+        ["two-keys"]
+    );
 }
 
 async fn lookup_keeps_to_the_time_range(t: &TestStore) {
-    record_all(t, (1..=5).map(|i| event(&format!("e{i}"), f64::from(i) * 10.0)).collect()).await;
-    let window = AuditQuery { start_time: Some(20.0), end_time: Some(40.0), ..query() };
+    record_all(
+        t,
+        (1..=5)
+            .map(|i| event(&format!("e{i}"), f64::from(i) * 10.0))
+            .collect(),
+    )
+    .await;
+    let window = AuditQuery {
+        start_time: Some(20.0),
+        end_time: Some(40.0),
+        ..query()
+    };
     assert_eq!(lookup_ids(t, window).await, ["e4", "e3", "e2"]);
-    let since = AuditQuery { start_time: Some(45.0), ..query() };
+    let since = AuditQuery {
+        start_time: Some(45.0),
+        ..query()
+    };
     assert_eq!(lookup_ids(t, since).await, ["e5"]);
 }
 
 async fn next_token_pages_through_every_event_once(t: &TestStore) {
     // Equal times too: the token must tell events of the same second apart.
-    record_all(t, (0..7).map(|i| event(&format!("e{i}"), f64::from(i / 2))).collect()).await;
+    record_all(
+        t,
+        (0..7)
+            .map(|i| event(&format!("e{i}"), f64::from(i / 2)))
+            .collect(),
+    )
+    .await;
     let mut seen = Vec::new();
     let mut token = None;
     loop {
-        let page = AuditQuery { max_results: 3, next_token: token.take(), ..query() };
+        let page = AuditQuery {
+            max_results: 3,
+            next_token: token.take(),
+            ..query()
+        };
         let (events, next) = t.store.lookup_audit(page).await.unwrap();
         assert!(events.len() <= 3);
         seen.extend(ids(&events));
@@ -196,28 +317,63 @@ async fn next_token_pages_through_every_event_once(t: &TestStore) {
 }
 
 async fn next_token_is_stable_under_concurrent_appends(t: &TestStore) {
-    record_all(t, (0..4).map(|i| event(&format!("old{i}"), f64::from(i))).collect()).await;
-    let (first, token) = t.store.lookup_audit(AuditQuery { max_results: 2, ..query() }).await.unwrap();
+    record_all(
+        t,
+        (0..4)
+            .map(|i| event(&format!("old{i}"), f64::from(i)))
+            .collect(),
+    )
+    .await;
+    let (first, token) = t
+        .store
+        .lookup_audit(AuditQuery {
+            max_results: 2,
+            ..query()
+        })
+        .await
+        .unwrap();
     assert_eq!(ids(&first), ["old3", "old2"]);
 
     record_all(t, vec![event("new", 100.0)]).await;
 
-    let rest = AuditQuery { max_results: 2, next_token: token, ..query() };
+    let rest = AuditQuery {
+        max_results: 2,
+        next_token: token,
+        ..query()
+    };
     let (second, token) = t.store.lookup_audit(rest).await.unwrap();
     assert_eq!(ids(&second), ["old1", "old0"]);
     assert_eq!(token, None);
 }
 
 async fn foreign_next_token_is_refused(t: &TestStore) {
-    let forged = AuditQuery { next_token: Some("not-a-token".into()), ..query() };
-    assert!(matches!(t.store.lookup_audit(forged).await, Err(StoreError::InvalidToken(_))));
+    let forged = AuditQuery {
+        next_token: Some("not-a-token".into()),
+        ..query()
+    };
+    assert!(matches!(
+        t.store.lookup_audit(forged).await,
+        Err(StoreError::InvalidToken(_))
+    ));
 }
 
 async fn purge_removes_only_events_before_the_cutoff(t: &TestStore) {
-    record_all(t, (1..=4).map(|i| event(&format!("e{i}"), f64::from(i) * 10.0)).collect()).await;
+    record_all(
+        t,
+        (1..=4)
+            .map(|i| event(&format!("e{i}"), f64::from(i) * 10.0))
+            .collect(),
+    )
+    .await;
     assert_eq!(t.store.purge_audit_before(30.0).await.unwrap(), 2);
     assert_eq!(lookup_ids(t, query()).await, ["e4", "e3"]);
-    assert!(filtered(t, AuditAttribute::ResourceName, "arn:aws:kms:us-east-1:000000000000:key/e1").await.is_empty());
+    assert!(filtered(
+        t,
+        AuditAttribute::ResourceName,
+        "arn:aws:kms:us-east-1:000000000000:key/e1"
+    )
+    .await
+    .is_empty());
 }
 
 async fn reset_wipes_the_audit_log(t: &TestStore) {
@@ -227,16 +383,25 @@ async fn reset_wipes_the_audit_log(t: &TestStore) {
     assert!(lookup_ids(t, query()).await.is_empty());
 }
 
-on_every_backend!(#[ignore = "a measurement: run with --ignored --nocapture"] audit_append_rate);
+on_every_backend!(
+    #[ignore = "a measurement: run with --ignored --nocapture"]
+    audit_append_rate
+);
 
 /// Prints the sustained append rate; it only fails if events go missing.
 async fn audit_append_rate(t: &TestStore) {
     const EVENTS: usize = 100_000;
     let writer = t.store.audit_writer();
-    let json = format!("{{\"eventVersion\":\"1.08\",\"padding\":\"{}\"}}", "x".repeat(900));
+    let json = format!(
+        "{{\"eventVersion\":\"1.08\",\"padding\":\"{}\"}}",
+        "x".repeat(900)
+    );
     let started = Instant::now();
     for i in 0..EVENTS {
-        let mut record = event(&format!("{i:08x}-0000-4000-8000-000000000000"), 1e9 + i as f64 / 1e3);
+        let mut record = event(
+            &format!("{i:08x}-0000-4000-8000-000000000000"),
+            1e9 + i as f64 / 1e3,
+        );
         record.event_name = ["Encrypt", "Decrypt", "DescribeKey", "GetSecretValue"][i % 4].into();
         record.username = Some(format!("user{}", i % 50));
         record.event_json = json.clone();
@@ -249,6 +414,13 @@ async fn audit_append_rate(t: &TestStore) {
         t.config,
         EVENTS as f64 / elapsed
     );
-    let (page, _) = t.store.lookup_audit(AuditQuery { max_results: 1, ..query() }).await.unwrap();
+    let (page, _) = t
+        .store
+        .lookup_audit(AuditQuery {
+            max_results: 1,
+            ..query()
+        })
+        .await
+        .unwrap();
     assert_eq!(page.len(), 1);
 }

@@ -15,7 +15,10 @@ on_every_backend!(
 on_postgres!(another_nodes_advance_is_seen_within_a_second);
 
 fn wall_now() -> f64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
 }
 
 async fn clock_starts_at_wall_time(t: &TestStore) {
@@ -30,7 +33,11 @@ async fn advance_moves_now_forward(t: &TestStore) {
     clock.advance(3_600.0).await.unwrap();
     assert_eq!(clock.offset(), 90_000.0);
     assert!((clock.now() - wall_now() - 90_000.0).abs() < 1.0);
-    assert_eq!(Clock::open(&t.store).await.unwrap().offset(), 90_000.0, "one clock per store");
+    assert_eq!(
+        Clock::open(&t.store).await.unwrap().offset(),
+        90_000.0,
+        "one clock per store"
+    );
 }
 
 async fn set_offset_replaces_the_offset(t: &TestStore) {
@@ -43,11 +50,23 @@ async fn set_offset_replaces_the_offset(t: &TestStore) {
 }
 
 async fn offset_is_kept_in_the_store(t: &TestStore) {
-    Clock::open(&t.store).await.unwrap().advance(42.25).await.unwrap();
+    Clock::open(&t.store)
+        .await
+        .unwrap()
+        .advance(42.25)
+        .await
+        .unwrap();
     t.store.reset().await.unwrap();
-    assert_eq!(Clock::open(&t.store).await.unwrap().offset(), 42.25, "reset keeps the offset");
+    assert_eq!(
+        Clock::open(&t.store).await.unwrap().offset(),
+        42.25,
+        "reset keeps the offset"
+    );
     if !matches!(t.config, store::StoreConfig::Ephemeral) {
-        assert_eq!(Clock::open(&t.reopen().await).await.unwrap().offset(), 42.25);
+        assert_eq!(
+            Clock::open(&t.reopen().await).await.unwrap().offset(),
+            42.25
+        );
     }
 }
 
@@ -58,7 +77,10 @@ async fn another_nodes_advance_is_seen_within_a_second(t: &TestStore) {
     there.advance(3_600.0).await.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
     while here.offset() != 3_600.0 {
-        assert!(tokio::time::Instant::now() < deadline, "offset not shared within a second");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "offset not shared within a second"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -21,11 +21,19 @@ on_every_backend!(
 
 async fn committed_writes_are_visible_to_later_transactions(t: &TestStore) {
     let mut tx = t.store.begin().await.unwrap();
-    tx.put("keys", "k1", &json!({"state": "Enabled"})).await.unwrap();
-    assert_eq!(tx.get("keys", "k1").await.unwrap(), Some(json!({"state": "Enabled"})));
+    tx.put("keys", "k1", &json!({"state": "Enabled"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.get("keys", "k1").await.unwrap(),
+        Some(json!({"state": "Enabled"}))
+    );
     tx.commit().await.unwrap();
 
-    assert_eq!(t.store.get("keys", "k1").await.unwrap(), Some(json!({"state": "Enabled"})));
+    assert_eq!(
+        t.store.get("keys", "k1").await.unwrap(),
+        Some(json!({"state": "Enabled"}))
+    );
 }
 
 async fn dropped_transaction_rolls_back(t: &TestStore) {
@@ -50,7 +58,10 @@ async fn collections_are_separate_namespaces(t: &TestStore) {
     t.store.put("a", "k", &json!("in a")).await.unwrap();
     t.store.put("b", "k", &json!("in b")).await.unwrap();
     assert_eq!(t.store.get("a", "k").await.unwrap(), Some(json!("in a")));
-    assert_eq!(t.store.scan("b", "", None, 10).await.unwrap(), vec![("k".into(), json!("in b"))]);
+    assert_eq!(
+        t.store.scan("b", "", None, 10).await.unwrap(),
+        vec![("k".into(), json!("in b"))]
+    );
 }
 
 async fn put_keys(t: &TestStore, collection: &str, keys: &[&str]) {
@@ -66,9 +77,19 @@ fn keys(rows: &[(String, Value)]) -> Vec<&str> {
 }
 
 async fn scan_lists_keys_in_byte_order_within_the_prefix(t: &TestStore) {
-    put_keys(t, "c", &["user/b", "user/a", "user/B", "user/é", "user/~", "users", "usea", "user"]).await;
+    put_keys(
+        t,
+        "c",
+        &[
+            "user/b", "user/a", "user/B", "user/é", "user/~", "users", "usea", "user",
+        ],
+    )
+    .await;
     let rows = t.store.scan("c", "user/", None, 100).await.unwrap();
-    assert_eq!(keys(&rows), ["user/B", "user/a", "user/b", "user/~", "user/é"]);
+    assert_eq!(
+        keys(&rows),
+        ["user/B", "user/a", "user/b", "user/~", "user/é"]
+    );
     assert_eq!(rows[1].1, json!("user/a"));
 }
 
@@ -80,7 +101,12 @@ async fn scan_pages_with_start_after_and_limit(t: &TestStore) {
     assert_eq!(keys(&second), ["p/3", "p/4"]);
     let last = t.store.scan("c", "p/", Some("p/4"), 2).await.unwrap();
     assert_eq!(keys(&last), ["p/5"]);
-    assert!(t.store.scan("c", "p/", Some("p/5"), 2).await.unwrap().is_empty());
+    assert!(t
+        .store
+        .scan("c", "p/", Some("p/5"), 2)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn scan_with_empty_prefix_lists_the_whole_collection(t: &TestStore) {
@@ -98,7 +124,12 @@ async fn transact_commits_what_the_closure_wrote(t: &TestStore) {
                 if tx.get("users", "alice").await?.is_some() {
                     return Ok::<_, StoreError>(false);
                 }
-                tx.put("users", "alice", &json!({"arn": "arn:aws:iam::000000000000:user/alice"})).await?;
+                tx.put(
+                    "users",
+                    "alice",
+                    &json!({"arn": "arn:aws:iam::000000000000:user/alice"}),
+                )
+                .await?;
                 Ok(true)
             })
         })
@@ -142,7 +173,11 @@ async fn concurrent_transacts_never_lose_an_update(t: &TestStore) {
             store
                 .transact(|tx| {
                     Box::pin(async move {
-                        let count = tx.get("counters", "hits").await?.and_then(|v| v.as_u64()).unwrap_or(0);
+                        let count = tx
+                            .get("counters", "hits")
+                            .await?
+                            .and_then(|v| v.as_u64())
+                            .unwrap_or(0);
                         tx.put("counters", "hits", &json!(count + 1)).await?;
                         Ok::<_, StoreError>(())
                     })
@@ -153,17 +188,26 @@ async fn concurrent_transacts_never_lose_an_update(t: &TestStore) {
     for increment in increments.collect::<Vec<_>>() {
         increment.await.unwrap().unwrap();
     }
-    assert_eq!(t.store.get("counters", "hits").await.unwrap(), Some(json!(WRITERS)));
+    assert_eq!(
+        t.store.get("counters", "hits").await.unwrap(),
+        Some(json!(WRITERS))
+    );
 }
 
 async fn reset_wipes_documents_but_keeps_meta(t: &TestStore) {
     t.store.put("keys", "k1", &json!(1)).await.unwrap();
     t.store.meta_put("installation", b"kept").await.unwrap();
-    t.store.enqueue_job("rotate", None, json!({}), 0.0).await.unwrap();
+    t.store
+        .enqueue_job("rotate", None, json!({}), 0.0)
+        .await
+        .unwrap();
 
     t.store.reset().await.unwrap();
 
     assert_eq!(t.store.get("keys", "k1").await.unwrap(), None);
     assert_eq!(t.store.lease_job("node", 1.0, 60.0).await.unwrap(), None);
-    assert_eq!(t.store.meta_get("installation").await.unwrap(), Some(b"kept".to_vec()));
+    assert_eq!(
+        t.store.meta_get("installation").await.unwrap(),
+        Some(b"kept".to_vec())
+    );
 }

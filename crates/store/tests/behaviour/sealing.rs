@@ -21,7 +21,10 @@ async fn store_accepts_the_root_key_it_was_initialised_with(t: &TestStore) {
 async fn store_refuses_a_different_root_key(t: &TestStore) {
     t.store.check_root_key(&RootKey::generate()).await.unwrap();
     let refused = t.store.check_root_key(&RootKey::generate()).await;
-    assert!(matches!(refused, Err(StoreError::RootKeyMismatch)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(StoreError::RootKeyMismatch)),
+        "{refused:?}"
+    );
 }
 
 #[test]
@@ -50,8 +53,15 @@ fn root_key_file_of_the_wrong_length_is_refused() {
     let path = dir.path().join("root.key");
     std::fs::write(&path, [7u8; 31]).unwrap();
     let refused = RootKey::load_or_create(&path);
-    assert!(matches!(refused, Err(StoreError::RootKey(_))), "{refused:?}");
-    assert_eq!(std::fs::read(&path).unwrap(), [7u8; 31], "a refused file is left as it was");
+    assert!(
+        matches!(refused, Err(StoreError::RootKey(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        [7u8; 31],
+        "a refused file is left as it was"
+    );
 }
 
 #[test]
@@ -75,7 +85,12 @@ fn sealed_data_unseals_with_the_same_context() {
     let sealer = Sealer::new(&RootKey::generate());
     let blob = sealer.seal("arn:aws:kms:us-east-1:000000000000:key/1", b"key material");
     assert_ne!(&blob[13..25], b"key material");
-    assert_eq!(sealer.unseal("arn:aws:kms:us-east-1:000000000000:key/1", &blob).unwrap(), b"key material");
+    assert_eq!(
+        sealer
+            .unseal("arn:aws:kms:us-east-1:000000000000:key/1", &blob)
+            .unwrap(),
+        b"key material"
+    );
 }
 
 #[test]
@@ -91,9 +106,15 @@ fn unseal_refuses_a_tampered_blob() {
     for index in 0..blob.len() {
         let mut tampered = blob.clone();
         tampered[index] ^= 1;
-        assert!(matches!(sealer.unseal("ctx", &tampered), Err(StoreError::Unseal)), "byte {index}");
+        assert!(
+            matches!(sealer.unseal("ctx", &tampered), Err(StoreError::Unseal)),
+            "byte {index}"
+        );
     }
-    assert!(matches!(sealer.unseal("ctx", &blob[..blob.len() - 1]), Err(StoreError::Unseal)));
+    assert!(matches!(
+        sealer.unseal("ctx", &blob[..blob.len() - 1]),
+        Err(StoreError::Unseal)
+    ));
     assert!(matches!(sealer.unseal("ctx", &[]), Err(StoreError::Unseal)));
 }
 
@@ -101,12 +122,18 @@ fn unseal_refuses_a_tampered_blob() {
 fn unseal_refuses_another_context() {
     let sealer = Sealer::new(&RootKey::generate());
     let blob = sealer.seal("secret/a", b"secret");
-    assert!(matches!(sealer.unseal("secret/b", &blob), Err(StoreError::Unseal)));
+    assert!(matches!(
+        sealer.unseal("secret/b", &blob),
+        Err(StoreError::Unseal)
+    ));
 }
 
 #[test]
 fn unseal_refuses_another_root_key() {
     let blob = Sealer::new(&RootKey::generate()).seal("ctx", b"secret");
     let other = Sealer::new(&RootKey::generate());
-    assert!(matches!(other.unseal("ctx", &blob), Err(StoreError::Unseal)));
+    assert!(matches!(
+        other.unseal("ctx", &blob),
+        Err(StoreError::Unseal)
+    ));
 }

@@ -17,7 +17,9 @@ pub struct TestStore {
 impl TestStore {
     /// Another handle on the same data, as a second node or a restarted process would open.
     pub async fn reopen(&self) -> Store {
-        Store::open(&self.config).await.expect("reopening the store")
+        Store::open(&self.config)
+            .await
+            .expect("reopening the store")
     }
 
     /// A handle as another node would have: a new connection to the same data, or for an
@@ -31,9 +33,14 @@ impl TestStore {
 
     /// Drops a PostgreSQL test schema; a failed test leaves it for inspection.
     pub async fn finish(self) {
-        if let StoreConfig::Postgres { url, schema: Some(schema) } = &self.config {
-            let (client, connection) =
-                tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connecting");
+        if let StoreConfig::Postgres {
+            url,
+            schema: Some(schema),
+        } = &self.config
+        {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .expect("connecting");
             tokio::spawn(connection);
             client
                 .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
@@ -45,15 +52,29 @@ impl TestStore {
 
 pub async fn ephemeral() -> Option<TestStore> {
     let config = StoreConfig::Ephemeral;
-    let store = Store::open(&config).await.expect("opening an in-memory store");
-    Some(TestStore { store, config, _dir: None })
+    let store = Store::open(&config)
+        .await
+        .expect("opening an in-memory store");
+    Some(TestStore {
+        store,
+        config,
+        _dir: None,
+    })
 }
 
 pub async fn sqlite_file() -> Option<TestStore> {
     let dir = TempDir::new();
-    let config = StoreConfig::Sqlite { path: dir.path().join("palisade.db") };
-    let store = Store::open(&config).await.expect("opening a SQLite file store");
-    Some(TestStore { store, config, _dir: Some(dir) })
+    let config = StoreConfig::Sqlite {
+        path: dir.path().join("palisade.db"),
+    };
+    let store = Store::open(&config)
+        .await
+        .expect("opening a SQLite file store");
+    Some(TestStore {
+        store,
+        config,
+        _dir: Some(dir),
+    })
 }
 
 /// A store in a fresh schema; `None` (the test is skipped) only when PostgreSQL is down
@@ -62,10 +83,19 @@ pub async fn postgres() -> Option<TestStore> {
     let url = std::env::var("PALISADE_TEST_DATABASE_URL")
         .unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
     let schema = format!("store_test_{:016x}", rand::random::<u64>());
-    let config = StoreConfig::Postgres { url: url.clone(), schema: Some(schema) };
+    let config = StoreConfig::Postgres {
+        url: url.clone(),
+        schema: Some(schema),
+    };
     match Store::open(&config).await {
-        Ok(store) => Some(TestStore { store, config, _dir: None }),
-        Err(StoreError::Unavailable(_)) if std::env::var("PALISADE_SKIP_POSTGRES").as_deref() == Ok("1") => {
+        Ok(store) => Some(TestStore {
+            store,
+            config,
+            _dir: None,
+        }),
+        Err(StoreError::Unavailable(_))
+            if std::env::var("PALISADE_SKIP_POSTGRES").as_deref() == Ok("1") =>
+        {
             eprintln!("PostgreSQL unreachable and PALISADE_SKIP_POSTGRES=1: skipped");
             None
         }
@@ -82,7 +112,8 @@ pub struct TempDir(PathBuf);
 
 impl TempDir {
     pub fn new() -> TempDir {
-        let path = std::env::temp_dir().join(format!("palisade-store-{:016x}", rand::random::<u64>()));
+        let path =
+            std::env::temp_dir().join(format!("palisade-store-{:016x}", rand::random::<u64>()));
         std::fs::create_dir_all(&path).expect("creating a temporary directory");
         TempDir(path)
     }
