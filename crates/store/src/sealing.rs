@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -60,9 +60,16 @@ impl RootKey {
                 Ok(key)
             }
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                let mut file = std::fs::File::open(path)
+                    .map_err(|error| file_error("cannot read", path, error))?;
+                let mode = file
+                    .metadata()
+                    .map(|metadata| metadata.permissions().mode());
+                if mode.is_ok_and(|mode| mode & 0o077 != 0) {
+                    tracing::warn!(path = %path.display(), "the root key file is readable by others");
+                }
                 let mut bytes = Vec::with_capacity(ROOT_KEY_LEN);
-                std::fs::File::open(path)
-                    .and_then(|mut file| file.read_to_end(&mut bytes))
+                file.read_to_end(&mut bytes)
                     .map_err(|error| file_error("cannot read", path, error))?;
                 RootKey::from_bytes(&bytes).map_err(|_| {
                     StoreError::RootKey(format!(

@@ -22,6 +22,7 @@ on_every_backend!(
     cancel_removes_the_job_with_that_dedupe_key,
     worker_runs_a_due_job_and_completes_it,
     worker_retries_a_failed_job_later,
+    worker_survives_a_panicking_handler,
 );
 
 async fn job_is_not_leased_before_it_is_due(t: &TestStore) {
@@ -241,4 +242,39 @@ async fn worker_retries_a_failed_job_later(t: &TestStore) {
         .unwrap()
         .unwrap();
     assert_eq!(retried.attempts, 2);
+}
+
+async fn worker_survives_a_panicking_handler(t: &TestStore) {
+    let clock = Clock::open(&t.store).await.unwrap();
+    let runs = Arc::new(Mutex::new(0));
+    let handler_runs = runs.clone();
+    let handler: JobHandler = Arc::new(move |job| {
+        *handler_runs.lock().unwrap() += 1;
+        Box::pin(async move {
+            if job.kind == "explode" {
+                panic!("handler bug");
+            }
+            Ok(())
+        })
+    });
+    let worker = JobWorker::spawn(t.store.clone(), clock.clone(), "n1", handler);
+    t.store
+        .enqueue_job("explode", None, json!({}), clock.now() - 2.0)
+        .await
+        .unwrap();
+    t.store
+        .enqueue_job("rotate", None, json!({}), clock.now() - 1.0)
+        .await
+        .unwrap();
+
+    wait_for("both jobs to run", || *runs.lock().unwrap() == 2).await;
+    worker.shutdown().await;
+
+    let retried = t
+        .store
+        .lease_job("n2", clock.now() + 3.0, 30.0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(retried.kind, "explode");
 }
