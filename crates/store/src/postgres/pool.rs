@@ -74,7 +74,11 @@ impl Pool {
             tokio_postgres::connect(&self.url, NoTls)
                 .await
                 .map_err(|error| {
-                    StoreError::Unavailable(format!("cannot connect to PostgreSQL: {error}"))
+                    // The cause ("connection refused", "role does not exist") is the source.
+                    let cause = std::error::Error::source(&error)
+                        .map(|cause| format!(": {cause}"))
+                        .unwrap_or_default();
+                    StoreError::Unavailable(format!("cannot connect to PostgreSQL: {error}{cause}"))
                 })?;
         tokio::spawn(async move {
             if let Err(error) = connection.await {
