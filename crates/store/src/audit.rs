@@ -14,11 +14,6 @@ const APPEND_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis
 /// Rows deleted per purge transaction.
 pub(crate) const PURGE_BATCH: i64 = 5000;
 
-pub(crate) const PURGE_RESOURCES_SQL: &str = "DELETE FROM audit_resources WHERE seq IN
-     (SELECT seq FROM audit_events WHERE event_time < ?1 ORDER BY event_time, seq LIMIT ?2)";
-pub(crate) const PURGE_EVENTS_SQL: &str = "DELETE FROM audit_events WHERE seq IN
-     (SELECT seq FROM audit_events WHERE event_time < ?1 ORDER BY event_time, seq LIMIT ?2)";
-
 /// `audit_resources.kind` of a resource type row.
 const RESOURCE_TYPE: i16 = 1;
 /// `audit_resources.kind` of a resource name row.

@@ -3,12 +3,15 @@
 use tokio_postgres::types::ToSql;
 
 use super::PgStore;
-use crate::audit::{
-    lookup_sql, AuditCursor, AuditFilter, AuditRecord, AuditRow, PURGE_BATCH, PURGE_EVENTS_SQL,
-    PURGE_RESOURCES_SQL,
-};
+use crate::audit::{lookup_sql, AuditCursor, AuditFilter, AuditRecord, AuditRow, PURGE_BATCH};
 use crate::error::StoreError;
 
+/// `= ANY(ARRAY(..))` rather than `IN (..)`: PostgreSQL plans `IN` as a hash join over a
+/// scan of the whole log, and `ANY` as primary-key lookups of the batch.
+const PURGE_RESOURCES_SQL: &str = "DELETE FROM audit_resources WHERE seq = ANY(ARRAY(
+     SELECT seq FROM audit_events WHERE event_time < $1 ORDER BY event_time, seq LIMIT $2))";
+const PURGE_EVENTS_SQL: &str = "DELETE FROM audit_events WHERE seq = ANY(ARRAY(
+     SELECT seq FROM audit_events WHERE event_time < $1 ORDER BY event_time, seq LIMIT $2))";
 const ALLOCATE_SEQ_SQL: &str =
     "SELECT nextval('audit_events_seq') FROM generate_series(1, $1::bigint)";
 const INSERT_EVENTS_SQL: &str = "INSERT INTO audit_events

@@ -3,16 +3,18 @@
 use rusqlite::ToSql;
 
 use super::SqliteStore;
-use crate::audit::{
-    lookup_sql, AuditCursor, AuditFilter, AuditRecord, AuditRow, PURGE_BATCH, PURGE_EVENTS_SQL,
-    PURGE_RESOURCES_SQL,
-};
+use crate::audit::{lookup_sql, AuditCursor, AuditFilter, AuditRecord, AuditRow, PURGE_BATCH};
 use crate::error::StoreError;
 
 const INSERT_EVENT_SQL: &str = "INSERT INTO audit_events
      (account, region, event_time, event_id, event_name, event_source,
       username, access_key_id, read_only, event_json)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+/// The oldest events first, a batch at a time, found through `audit_events_by_age`.
+const PURGE_RESOURCES_SQL: &str = "DELETE FROM audit_resources WHERE seq IN
+     (SELECT seq FROM audit_events WHERE event_time < ?1 ORDER BY event_time, seq LIMIT ?2)";
+const PURGE_EVENTS_SQL: &str = "DELETE FROM audit_events WHERE seq IN
+     (SELECT seq FROM audit_events WHERE event_time < ?1 ORDER BY event_time, seq LIMIT ?2)";
 const INSERT_RESOURCE_SQL: &str = "INSERT INTO audit_resources
      (seq, kind, value, account, region, event_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
