@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Palisade against moto_server, measured in the same run on the same machine.
+
+For each server: time from process start to the first answered request, resident memory once
+idle, and the throughput of one signed STS GetCallerIdentity replayed by wrk with 8 connections
+(../shared/bench/signed_replay.py: both servers get byte-identical work). Palisade runs as
+released: SigV4 verification and the CloudTrail audit of every call on.
+
+  bench/run.py [--seconds 10] [--connections 8] [--out bench/results.md]
+
+Needs: a release build (target/release/palisade), wrk, and moto[server] + boto3 importable by
+the python running this script (bench/setup.sh prepares them).
+"""
+import argparse, json, os, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPLAY = os.path.join(ROOT, "..", "shared", "bench", "signed_replay.py")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answered(port, path):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=0.5) as r:
+            return r.status < 500
+    except urllib.error.HTTPError as e:
+        return e.code < 500
+    except OSError:
+        return False
+
+
+def start(argv, port, path):
+    """Starts a server; returns the process and the milliseconds until it first answered."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = started + 60
+    while not answered(port, path):
+        if proc.poll() is not None or time.perf_counter() > deadline:
+            raise SystemExit(f"{argv[0]} did not start")
+        time.sleep(0.001)
+    return proc, (time.perf_counter() - started) * 1000
+
+
+def rss_mib(pid):
+    """Resident memory of the process and its children (moto_server may fork)."""
+    total = 0
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    for p in pids:
+        with open(f"/proc/{p}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+def replay(port, seconds, connections):
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+    out = subprocess.run([sys.executable, REPLAY, "--endpoint", f"http://127.0.0.1:{port}", "--service", "sts",
+                          "--operation", "GetCallerIdentity", "--seconds", str(seconds),
+                          "--connections", str(connections)], capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        raise SystemExit("signed_replay failed: " + out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def stop(proc):
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def measure(name, argv, port, path, seconds, connections):
+    proc, ready_ms = start(argv, port, path)
+    try:
+        time.sleep(2)
+        idle = rss_mib(proc.pid)
+        replay(port, 2, connections)  # warm-up, not counted
+        result = replay(port, seconds, connections)
+        result.update(name=name, ready_ms=round(ready_ms, 1), idle_rss_mib=round(idle, 1),
+                      loaded_rss_mib=round(rss_mib(proc.pid), 1))
+        return result
+    finally:
+        stop(proc)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results.md"))
+    a = ap.parse_args()
+    palisade = os.path.join(ROOT, "target", "release", "palisade")
+    moto = shutil.which("moto_server") or os.path.join(os.path.dirname(sys.executable), "moto_server")
+    data = tempfile.mkdtemp(prefix="palisade-bench-")
+    port = free_port()
+    results = [measure("palisade", [palisade, "serve", "--port", str(port), "--data-dir", data, "--log-level", "warn"],
+                       port, "/_palisade/health", a.seconds, a.connections)]
+    shutil.rmtree(data, ignore_errors=True)
+    port = free_port()
+    results.append(measure("moto_server", [moto, "-p", str(port)], port, "/moto-api/", a.seconds, a.connections))
+    p, m = results
+    ratios = {
+        "throughput_vs_moto": round(p["requests_per_s"] / m["requests_per_s"], 1),
+        "ready_vs_moto": round(p["ready_ms"] / m["ready_ms"], 3),
+        "idle_rss_vs_moto": round(p["idle_rss_mib"] / m["idle_rss_mib"], 3),
+    }
+    lines = [
+        f"# Benchmark: Palisade vs moto_server ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, same run)",
+        "",
+        f"Signed STS GetCallerIdentity replayed by wrk, {a.connections} connections, {a.seconds} s; Palisade with SigV4",
+        "verification and CloudTrail audit on, embedded SQLite storage.",
+        "",
+        "| server | ready (ms) | idle RSS (MiB) | req/s | p50 (ms) | p99 (ms) | non-2xx | RSS under load (MiB) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(f"| {r['name']} | {r['ready_ms']} | {r['idle_rss_mib']} | {r['requests_per_s']} | {r['p50_ms']} | "
+                     f"{r['p99_ms']} | {r['non_2xx']} | {r['loaded_rss_mib']} |")
+    lines += ["", f"Palisade/moto: throughput {ratios['throughput_vs_moto']}x, time to ready "
+              f"{ratios['ready_vs_moto']}x, idle RSS {ratios['idle_rss_vs_moto']}x.",
+              "Targets: ready < 50 ms, idle RSS < 30 MiB, throughput >= 75x moto.", ""]
+    with open(a.out, "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines))
+    print(json.dumps({"results": results, "ratios": ratios}))
+
+
+if __name__ == "__main__":
+    main()
