@@ -28,7 +28,7 @@ impl PgStore {
     /// Appends a batch in one transaction (group commit).
     pub(crate) async fn append_audit(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
         let mut connection = self.pool.get().await?;
-        connection.batch("BEGIN").await?;
+        connection.begin("BEGIN").await?;
         let written = async {
             let count = records.len() as i64;
             let mut seqs = connection
@@ -143,7 +143,7 @@ impl PgStore {
         loop {
             // Small batches, each its own transaction, so no transaction grows without bound.
             let mut connection = self.pool.get().await?;
-            connection.batch("BEGIN").await?;
+            connection.begin("BEGIN").await?;
             let deleted = async {
                 connection
                     .execute(PURGE_RESOURCES_SQL, &[&time, &PURGE_BATCH])

@@ -14,7 +14,7 @@ impl PgStore {
     pub(crate) async fn begin(&self) -> Result<PgTxn, StoreError> {
         let mut connection = self.pool.get().await?;
         connection
-            .batch("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            .begin("BEGIN ISOLATION LEVEL SERIALIZABLE")
             .await?;
         Ok(PgTxn {
             connection: Some(connection),
@@ -90,8 +90,7 @@ impl PgTxn {
             .connection
             .take()
             .expect("commit consumes the transaction");
-        // A failed COMMIT ends the transaction on the server, so the connection stays usable.
-        connection.batch("COMMIT").await
+        connection.commit().await
     }
 }
 
@@ -102,15 +101,10 @@ impl Drop for PgTxn {
         };
         // Drop cannot wait, so the rollback runs as a task that then returns the connection;
         // without a runtime the connection is closed, which rolls back on the server.
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(async move {
-                    if connection.batch("ROLLBACK").await.is_err() {
-                        connection.discard();
-                    }
-                });
-            }
-            Err(_) => connection.discard(),
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = connection.rollback().await;
+            });
         }
     }
 }

@@ -69,7 +69,7 @@ impl PgStore {
         loop {
             let mut connection = self.pool.get().await?;
             connection
-                .batch("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                .begin("BEGIN ISOLATION LEVEL SERIALIZABLE")
                 .await?;
             let written = async {
                 let current: Option<Vec<u8>> =

@@ -26,9 +26,14 @@ pub(crate) struct Pool {
 pub(crate) struct PgConnection {
     client: Client,
     statements: HashMap<String, Statement>,
+    /// Set from BEGIN until the end is confirmed. A future dropped in between (a cancelled
+    /// request) leaves it set, and the pool then closes the connection instead of lending
+    /// out a session stuck inside someone else's transaction.
+    in_transaction: bool,
 }
 
-/// A connection on loan; it goes back to the pool when dropped, unless it is broken.
+/// A connection on loan; it goes back to the pool when dropped, unless it is broken or
+/// still inside a transaction.
 pub(crate) struct PooledConnection {
     connection: Option<PgConnection>,
     pool: Arc<Pool>,
@@ -93,6 +98,7 @@ impl Pool {
         Ok(PgConnection {
             client,
             statements: HashMap::new(),
+            in_transaction: false,
         })
     }
 }
@@ -140,28 +146,37 @@ impl PgConnection {
         Ok(self.client.execute(&statement, params).await?)
     }
 
+    /// Opens a transaction with `begin` (`BEGIN` and its options).
+    pub(crate) async fn begin(&mut self, begin: &str) -> Result<(), StoreError> {
+        self.in_transaction = true;
+        self.batch(begin).await
+    }
+
     /// Ends the open transaction: COMMIT after success, ROLLBACK after an error.
     pub(crate) async fn finish<T>(
         &mut self,
         result: Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         match result {
-            Ok(value) => {
-                self.batch("COMMIT").await?;
-                Ok(value)
-            }
+            Ok(value) => self.commit().await.map(|()| value),
             Err(error) => {
-                let _ = self.batch("ROLLBACK").await;
+                let _ = self.rollback().await;
                 Err(error)
             }
         }
     }
-}
 
-impl PooledConnection {
-    /// Closes the connection instead of returning it, when its state is unknown.
-    pub(crate) fn discard(mut self) {
-        self.connection = None;
+    pub(crate) async fn commit(&mut self) -> Result<(), StoreError> {
+        let committed = self.batch("COMMIT").await;
+        // An answer, even an error (a serialization failure), means the transaction is over.
+        self.in_transaction = false;
+        committed
+    }
+
+    pub(crate) async fn rollback(&mut self) -> Result<(), StoreError> {
+        self.batch("ROLLBACK").await?;
+        self.in_transaction = false;
+        Ok(())
     }
 }
 
@@ -186,7 +201,7 @@ impl DerefMut for PooledConnection {
 impl Drop for PooledConnection {
     fn drop(&mut self) {
         if let Some(connection) = self.connection.take() {
-            if !connection.client.is_closed() {
+            if !connection.client.is_closed() && !connection.in_transaction {
                 self.pool
                     .idle
                     .lock()

@@ -77,7 +77,7 @@ const MIGRATION_LOCK: i64 = 0x7061_6c69_7361_6465;
 
 /// Brings the schema up to the latest version.
 pub(super) async fn migrate(connection: &mut PgConnection) -> Result<(), StoreError> {
-    connection.batch("BEGIN").await?;
+    connection.begin("BEGIN").await?;
     let applied = apply_pending(connection).await;
     connection.finish(applied).await
 }

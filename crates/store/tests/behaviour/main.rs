@@ -10,3 +10,4 @@ mod documents;
 mod durability;
 mod jobs;
 mod sealing;
+mod spawning;
