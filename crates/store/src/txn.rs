@@ -175,7 +175,8 @@ fn decode(collection: &str, key: &str, text: &str) -> Result<Value, StoreError> 
 pub type TransactFuture<'t, T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send + 't>>;
 
 impl Store {
-    /// Starts a transaction.
+    /// Starts a transaction. With PostgreSQL any of its operations, or its commit, can fail
+    /// with [`StoreError::Conflict`]; [`Store::transact`] runs it again in that case.
     pub async fn begin(&self) -> Result<Txn, StoreError> {
         let backend = match &self.inner.backend {
             Backend::Sqlite(store) => TxnBackend::Sqlite(store.begin().await?),
