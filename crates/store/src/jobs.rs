@@ -13,19 +13,24 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::{Backend, Store};
 
-/// A dedupe key already in the queue is replaced: the newest payload and time win, and the
-/// fence moves on so a run of the old version cannot complete the new one.
+/// A dedupe key already in the queue is replaced: the newest payload and time win. A job
+/// being run keeps its lease, so the new version never runs beside it; `replaced` tells the
+/// run's completion to hand the row to the new version instead of deleting it.
 pub(crate) const ENQUEUE_SQL: &str = "INSERT INTO jobs (kind, dedupe_key, payload, run_at)
      VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT (dedupe_key) DO UPDATE SET
          kind = excluded.kind, payload = excluded.payload, run_at = excluded.run_at,
-         attempts = 0, fence = jobs.fence + 1,
-         leased_by = NULL, lease_until = NULL, last_error = NULL
+         attempts = 0, last_error = NULL, replaced = (jobs.lease_until IS NOT NULL)
      RETURNING id";
-pub(crate) const COMPLETE_SQL: &str = "DELETE FROM jobs WHERE id = ?1 AND fence = ?2";
+pub(crate) const COMPLETE_SQL: &str =
+    "DELETE FROM jobs WHERE id = ?1 AND fence = ?2 AND NOT replaced";
 pub(crate) const RETRY_SQL: &str = "UPDATE jobs
      SET run_at = ?3, last_error = ?4, leased_by = NULL, lease_until = NULL
-     WHERE id = ?1 AND fence = ?2";
+     WHERE id = ?1 AND fence = ?2 AND NOT replaced";
+/// Ends a run whose job was replaced while it ran: the new version stays, due at its time.
+pub(crate) const RELEASE_REPLACED_SQL: &str = "UPDATE jobs
+     SET leased_by = NULL, lease_until = NULL, replaced = FALSE
+     WHERE id = ?1 AND fence = ?2 AND replaced";
 pub(crate) const CANCEL_SQL: &str = "DELETE FROM jobs WHERE dedupe_key = ?1";
 
 /// How long a [`JobWorker`] holds a job: longer than the longest handler (a function's
@@ -78,6 +83,7 @@ impl Job {
 impl Store {
     /// Queues a job due at `run_at` (store-clock seconds) and returns its id. With a
     /// `dedupe_key`, at most one job per key is queued: a second enqueue replaces the first.
+    /// If the first is running, the replacement waits for that run to end.
     pub async fn enqueue_job(
         &self,
         kind: &str,

@@ -2,11 +2,12 @@
 
 use super::PgStore;
 use crate::error::StoreError;
-use crate::jobs::{Job, CANCEL_SQL, COMPLETE_SQL, ENQUEUE_SQL, RETRY_SQL};
+use crate::jobs::{Job, CANCEL_SQL, COMPLETE_SQL, ENQUEUE_SQL, RELEASE_REPLACED_SQL, RETRY_SQL};
 
 /// SKIP LOCKED lets nodes leasing at the same moment take different jobs without waiting.
 const LEASE_SQL: &str = "UPDATE jobs
-     SET fence = fence + 1, attempts = attempts + 1, leased_by = ?2, lease_until = ?3
+     SET fence = fence + 1, attempts = attempts + 1, leased_by = ?2, lease_until = ?3,
+         replaced = FALSE
      WHERE id = (SELECT id FROM jobs
                  WHERE run_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
                  ORDER BY run_at, id LIMIT 1
@@ -58,7 +59,15 @@ impl PgStore {
 
     pub(crate) async fn complete_job(&self, id: i64, fence: i64) -> Result<bool, StoreError> {
         let mut connection = self.pool.get().await?;
-        Ok(connection.execute(COMPLETE_SQL, &[&id, &fence]).await? > 0)
+        if connection.execute(COMPLETE_SQL, &[&id, &fence]).await? > 0 {
+            return Ok(true);
+        }
+        // Only an enqueue sets `replaced` between the two statements, and the release
+        // handles exactly that case; a stale fence fails both.
+        Ok(connection
+            .execute(RELEASE_REPLACED_SQL, &[&id, &fence])
+            .await?
+            > 0)
     }
 
     pub(crate) async fn retry_job(
@@ -69,8 +78,15 @@ impl PgStore {
         error: &str,
     ) -> Result<bool, StoreError> {
         let mut connection = self.pool.get().await?;
-        Ok(connection
+        if connection
             .execute(RETRY_SQL, &[&id, &fence, &run_at, &error])
+            .await?
+            > 0
+        {
+            return Ok(true);
+        }
+        Ok(connection
+            .execute(RELEASE_REPLACED_SQL, &[&id, &fence])
             .await?
             > 0)
     }

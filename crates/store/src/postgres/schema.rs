@@ -5,9 +5,10 @@ use super::pool::PgConnection;
 use crate::error::StoreError;
 
 /// Each migration runs once, in order, recorded in `schema_migrations`.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    r#"CREATE TABLE meta (key TEXT COLLATE "C" PRIMARY KEY, value BYTEA NOT NULL);
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        r#"CREATE TABLE meta (key TEXT COLLATE "C" PRIMARY KEY, value BYTEA NOT NULL);
 
      CREATE TABLE documents (
          collection TEXT COLLATE "C" NOT NULL,
@@ -70,7 +71,12 @@ const MIGRATIONS: &[(i64, &str)] = &[(
      );
      CREATE INDEX audit_resources_by_value
          ON audit_resources (account, region, kind, value, event_time, seq);"#,
-)];
+    ),
+    (
+        2,
+        "ALTER TABLE jobs ADD COLUMN replaced BOOLEAN NOT NULL DEFAULT FALSE;",
+    ),
+];
 
 /// Any number for the advisory lock that makes concurrently starting nodes migrate once.
 const MIGRATION_LOCK: i64 = 0x7061_6c69_7361_6465;

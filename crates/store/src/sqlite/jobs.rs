@@ -4,11 +4,12 @@ use rusqlite::OptionalExtension;
 
 use super::SqliteStore;
 use crate::error::StoreError;
-use crate::jobs::{Job, CANCEL_SQL, COMPLETE_SQL, ENQUEUE_SQL, RETRY_SQL};
+use crate::jobs::{Job, CANCEL_SQL, COMPLETE_SQL, ENQUEUE_SQL, RELEASE_REPLACED_SQL, RETRY_SQL};
 
 /// One connection serialises every lease, so no row lock is needed to hand a job to one node.
 const LEASE_SQL: &str = "UPDATE jobs
-     SET fence = fence + 1, attempts = attempts + 1, leased_by = ?2, lease_until = ?3
+     SET fence = fence + 1, attempts = attempts + 1, leased_by = ?2, lease_until = ?3,
+         replaced = FALSE
      WHERE id = (SELECT id FROM jobs
                  WHERE run_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
                  ORDER BY run_at, id LIMIT 1)
@@ -60,7 +61,11 @@ impl SqliteStore {
     pub(crate) async fn complete_job(&self, id: i64, fence: i64) -> Result<bool, StoreError> {
         let connection = self.connection.lock().await;
         let mut statement = connection.prepare_cached(COMPLETE_SQL)?;
-        Ok(statement.execute(rusqlite::params![id, fence])? > 0)
+        if statement.execute(rusqlite::params![id, fence])? > 0 {
+            return Ok(true);
+        }
+        let mut release = connection.prepare_cached(RELEASE_REPLACED_SQL)?;
+        Ok(release.execute(rusqlite::params![id, fence])? > 0)
     }
 
     pub(crate) async fn retry_job(
@@ -72,7 +77,11 @@ impl SqliteStore {
     ) -> Result<bool, StoreError> {
         let connection = self.connection.lock().await;
         let mut statement = connection.prepare_cached(RETRY_SQL)?;
-        Ok(statement.execute(rusqlite::params![id, fence, run_at, error])? > 0)
+        if statement.execute(rusqlite::params![id, fence, run_at, error])? > 0 {
+            return Ok(true);
+        }
+        let mut release = connection.prepare_cached(RELEASE_REPLACED_SQL)?;
+        Ok(release.execute(rusqlite::params![id, fence])? > 0)
     }
 
     pub(crate) async fn cancel_job(&self, dedupe_key: &str) -> Result<bool, StoreError> {

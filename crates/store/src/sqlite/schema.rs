@@ -5,9 +5,10 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// Each migration runs once, in order, recorded in `schema_migrations`.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 
      CREATE TABLE documents (
          collection TEXT NOT NULL,
@@ -69,7 +70,12 @@ const MIGRATIONS: &[(i64, &str)] = &[(
      ) WITHOUT ROWID;
      CREATE INDEX audit_resources_by_value
          ON audit_resources (account, region, kind, value, event_time, seq);",
-)];
+    ),
+    (
+        2,
+        "ALTER TABLE jobs ADD COLUMN replaced INTEGER NOT NULL DEFAULT FALSE;",
+    ),
+];
 
 /// Brings the database up to the latest schema version.
 pub(super) fn migrate(connection: &Connection) -> Result<(), StoreError> {

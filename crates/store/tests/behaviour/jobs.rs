@@ -20,6 +20,8 @@ on_every_backend!(
     retried_job_is_due_again_at_its_new_time,
     dedupe_key_keeps_one_job_with_the_latest_payload,
     cancel_removes_the_job_with_that_dedupe_key,
+    replacing_a_running_job_waits_for_the_run_to_end,
+    failed_run_of_a_replaced_job_leaves_the_new_version_due,
     worker_runs_a_due_job_and_completes_it,
     worker_retries_a_failed_job_later,
     worker_survives_a_panicking_handler,
@@ -277,4 +279,49 @@ async fn worker_survives_a_panicking_handler(t: &TestStore) {
         .unwrap()
         .unwrap();
     assert_eq!(retried.kind, "explode");
+}
+
+async fn replacing_a_running_job_waits_for_the_run_to_end(t: &TestStore) {
+    t.store
+        .enqueue_job("rotate", Some("secret/1"), json!({"v": 1}), 0.0)
+        .await
+        .unwrap();
+    let running = t.store.lease_job("n1", 10.0, 30.0).await.unwrap().unwrap();
+    t.store
+        .enqueue_job("rotate", Some("secret/1"), json!({"v": 2}), 0.0)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        t.store.lease_job("n2", 11.0, 30.0).await.unwrap(),
+        None,
+        "not beside the run"
+    );
+    t.store
+        .complete_job(running.id, running.fence)
+        .await
+        .unwrap();
+
+    let next = t.store.lease_job("n2", 12.0, 30.0).await.unwrap().unwrap();
+    assert_eq!((next.payload, next.attempts), (json!({"v": 2}), 1));
+}
+
+async fn failed_run_of_a_replaced_job_leaves_the_new_version_due(t: &TestStore) {
+    t.store
+        .enqueue_job("rotate", Some("secret/1"), json!({"v": 1}), 0.0)
+        .await
+        .unwrap();
+    let running = t.store.lease_job("n1", 10.0, 30.0).await.unwrap().unwrap();
+    t.store
+        .enqueue_job("rotate", Some("secret/1"), json!({"v": 2}), 15.0)
+        .await
+        .unwrap();
+
+    t.store
+        .retry_job(running.id, running.fence, 1_000.0, "boom")
+        .await
+        .unwrap();
+
+    let next = t.store.lease_job("n2", 15.0, 30.0).await.unwrap().unwrap();
+    assert_eq!(next.payload, json!({"v": 2}));
 }
