@@ -99,7 +99,7 @@ pub struct AuditQuery {
     pub end_time: Option<f64>,
     /// At most one attribute filter, as LookupEvents allows.
     pub attribute: Option<(AuditAttribute, String)>,
-    /// The page size.
+    /// The page size (the caller applies CloudTrail's default and cap; zero lists nothing).
     pub max_results: usize,
     /// The token a previous page returned.
     pub next_token: Option<String>,
