@@ -76,7 +76,7 @@ fn main() {
         registry.push_str(&format!(
             "    ServiceInfo {{ id: {id:?}, signing_name: {signing_name:?}, endpoint_prefix: {endpoint_prefix:?}, \
              target_prefix: {target:?}, api_version: {api:?}, protocols: &[{protocols}], \
-             query_compatible: {qc}, model_json: include_bytes!({path:?}) }},\n",
+             event_source: \"{endpoint_prefix}.amazonaws.com\", query_compatible: {qc}, model_json: include_bytes!({path:?}) }},\n",
             target = text(metadata, "targetPrefix"),
             api = text(metadata, "apiVersion").unwrap(),
             protocols = protocols.join(", "),

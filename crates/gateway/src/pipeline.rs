@@ -105,10 +105,18 @@ struct AuthFailure {
     account: Option<String>,
 }
 
+/// A random (version 4) UUID, the form AWS request and event ids take.
 pub fn new_request_id() -> String {
-    let bits: u128 = rand::random();
-    let hex = format!("{bits:032x}");
-    format!("{}-{}-4{}-a{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bits: u128 = rand::random::<u128>() & !(0xf << 76) & !(0x3 << 62) | (0x4 << 76) | (0x2 << 62);
+    let mut id = String::with_capacity(36);
+    for nibble in 0..32 {
+        if matches!(nibble, 8 | 12 | 16 | 20) {
+            id.push('-');
+        }
+        id.push(HEX[(bits >> (124 - 4 * nibble) & 0xf) as usize] as char);
+    }
+    id
 }
 
 fn wall_clock() -> f64 {
@@ -228,7 +236,7 @@ impl Gateway {
                     recipient_account: account,
                     region: &region,
                     event_time,
-                    event_source: &route.service.event_source(),
+                    event_source: route.service.event_source,
                     event_name: &route.operation.name,
                     source_ip: &source_ip.to_string(),
                     user_agent: &user_agent,
@@ -282,7 +290,7 @@ impl Gateway {
             recipient_account: ctx.account(),
             region: &ctx.region,
             event_time,
-            event_source: &route.service.event_source(),
+            event_source: route.service.event_source,
             event_name: ctx.operation,
             source_ip: &source_ip.to_string(),
             user_agent: &ctx.user_agent,
@@ -415,4 +423,20 @@ fn with_request_id(response: impl Into<Answer>, protocol: Protocol, request_id: 
 /// The services an installation serves, as the health endpoint reports them.
 pub fn service_states(gateway: &Gateway) -> Vec<(&'static ServiceInfo, bool)> {
     wire::SERVICES.iter().map(|s| (s, gateway.implements(s.id))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_version_4_uuids() {
+        let id = new_request_id();
+        assert_eq!(id.len(), 36);
+        let groups: Vec<&str> = id.split('-').collect();
+        assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert!(groups[2].starts_with('4'), "{id}");
+        assert!(matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "{id}");
+        assert_ne!(new_request_id(), id);
+    }
 }

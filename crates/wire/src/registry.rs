@@ -16,6 +16,8 @@ pub struct ServiceInfo {
     pub api_version: &'static str,
     /// Every protocol the model offers, preferred first.
     pub protocols: &'static [Protocol],
+    /// The host name CloudTrail records as `eventSource` (`kms.amazonaws.com`).
+    pub event_source: &'static str,
     /// awsQueryCompatible: JSON errors also carry the query error code (`x-amzn-query-error`).
     pub query_compatible: bool,
     model_json: &'static [u8],
@@ -32,11 +34,6 @@ impl ServiceInfo {
         MODELS[index].get_or_init(|| {
             ServiceModel::parse(self.model_json).unwrap_or_else(|e| panic!("vendored model {} is invalid: {e}", self.id))
         })
-    }
-
-    /// The hostname part AWS uses in `eventSource` (`kms.amazonaws.com`).
-    pub fn event_source(&self) -> String {
-        format!("{}.amazonaws.com", self.endpoint_prefix)
     }
 
     pub fn speaks(&self, protocol: Protocol) -> bool {
