@@ -63,7 +63,10 @@ pub struct CallRecord<'a> {
     pub response_elements: Option<Value>,
     pub error: Option<&'a ApiError>,
     pub resources: &'a [AuditResource],
-    pub tls: bool,
+    /// The negotiated TLS version when the call arrived over TLS.
+    pub tls: Option<&'a str>,
+    /// The Host header the client sent.
+    pub host: &'a str,
 }
 
 fn user_identity(caller: &Caller<'_>) -> Value {
@@ -129,8 +132,8 @@ impl CallRecord<'_> {
         event.insert("managementEvent".into(), json!(true));
         event.insert("recipientAccountId".into(), json!(self.recipient_account));
         event.insert("eventCategory".into(), json!("Management"));
-        if self.tls {
-            event.insert("tlsDetails".into(), json!({ "tlsVersion": "TLSv1.3", "clientProvidedHostHeader": "localhost" }));
+        if let Some(version) = self.tls {
+            event.insert("tlsDetails".into(), json!({ "tlsVersion": version, "clientProvidedHostHeader": self.host }));
         }
         AuditRecord {
             account: self.recipient_account.to_owned(),
@@ -254,7 +257,8 @@ mod tests {
             response_elements: None,
             error: Some(&ApiError::new("SignatureDoesNotMatch", 403, "bad")),
             resources: &[],
-            tls: false,
+            tls: None,
+            host: "sts.amazonaws.com",
         }
         .into_audit_record();
         let event: Value = serde_json::from_str(&record.event_json).unwrap();

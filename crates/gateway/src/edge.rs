@@ -40,21 +40,27 @@ async fn serve_connection(gateway: Arc<Gateway>, stream: TcpStream, remote: Sock
     let _ = stream.set_nodelay(true);
     let mut first = [0u8; 1];
     let is_tls = matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE);
-    let connection = Connection { remote, tls: is_tls };
-    let service = service_fn(move |request| {
-        let gateway = gateway.clone();
-        async move { Ok::<_, Infallible>(respond(&gateway, request, connection).await) }
-    });
+    let service = move |connection: Connection| {
+        service_fn(move |request| {
+            let gateway = gateway.clone();
+            async move { Ok::<_, Infallible>(respond(&gateway, request, connection).await) }
+        })
+    };
     let result = if is_tls {
         match acceptor.accept(stream).await {
-            Ok(tls_stream) => http1::Builder::new().serve_connection(TokioIo::new(tls_stream), service).await,
+            Ok(tls_stream) => {
+                let version = tls_stream.get_ref().1.protocol_version().map(tls_version_name);
+                let connection = Connection { remote, tls: Some(version.unwrap_or("TLS")) };
+                http1::Builder::new().serve_connection(TokioIo::new(tls_stream), service(connection)).await
+            }
             Err(e) => {
                 tracing::debug!(error = %e, "TLS handshake failed");
                 return;
             }
         }
     } else {
-        http1::Builder::new().serve_connection(TokioIo::new(stream), service).await
+        let connection = Connection { remote, tls: None };
+        http1::Builder::new().serve_connection(TokioIo::new(stream), service(connection)).await
     };
     if let Err(e) = result {
         tracing::debug!(error = %e, "connection ended with an error");
@@ -84,6 +90,15 @@ async fn respond(gateway: &Gateway, request: Request<Incoming>, connection: Conn
         )
         .await;
     to_response(answer)
+}
+
+/// CloudTrail's names for TLS versions.
+fn tls_version_name(version: rustls::ProtocolVersion) -> &'static str {
+    match version {
+        rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3",
+        rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2",
+        _ => "TLS",
+    }
 }
 
 pub fn to_response(answer: Answer) -> Response<Full<Bytes>> {

@@ -68,7 +68,8 @@ pub struct Gateway {
 #[derive(Debug, Clone, Copy)]
 pub struct Connection {
     pub remote: SocketAddr,
-    pub tls: bool,
+    /// The negotiated TLS version (`TLSv1.3`), or `None` for plain HTTP.
+    pub tls: Option<&'static str>,
 }
 
 /// Requests larger than this are refused before they are read whole.
@@ -117,6 +118,10 @@ pub fn new_request_id() -> String {
         id.push(HEX[(bits >> (124 - 4 * nibble) & 0xf) as usize] as char);
     }
     id
+}
+
+fn request_host(headers: &HeaderMap) -> &str {
+    headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
 fn wall_clock() -> f64 {
@@ -247,6 +252,7 @@ impl Gateway {
                     error: Some(&failure.error),
                     resources: &[],
                     tls: connection.tls,
+                    host: request_host(request.headers),
                 });
                 return protocol::encode_error(Some(model), route.protocol, &failure.error, request_id);
             }
@@ -261,7 +267,7 @@ impl Gateway {
             principal,
             source_ip,
             user_agent,
-            secure_transport: connection.tls,
+            secure_transport: connection.tls.is_some(),
             time: event_time,
         };
         let http = HttpRequest {
@@ -301,6 +307,7 @@ impl Gateway {
             error: error.as_ref(),
             resources: &resources,
             tls: connection.tls,
+            host: request_host(request.headers),
         });
         response
     }

@@ -152,6 +152,10 @@ fn calls_over_tls_succeed_with_the_exported_root() {
             .unwrap();
         assert!(out.status.success(), "{args:?} over TLS: {}", stderr(&out));
     }
+    let args = ["--lookup-attributes", "AttributeKey=EventName,AttributeValue=GetCallerIdentity"];
+    let events = cloudtrail_events(&lookup_events_until(&server, &args, |e| !e.is_empty()));
+    assert_eq!(events[0]["tlsDetails"]["tlsVersion"], "TLSv1.3", "{}", events[0]);
+    assert_eq!(events[0]["tlsDetails"]["clientProvidedHostHeader"], format!("localhost:{}", server.port));
 }
 
 #[test]
