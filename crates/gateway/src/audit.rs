@@ -62,6 +62,8 @@ pub struct CallRecord<'a> {
     pub request_parameters: Option<Value>,
     pub response_elements: Option<Value>,
     pub error: Option<&'a ApiError>,
+    /// Under `--iam audit`: the denial the policies would have given.
+    pub would_be_denied: Option<&'a ApiError>,
     pub resources: &'a [AuditResource],
     /// The negotiated TLS version when the call arrived over TLS.
     pub tls: Option<&'a str>,
@@ -117,6 +119,12 @@ impl CallRecord<'_> {
         }
         event.insert("requestParameters".into(), self.request_parameters.unwrap_or(Value::Null));
         event.insert("responseElements".into(), self.response_elements.unwrap_or(Value::Null));
+        if let Some(denial) = self.would_be_denied {
+            event.insert(
+                "additionalEventData".into(),
+                json!({ "palisadeIamAudit": { "errorCode": denial.code, "errorMessage": denial.message } }),
+            );
+        }
         event.insert("requestID".into(), json!(self.request_id));
         event.insert("eventID".into(), json!(self.event_id));
         event.insert("readOnly".into(), json!(read_only));
@@ -256,6 +264,7 @@ mod tests {
             request_parameters: None,
             response_elements: None,
             error: Some(&ApiError::new("SignatureDoesNotMatch", 403, "bad")),
+            would_be_denied: None,
             resources: &[],
             tls: None,
             host: "sts.amazonaws.com",

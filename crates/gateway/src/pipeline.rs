@@ -250,6 +250,7 @@ impl Gateway {
                     request_parameters: None,
                     response_elements: None,
                     error: Some(&failure.error),
+                    would_be_denied: None,
                     resources: &[],
                     tls: connection.tls,
                     host: request_host(request.headers),
@@ -278,17 +279,17 @@ impl Gateway {
             body: &body,
         };
         let outcome = self.decode_and_dispatch(route, &ctx, &http).await;
-        let (response, request_parameters, response_elements, error, resources) = match outcome {
-            Dispatched::Done { output, input, resources } => {
+        let (response, request_parameters, response_elements, error, resources, would_be_denied) = match outcome {
+            Dispatched::Done { output, input, resources, would_be_denied } => {
                 let response = protocol::encode_response(model, route.protocol, route.operation, &output, request_id);
                 let response_elements = (!crate::audit::is_read_only(ctx.operation))
                     .then(|| route.operation.output.as_ref().map(|o| redact(model, &o.shape, &output)))
                     .flatten();
-                (response, input, response_elements, None, resources)
+                (response, input, response_elements, None, resources, would_be_denied)
             }
             Dispatched::Failed { error, input } => {
                 let response = protocol::encode_error(Some(model), route.protocol, &error, request_id);
-                (response, input, None, Some(error), Vec::new())
+                (response, input, None, Some(error), Vec::new(), None)
             }
         };
         self.record(CallRecord {
@@ -305,6 +306,7 @@ impl Gateway {
             request_parameters,
             response_elements,
             error: error.as_ref(),
+            would_be_denied: would_be_denied.as_ref(),
             resources: &resources,
             tls: connection.tls,
             host: request_host(request.headers),
@@ -322,8 +324,15 @@ impl Gateway {
         if let Err(error) = wire::validate::validate_input(model, route.operation, &input, route.protocol) {
             return Dispatched::Failed { error, input: audited_input };
         }
-        if let Err(error) = self.authorizer.authorize(ctx, &input).await {
-            return Dispatched::Failed { error, input: audited_input };
+        let mut would_be_denied = None;
+        if self.config.iam != IamMode::Off {
+            if let Err(error) = self.authorizer.authorize(ctx, &input).await {
+                if self.config.iam == IamMode::Enforce {
+                    return Dispatched::Failed { error, input: audited_input };
+                }
+                tracing::warn!(principal = %ctx.principal.arn, operation = ctx.operation, "--iam audit: allowed a call policies deny: {}", error.message);
+                would_be_denied = Some(error);
+            }
         }
         let Some(service) = self.services.get(route.service.id) else {
             return Dispatched::Failed {
@@ -334,7 +343,12 @@ impl Gateway {
         match service.call(ctx, input) {
             None => Dispatched::Failed { error: ApiError::not_implemented(route.service.id, ctx.operation), input: audited_input },
             Some(future) => match future.await {
-                Ok(reply) => Dispatched::Done { output: reply.output, input: audited_input, resources: reply.resources },
+                Ok(reply) => Dispatched::Done {
+                    output: reply.output,
+                    input: audited_input,
+                    resources: reply.resources,
+                    would_be_denied,
+                },
                 Err(error) => Dispatched::Failed { error, input: audited_input },
             },
         }
@@ -387,7 +401,7 @@ impl Gateway {
 }
 
 enum Dispatched {
-    Done { output: Value, input: Option<Value>, resources: Vec<AuditResource> },
+    Done { output: Value, input: Option<Value>, resources: Vec<AuditResource>, would_be_denied: Option<ApiError> },
     Failed { error: ApiError, input: Option<Value> },
 }
 
