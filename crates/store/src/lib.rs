@@ -87,7 +87,7 @@ impl Store {
                 Backend::Postgres(PgStore::open(url, schema.as_deref()).await?)
             }
         };
-        let audit = AuditWriter::spawn(backend.clone());
+        let audit = AuditWriter::spawn(backend.clone())?;
         let clock = tokio::sync::OnceCell::new();
         Ok(Store {
             inner: Arc::new(StoreInner {

@@ -1,14 +1,16 @@
-//! How a LookupEvents query maps onto the audit tables, and its opaque next token.
+//! What a LookupEvents query asks of the log, and its opaque next token.
 
-use super::{AuditAttribute, RESOURCE_NAME, RESOURCE_TYPE};
+use super::AuditAttribute;
 use crate::error::StoreError;
 
-/// How a lookup narrows the log, in terms of the tables.
+/// How a lookup narrows the log.
 pub(crate) enum AuditFilter {
     All,
-    Column { column: &'static str, value: String },
-    ReadOnly(bool),
-    Resource { kind: i16, value: String },
+    /// Events whose `attribute` is exactly `value` (`"true"` or `"false"` for `ReadOnly`).
+    Attribute {
+        attribute: AuditAttribute,
+        value: String,
+    },
 }
 
 /// A position in the log: events are ordered by (event_time, seq), newest first.
@@ -51,63 +53,15 @@ pub(crate) struct AuditRow {
     pub(crate) cursor: AuditCursor,
 }
 
-/// The lookup statement for a filter. Parameters: ?1 account, ?2 region, ?3 start time,
-/// ?4 end time, ?5 and ?6 the cursor, ?7 the limit, then the filter's values.
-pub(crate) fn lookup_sql(filter: &AuditFilter) -> String {
-    let window = |table: &str| {
-        format!(
-            "{table}.account = ?1 AND {table}.region = ?2
-             AND {table}.event_time >= ?3 AND {table}.event_time <= ?4
-             AND ({table}.event_time, {table}.seq) < (?5, ?6)"
-        )
-    };
-    let events = |condition: &str| {
-        format!(
-            "SELECT e.event_json, e.event_time, e.seq FROM audit_events e
-             WHERE {} {condition}
-             ORDER BY e.event_time DESC, e.seq DESC LIMIT ?7",
-            window("e")
-        )
-    };
-    match filter {
-        AuditFilter::All => events(""),
-        AuditFilter::Column { column, .. } => events(&format!("AND e.{column} = ?8")),
-        AuditFilter::ReadOnly(_) => events("AND e.read_only = ?8"),
-        AuditFilter::Resource { .. } => format!(
-            "SELECT e.event_json, r.event_time, r.seq
-             FROM audit_resources r JOIN audit_events e ON e.seq = r.seq
-             WHERE {} AND r.kind = ?8 AND r.value = ?9
-             ORDER BY r.event_time DESC, r.seq DESC LIMIT ?7",
-            window("r")
-        ),
-    }
-}
-
+/// The filter of a query, or `None` when it can match no event: CloudTrail matches
+/// `ReadOnly` exactly, so any value but `"true"` and `"false"` matches nothing.
 pub(super) fn filter_for(attribute: Option<(AuditAttribute, String)>) -> Option<AuditFilter> {
-    let column = |column, value| AuditFilter::Column { column, value };
     let filter = match attribute {
         None => AuditFilter::All,
-        Some((attribute, value)) => match attribute {
-            AuditAttribute::EventId => column("event_id", value),
-            AuditAttribute::EventName => column("event_name", value),
-            AuditAttribute::EventSource => column("event_source", value),
-            AuditAttribute::Username => column("username", value),
-            AuditAttribute::AccessKeyId => column("access_key_id", value),
-            AuditAttribute::ReadOnly => match value.as_str() {
-                "true" => AuditFilter::ReadOnly(true),
-                "false" => AuditFilter::ReadOnly(false),
-                // CloudTrail matches exactly: any other value matches no event.
-                _ => return None,
-            },
-            AuditAttribute::ResourceType => AuditFilter::Resource {
-                kind: RESOURCE_TYPE,
-                value,
-            },
-            AuditAttribute::ResourceName => AuditFilter::Resource {
-                kind: RESOURCE_NAME,
-                value,
-            },
-        },
+        Some((AuditAttribute::ReadOnly, value)) if value != "true" && value != "false" => {
+            return None
+        }
+        Some((attribute, value)) => AuditFilter::Attribute { attribute, value },
     };
     Some(filter)
 }

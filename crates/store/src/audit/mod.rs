@@ -1,6 +1,7 @@
 //! The audit log behind CloudTrail: appended in batches off the request path, looked up
 //! newest first by the attributes LookupEvents offers, aged out by the caller's schedule.
 
+pub(crate) mod chunk;
 mod lookup;
 mod writer;
 
@@ -8,16 +9,13 @@ use crate::error::StoreError;
 use crate::{Backend, Store};
 
 use lookup::filter_for;
-pub(crate) use lookup::{lookup_sql, AuditCursor, AuditFilter, AuditRow};
+pub(crate) use lookup::{AuditCursor, AuditFilter, AuditRow};
 pub use writer::AuditWriter;
 
-/// Rows deleted per purge transaction.
-pub(crate) const PURGE_BATCH: i64 = 5000;
-
-/// `audit_resources.kind` of a resource type row.
-const RESOURCE_TYPE: i16 = 1;
-/// `audit_resources.kind` of a resource name row.
-const RESOURCE_NAME: i16 = 2;
+/// `audit_resources.kind` of a resource type row (PostgreSQL).
+pub(crate) const RESOURCE_TYPE: i16 = 1;
+/// `audit_resources.kind` of a resource name row (PostgreSQL).
+pub(crate) const RESOURCE_NAME: i16 = 2;
 
 /// One CloudTrail event with the fields LookupEvents filters on pulled out of its JSON.
 #[derive(Debug, Clone, PartialEq)]

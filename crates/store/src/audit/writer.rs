@@ -4,6 +4,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::AuditRecord;
 use crate::error::StoreError;
+use crate::postgres::PgStore;
+use crate::sqlite::SqliteStore;
 use crate::Backend;
 
 /// The most records one group commit writes; bounds how long it holds the database.
@@ -26,11 +28,24 @@ pub struct AuditWriter {
 }
 
 impl AuditWriter {
-    /// Starts the writing task for a backend; it ends when every writer is dropped.
-    pub(crate) fn spawn(backend: Backend) -> AuditWriter {
+    /// Starts the writing task for a backend; it ends when every writer is dropped. SQLite
+    /// is written from a thread of its own, so a batch never occupies a runtime worker.
+    pub(crate) fn spawn(backend: Backend) -> Result<AuditWriter, StoreError> {
         let (commands, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(write_batches(backend, receiver));
-        AuditWriter { commands }
+        match backend {
+            Backend::Sqlite(store) => {
+                std::thread::Builder::new()
+                    .name("audit-writer".into())
+                    .spawn(move || write_sqlite_batches(store, receiver))
+                    .map_err(|error| {
+                        StoreError::Unavailable(format!("cannot start the audit writer: {error}"))
+                    })?;
+            }
+            Backend::Postgres(store) => {
+                tokio::spawn(write_postgres_batches(store, receiver));
+            }
+        }
+        Ok(AuditWriter { commands })
     }
 
     /// Queues an event. It is written with whatever else is queued (group commit), well
@@ -51,60 +66,102 @@ impl AuditWriter {
     }
 }
 
-/// Takes everything queued, writes it as one transaction, answers flushes, and repeats.
+/// What the writer took from the queue in one turn, and the failure flushes must hear of.
 /// Under load the queue fills while a batch is written, so batches grow with the load.
-async fn write_batches(backend: Backend, mut commands: mpsc::UnboundedReceiver<AuditCommand>) {
-    let mut batch = Vec::new();
-    let mut flushes = Vec::new();
-    let mut failure: Option<StoreError> = None;
-    while let Some(command) = commands.recv().await {
-        let mut next = Some(command);
+#[derive(Default)]
+struct GroupCommit {
+    batch: Vec<AuditRecord>,
+    flushes: Vec<oneshot::Sender<Result<(), StoreError>>>,
+    failure: Option<StoreError>,
+}
+
+impl GroupCommit {
+    /// Takes `first` and everything queued behind it, up to a batch of records.
+    fn gather(
+        &mut self,
+        first: AuditCommand,
+        commands: &mut mpsc::UnboundedReceiver<AuditCommand>,
+    ) {
+        let mut next = Some(first);
         while let Some(command) = next.take() {
             match command {
-                AuditCommand::Record(record) => batch.push(record),
-                AuditCommand::Flush(done) => flushes.push(done),
+                AuditCommand::Record(record) => self.batch.push(record),
+                AuditCommand::Flush(done) => self.flushes.push(done),
             }
-            if batch.len() < MAX_BATCH {
+            if self.batch.len() < MAX_BATCH {
                 next = commands.try_recv().ok();
             }
         }
-        if !batch.is_empty() {
-            if let Err(error) = append_with_retries(&backend, &batch).await {
-                tracing::error!(%error, events = batch.len(), "audit events lost");
-                failure = Some(error);
-            }
-            batch.clear();
+    }
+
+    /// Notes how writing the batch went, then answers the flushes gathered with it.
+    fn settle(&mut self, written: Result<(), StoreError>) {
+        if let Err(error) = written {
+            tracing::error!(%error, events = self.batch.len(), "audit events lost");
+            self.failure = Some(error);
         }
-        if !flushes.is_empty() {
-            let outcome = failure.take().map_or(Ok(()), Err);
-            for done in flushes.drain(..) {
+        self.batch.clear();
+        if !self.flushes.is_empty() {
+            let outcome = self.failure.take().map_or(Ok(()), Err);
+            for done in self.flushes.drain(..) {
                 let _ = done.send(outcome.clone());
             }
         }
     }
 }
 
-/// A batch is one transaction, so writing it again after a failure cannot duplicate events;
-/// a database that is briefly unreachable (a PostgreSQL restart) costs no events.
-async fn append_with_retries(backend: &Backend, batch: &[AuditRecord]) -> Result<(), StoreError> {
-    let mut attempt = 1;
-    loop {
-        match backend.append_audit(batch).await {
-            Err(error) if attempt < APPEND_ATTEMPTS => {
-                tracing::warn!(%error, attempt, "writing audit events failed; retrying");
-                tokio::time::sleep(APPEND_RETRY_DELAY * attempt).await;
-                attempt += 1;
+/// How long to wait before trying a failed batch again, or `None` to give it up. A batch
+/// is one transaction, so writing it again cannot duplicate events; a database that is
+/// briefly unreachable (a PostgreSQL restart) costs no events.
+fn retry_delay(attempt: u32, error: &StoreError) -> Option<std::time::Duration> {
+    if attempt >= APPEND_ATTEMPTS {
+        return None;
+    }
+    tracing::warn!(%error, attempt, "writing audit events failed; retrying");
+    Some(APPEND_RETRY_DELAY * attempt)
+}
+
+fn write_sqlite_batches(store: SqliteStore, mut commands: mpsc::UnboundedReceiver<AuditCommand>) {
+    let mut commit = GroupCommit::default();
+    while let Some(command) = commands.blocking_recv() {
+        commit.gather(command, &mut commands);
+        let mut written = Ok(());
+        let mut attempt = 1;
+        while !commit.batch.is_empty() {
+            written = store.append_audit_blocking(&commit.batch);
+            match &written {
+                Err(error) => match retry_delay(attempt, error) {
+                    Some(delay) => std::thread::sleep(delay),
+                    None => break,
+                },
+                Ok(()) => break,
             }
-            outcome => return outcome,
+            attempt += 1;
         }
+        commit.settle(written);
     }
 }
 
-impl Backend {
-    async fn append_audit(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
-        match self {
-            Backend::Sqlite(store) => store.append_audit(records).await,
-            Backend::Postgres(store) => store.append_audit(records).await,
+async fn write_postgres_batches(
+    store: PgStore,
+    mut commands: mpsc::UnboundedReceiver<AuditCommand>,
+) {
+    let mut commit = GroupCommit::default();
+    while let Some(command) = commands.recv().await {
+        commit.gather(command, &mut commands);
+        let mut written = Ok(());
+        let mut attempt = 1;
+        while !commit.batch.is_empty() {
+            written = store.append_audit(&commit.batch).await;
+            match &written {
+                Err(error) => match retry_delay(attempt, error) {
+                    Some(delay) => tokio::time::sleep(delay).await,
+                    None => break,
+                },
+                Ok(()) => break,
+            }
+            attempt += 1;
         }
+        commit.settle(written);
     }
 }

@@ -3,8 +3,13 @@
 use tokio_postgres::types::ToSql;
 
 use super::PgStore;
-use crate::audit::{lookup_sql, AuditCursor, AuditFilter, AuditRecord, AuditRow, PURGE_BATCH};
+use crate::audit::{
+    AuditAttribute, AuditCursor, AuditFilter, AuditRecord, AuditRow, RESOURCE_NAME, RESOURCE_TYPE,
+};
 use crate::error::StoreError;
+
+/// Rows deleted per purge transaction.
+const PURGE_BATCH: i64 = 5000;
 
 /// `= ANY(ARRAY(..))` rather than `IN (..)`: PostgreSQL plans `IN` as a hash join over a
 /// scan of the whole log, and `ANY` as primary-key lookups of the batch.
@@ -105,6 +110,8 @@ impl PgStore {
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
         let sql = lookup_sql(filter);
+        let read_only;
+        let resource_kind;
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![
             &account,
             &region,
@@ -116,12 +123,26 @@ impl PgStore {
         ];
         match filter {
             AuditFilter::All => {}
-            AuditFilter::Column { value, .. } => params.push(value),
-            AuditFilter::ReadOnly(value) => params.push(value),
-            AuditFilter::Resource { kind, value } => {
-                params.push(kind);
+            AuditFilter::Attribute {
+                attribute: AuditAttribute::ReadOnly,
+                value,
+            } => {
+                read_only = value == "true";
+                params.push(&read_only);
+            }
+            AuditFilter::Attribute {
+                attribute: attribute @ (AuditAttribute::ResourceType | AuditAttribute::ResourceName),
+                value,
+            } => {
+                resource_kind = if *attribute == AuditAttribute::ResourceType {
+                    RESOURCE_TYPE
+                } else {
+                    RESOURCE_NAME
+                };
+                params.push(&resource_kind);
                 params.push(value);
             }
+            AuditFilter::Attribute { value, .. } => params.push(value),
         }
         let mut connection = self.pool.get().await?;
         let rows = connection.query(&sql, &params).await?;
@@ -171,4 +192,43 @@ struct ResourceColumns<'a> {
     account: Vec<&'a str>,
     region: Vec<&'a str>,
     event_time: Vec<f64>,
+}
+
+/// The lookup statement for a filter. Parameters: $1 account, $2 region, $3 start time,
+/// $4 end time, $5 and $6 the cursor, $7 the limit, then the filter's values.
+fn lookup_sql(filter: &AuditFilter) -> String {
+    let window = |table: &str| {
+        format!(
+            "{table}.account = $1 AND {table}.region = $2
+             AND {table}.event_time >= $3 AND {table}.event_time <= $4
+             AND ({table}.event_time, {table}.seq) < ($5, $6)"
+        )
+    };
+    let events = |condition: &str| {
+        format!(
+            "SELECT e.event_json, e.event_time, e.seq FROM audit_events e
+             WHERE {} {condition}
+             ORDER BY e.event_time DESC, e.seq DESC LIMIT $7",
+            window("e")
+        )
+    };
+    let column = |column: &str| events(&format!("AND e.{column} = $8"));
+    match filter {
+        AuditFilter::All => events(""),
+        AuditFilter::Attribute { attribute, .. } => match attribute {
+            AuditAttribute::EventId => column("event_id"),
+            AuditAttribute::EventName => column("event_name"),
+            AuditAttribute::EventSource => column("event_source"),
+            AuditAttribute::Username => column("username"),
+            AuditAttribute::AccessKeyId => column("access_key_id"),
+            AuditAttribute::ReadOnly => column("read_only"),
+            AuditAttribute::ResourceType | AuditAttribute::ResourceName => format!(
+                "SELECT e.event_json, r.event_time, r.seq
+                 FROM audit_resources r JOIN audit_events e ON e.seq = r.seq
+                 WHERE {} AND r.kind = $8 AND r.value = $9
+                 ORDER BY r.event_time DESC, r.seq DESC LIMIT $7",
+                window("r")
+            ),
+        },
+    }
 }

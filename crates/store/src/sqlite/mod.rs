@@ -2,6 +2,13 @@
 //!
 //! Operations take microseconds, so serialising them through one connection is simpler and
 //! faster than a pool, and it makes every transaction trivially serializable.
+//!
+//! The audit writer shares that connection, from a thread of its own: it encodes a batch
+//! without the connection and takes it only for the inserts, so neither a runtime worker
+//! nor a request waits for the encoding. A second connection would not let requests write
+//! meanwhile (SQLite has one writer even in WAL mode, and every transaction here writes),
+//! it would only turn the async wait for the mutex into SQLite's sleeping busy handler on
+//! a runtime thread; and an in-memory database cannot be shared without one anyway.
 
 mod audit;
 mod documents;
@@ -30,6 +37,7 @@ impl SqliteStore {
     pub(crate) fn open_in_memory() -> Result<Self, StoreError> {
         let connection = Connection::open_in_memory()
             .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        connection.pragma_update(None, "page_size", 16384)?;
         Self::prepare(connection)
     }
 
@@ -38,6 +46,8 @@ impl SqliteStore {
         let connection = Connection::open(path).map_err(|error| {
             StoreError::Unavailable(format!("cannot open {}: {error}", path.display()))
         })?;
+        // Only takes effect when the file is created (before WAL mode is set).
+        connection.pragma_update(None, "page_size", 16384)?;
         // WAL with synchronous=NORMAL: a committed transaction is in the WAL file before
         // COMMIT returns, so it survives the process being killed (not a power cut).
         connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -46,6 +56,10 @@ impl SqliteStore {
 
     fn prepare(connection: Connection) -> Result<Self, StoreError> {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
+        // Audit chunks are blobs of a few hundred kilobytes: larger pages and cache and
+        // fewer checkpoints cut the pages written per event.
+        connection.pragma_update(None, "cache_size", -65536)?;
+        connection.pragma_update(None, "wal_autocheckpoint", 8000)?;
         // Another process (an admin command) may hold the file briefly.
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&connection)?;
@@ -92,8 +106,8 @@ impl SqliteStore {
             "BEGIN IMMEDIATE;
              DELETE FROM documents;
              DELETE FROM jobs;
-             DELETE FROM audit_resources;
-             DELETE FROM audit_events;
+             DELETE FROM audit_chunk_keys;
+             DELETE FROM audit_chunks;
              COMMIT;",
         )?;
         Ok(())

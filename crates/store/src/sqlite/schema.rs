@@ -75,7 +75,38 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         "ALTER TABLE jobs ADD COLUMN replaced INTEGER NOT NULL DEFAULT FALSE;",
     ),
+    (
+        AUDIT_CHUNKS_VERSION,
+        // The audit log becomes a log of chunks (see `sqlite/audit.rs`). `keys` is the
+        // chunk's distinct attribute keys (little-endian i64s), so a purge deletes exactly
+        // its key rows; the key rows carry max_time so one key's chunks come newest first.
+        "DROP TABLE audit_resources;
+     DROP TABLE audit_events;
+
+     CREATE TABLE audit_chunks (
+         chunk_id INTEGER PRIMARY KEY,
+         account TEXT NOT NULL,
+         region TEXT NOT NULL,
+         min_time REAL NOT NULL,
+         max_time REAL NOT NULL,
+         event_count INTEGER NOT NULL,
+         keys BLOB NOT NULL,
+         body BLOB NOT NULL
+     );
+     CREATE INDEX audit_chunks_by_time ON audit_chunks (account, region, max_time, min_time);
+     CREATE INDEX audit_chunks_by_age ON audit_chunks (min_time);
+
+     CREATE TABLE audit_chunk_keys (
+         key INTEGER NOT NULL,
+         max_time REAL NOT NULL,
+         chunk_id INTEGER NOT NULL,
+         PRIMARY KEY (key, max_time, chunk_id)
+     ) WITHOUT ROWID;",
+    ),
 ];
+
+/// The migration that replaced the row-per-event audit tables by chunks.
+const AUDIT_CHUNKS_VERSION: i64 = 3;
 
 /// Brings the database up to the latest schema version.
 pub(super) fn migrate(connection: &Connection) -> Result<(), StoreError> {
@@ -97,6 +128,15 @@ fn apply_pending(connection: &Connection) -> Result<(), StoreError> {
         |row| row.get(0),
     )?;
     for (version, sql) in MIGRATIONS.iter().filter(|(version, _)| *version > current) {
+        if *version == AUDIT_CHUNKS_VERSION {
+            // No release ever wrote the old tables outside development, so their events are
+            // dropped rather than converted; say so, in case someone wonders where they went.
+            let dropped: i64 =
+                connection.query_row("SELECT COUNT(*) FROM audit_events", [], |row| row.get(0))?;
+            if dropped > 0 {
+                tracing::warn!(dropped, "audit log moved to chunks; older events dropped");
+            }
+        }
         connection.execute_batch(sql)?;
         connection.execute(
             "INSERT INTO schema_migrations (version) VALUES (?1)",
