@@ -25,7 +25,7 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
 
 async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
     let (store, root_key) = storage::open(&options.storage).await?;
-    let sealer = Sealer::new(&root_key);
+    let sealer = Arc::new(Sealer::new(&root_key));
     let clock = Clock::open(&store).await.map_err(|e| format!("cannot read the server clock: {e}"))?;
     let ca = InstallationCa::load_or_create(&store, &sealer).await.map_err(|e| e.to_string())?;
     let tls = ca.server_config().map_err(|e| e.to_string())?;
@@ -40,8 +40,11 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
         test_clock: options.test_clock,
         version: env!("CARGO_PKG_VERSION"),
     };
-    let services = services::all(&store);
-    let gateway = Arc::new(Gateway::new(config, store.clone(), clock.clone(), ca, services, Arc::new(RootOnly)));
+    let services = services::all(&store, &sealer);
+    let credentials = Arc::new(services::iam::StoredCredentials::new(store.clone(), sealer.clone()));
+    let gateway = Arc::new(
+        Gateway::new(config, store.clone(), clock.clone(), ca, services, Arc::new(RootOnly)).with_credentials(credentials),
+    );
 
     let listener = TcpListener::bind((options.host.as_str(), options.port))
         .await

@@ -2,6 +2,7 @@
 //! cannot, changes state in the store and calls engines; the gateway's pipeline does the rest.
 
 pub mod cloudtrail;
+pub mod iam;
 mod input;
 pub mod jobs;
 pub mod sts;
@@ -9,9 +10,13 @@ pub mod sts;
 use std::sync::Arc;
 
 use gateway::Service;
-use store::Store;
+use store::{Sealer, Store};
 
 /// Every service Palisade implements.
-pub fn all(store: &Store) -> Vec<Arc<dyn Service>> {
-    vec![Arc::new(sts::Sts), Arc::new(cloudtrail::CloudTrail::new(store.clone()))]
+pub fn all(store: &Store, sealer: &Arc<Sealer>) -> Vec<Arc<dyn Service>> {
+    vec![
+        Arc::new(sts::Sts),
+        Arc::new(cloudtrail::CloudTrail::new(store.clone())),
+        Arc::new(iam::Iam::new(store.clone(), sealer.clone())),
+    ]
 }

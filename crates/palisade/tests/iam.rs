@@ -1,0 +1,117 @@
+//! IAM's entities, policies and access keys, end to end with the aws CLI.
+
+mod support;
+
+use serde_json::Value;
+use support::Server;
+
+const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}"#;
+
+fn error_text(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_role_returns_its_trust_policy_decoded_by_the_cli() {
+    let server = Server::start(&["--ephemeral"]);
+    server.aws_json(&["iam", "create-role", "--role-name", "app", "--assume-role-policy-document", TRUST]);
+    let role = server.aws_json(&["iam", "get-role", "--role-name", "app"]);
+    assert_eq!(role["Role"]["Arn"], "arn:aws:iam::000000000000:role/app");
+    assert_eq!(role["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Action"], "sts:AssumeRole");
+    assert!(role["Role"]["RoleId"].as_str().unwrap().starts_with("AROA"));
+}
+
+#[test]
+fn names_are_unique_regardless_of_case() {
+    let server = Server::start(&["--ephemeral"]);
+    server.aws_json(&["iam", "create-user", "--user-name", "Alice"]);
+    let out = server.aws(&["iam", "create-user", "--user-name", "alice"]);
+    assert!(error_text(&out).contains("EntityAlreadyExists"), "{}", error_text(&out));
+}
+
+#[test]
+fn a_missing_user_is_no_such_entity() {
+    let server = Server::start(&["--ephemeral"]);
+    let out = server.aws(&["iam", "get-user", "--user-name", "nobody"]);
+    assert!(error_text(&out).contains("NoSuchEntity"), "{}", error_text(&out));
+    assert!(error_text(&out).contains("The user with name nobody cannot be found."));
+}
+
+#[test]
+fn a_malformed_policy_document_is_refused() {
+    let server = Server::start(&["--ephemeral"]);
+    let out = server.aws(&["iam", "create-policy", "--policy-name", "bad", "--policy-document", "{not json"]);
+    assert!(error_text(&out).contains("MalformedPolicyDocument"), "{}", error_text(&out));
+}
+
+#[test]
+fn a_managed_policy_keeps_at_most_five_versions() {
+    let server = Server::start(&["--ephemeral"]);
+    let document = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let created = server.aws_json(&["iam", "create-policy", "--policy-name", "p", "--policy-document", document]);
+    let arn = created["Policy"]["Arn"].as_str().unwrap().to_owned();
+    for _ in 0..4 {
+        server.aws_json(&["iam", "create-policy-version", "--policy-arn", &arn, "--policy-document", document]);
+    }
+    let out = server.aws(&["iam", "create-policy-version", "--policy-arn", &arn, "--policy-document", document]);
+    assert!(error_text(&out).contains("LimitExceeded"), "{}", error_text(&out));
+    let versions = server.aws_json(&["iam", "list-policy-versions", "--policy-arn", &arn]);
+    assert_eq!(versions["Versions"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn attachments_are_counted_and_block_deletion() {
+    let server = Server::start(&["--ephemeral"]);
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    server.aws_json(&["iam", "create-user", "--user-name", "ops"]);
+    server.aws(&["iam", "attach-user-policy", "--user-name", "ops", "--policy-arn", admin]);
+    let policy = server.aws_json(&["iam", "get-policy", "--policy-arn", admin]);
+    assert_eq!(policy["Policy"]["AttachmentCount"], 1);
+    let out = server.aws(&["iam", "delete-user", "--user-name", "ops"]);
+    assert!(error_text(&out).contains("DeleteConflict"), "{}", error_text(&out));
+}
+
+#[test]
+fn a_user_access_key_authenticates_as_that_user() {
+    let server = Server::start(&["--ephemeral"]);
+    server.aws_json(&["iam", "create-user", "--user-name", "dev"]);
+    let key = server.aws_json(&["iam", "create-access-key", "--user-name", "dev"]);
+    let id = key["AccessKey"]["AccessKeyId"].as_str().unwrap();
+    let secret = key["AccessKey"]["SecretAccessKey"].as_str().unwrap();
+    assert!(id.starts_with("AKIA") && id.len() == 20);
+    let out = server.aws_as(id, secret, &["sts", "get-caller-identity"]);
+    let identity: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(identity["Arn"], "arn:aws:iam::000000000000:user/dev", "{}", error_text(&out));
+    let wrong = server.aws_as(id, "not-the-secret", &["sts", "get-caller-identity"]);
+    assert!(error_text(&wrong).contains("SignatureDoesNotMatch"));
+}
+
+#[test]
+fn an_inactive_access_key_is_refused() {
+    let server = Server::start(&["--ephemeral"]);
+    server.aws_json(&["iam", "create-user", "--user-name", "dev"]);
+    let key = server.aws_json(&["iam", "create-access-key", "--user-name", "dev"]);
+    let id = key["AccessKey"]["AccessKeyId"].as_str().unwrap();
+    let secret = key["AccessKey"]["SecretAccessKey"].as_str().unwrap();
+    server.aws(&["iam", "update-access-key", "--user-name", "dev", "--access-key-id", id, "--status", "Inactive"]);
+    let out = server.aws_as(id, secret, &["sts", "get-caller-identity"]);
+    assert!(error_text(&out).contains("InvalidClientTokenId"), "{}", error_text(&out));
+}
+
+#[test]
+fn the_credential_report_has_awss_columns_and_the_root_row_first() {
+    let server = Server::start(&["--ephemeral"]);
+    server.aws_json(&["iam", "create-user", "--user-name", "alice"]);
+    assert_eq!(server.aws_json(&["iam", "generate-credential-report"])["State"], "STARTED");
+    assert_eq!(server.aws_json(&["iam", "generate-credential-report"])["State"], "COMPLETE");
+    let report = server.aws_json(&["iam", "get-credential-report"]);
+    use base64::Engine;
+    let csv = base64::engine::general_purpose::STANDARD.decode(report["Content"].as_str().unwrap()).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active"));
+    assert_eq!(lines[0].split(',').count(), 22);
+    assert!(lines[1].starts_with("<root_account>,arn:aws:iam::000000000000:root,"));
+    assert!(lines[2].starts_with("alice,arn:aws:iam::000000000000:user/alice,"));
+    assert!(lines.iter().all(|l| l.split(',').count() == 22));
+}

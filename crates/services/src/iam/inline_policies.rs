@@ -1,0 +1,92 @@
+//! Inline policies: documents embedded in one user, role or group.
+
+use gateway::{Reply, RequestContext};
+use serde_json::{json, Value};
+use store::Store;
+use wire::ApiError;
+
+use super::{
+    entities::{self, page, paged_output, EntityKind},
+    error, policy_document, store_error,
+};
+
+fn size_quota(kind: EntityKind) -> usize {
+    match kind {
+        EntityKind::User => policy_document::USER_INLINE_MAX,
+        EntityKind::Role => policy_document::ROLE_INLINE_MAX,
+        EntityKind::Group => policy_document::GROUP_INLINE_MAX,
+    }
+}
+
+fn name_member(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::User => "UserName",
+        EntityKind::Role => "RoleName",
+        EntityKind::Group => "GroupName",
+    }
+}
+
+fn required<'v>(input: &'v Value, member: &str) -> Result<&'v str, ApiError> {
+    input.get(member).and_then(Value::as_str).ok_or_else(|| ApiError::new("ValidationError", 400, format!("{member} is required")))
+}
+
+/// IAM limits the aggregate size of a principal's inline policies, not each one.
+pub async fn put(store: &Store, ctx: &RequestContext, kind: EntityKind, input: Value) -> Result<Reply, ApiError> {
+    let name = required(&input, name_member(kind))?;
+    let policy_name = required(&input, "PolicyName")?;
+    let document = required(&input, "PolicyDocument")?;
+    let mut tx = store.begin().await.map_err(store_error)?;
+    let mut entity = entities::load(&mut tx, ctx.account(), kind, name).await?;
+    entity.inline_policies.insert(policy_name.to_owned(), document.to_owned());
+    let aggregate: String = entity.inline_policies.values().map(String::as_str).collect();
+    policy_document::check(document, usize::MAX)?;
+    if aggregate.chars().filter(|c| !c.is_whitespace()).count() > size_quota(kind) {
+        return Err(error(
+            "LimitExceededException",
+            format!("Maximum policy size of {} bytes exceeded for {} {name}", size_quota(kind), kind.noun()),
+        ));
+    }
+    entities::save(&mut tx, &entity).await?;
+    tx.commit().await.map_err(store_error)?;
+    Ok(Reply::new(json!({})))
+}
+
+pub async fn get(store: &Store, ctx: &RequestContext, kind: EntityKind, input: Value) -> Result<Reply, ApiError> {
+    let name = required(&input, name_member(kind))?;
+    let policy_name = required(&input, "PolicyName")?;
+    let mut tx = store.begin().await.map_err(store_error)?;
+    let entity = entities::load(&mut tx, ctx.account(), kind, name).await?;
+    let document = entity.inline_policies.get(policy_name).ok_or_else(|| {
+        error("NoSuchEntityException", format!("The {} policy with name {policy_name} cannot be found.", kind.noun()))
+    })?;
+    Ok(Reply::new(json!({
+        name_member(kind): entity.name,
+        "PolicyName": policy_name,
+        "PolicyDocument": policy_document::url_encode(document),
+    })))
+}
+
+pub async fn delete(store: &Store, ctx: &RequestContext, kind: EntityKind, input: Value) -> Result<Reply, ApiError> {
+    let name = required(&input, name_member(kind))?;
+    let policy_name = required(&input, "PolicyName")?;
+    let mut tx = store.begin().await.map_err(store_error)?;
+    let mut entity = entities::load(&mut tx, ctx.account(), kind, name).await?;
+    if entity.inline_policies.remove(policy_name).is_none() {
+        return Err(error(
+            "NoSuchEntityException",
+            format!("The {} policy with name {policy_name} cannot be found.", kind.noun()),
+        ));
+    }
+    entities::save(&mut tx, &entity).await?;
+    tx.commit().await.map_err(store_error)?;
+    Ok(Reply::new(json!({})))
+}
+
+pub async fn list(store: &Store, ctx: &RequestContext, kind: EntityKind, input: Value) -> Result<Reply, ApiError> {
+    let name = required(&input, name_member(kind))?;
+    let mut tx = store.begin().await.map_err(store_error)?;
+    let entity = entities::load(&mut tx, ctx.account(), kind, name).await?;
+    let names: Vec<String> = entity.inline_policies.keys().cloned().collect();
+    let (items, next) = page(names.iter().map(|n| json!(n)).collect(), names.clone(), &input)?;
+    Ok(Reply::new(paged_output("PolicyNames", items, next)))
+}

@@ -1,0 +1,124 @@
+//! AWS Identity and Access Management: users, groups, roles, managed and inline policies,
+//! permissions boundaries and access keys. IAM is global: its entities live in the account,
+//! not in a region.
+
+mod access_keys;
+mod aws_managed;
+mod credential_report;
+mod entities;
+mod ids;
+mod inline_policies;
+mod managed_policies;
+mod policy_document;
+
+pub use access_keys::StoredCredentials;
+
+use std::sync::Arc;
+
+use gateway::{RequestContext, Service, ServiceFuture};
+use serde_json::Value;
+use store::{Sealer, Store};
+use wire::ApiError;
+
+pub struct Iam {
+    store: Store,
+    sealer: Arc<Sealer>,
+}
+
+impl Iam {
+    pub fn new(store: Store, sealer: Arc<Sealer>) -> Self {
+        Iam { store, sealer }
+    }
+}
+
+impl Service for Iam {
+    fn id(&self) -> &'static str {
+        "iam"
+    }
+
+    fn call<'a>(&'a self, ctx: &'a RequestContext, input: Value) -> Option<ServiceFuture<'a>> {
+        use entities::EntityKind::{Group, Role, User};
+        let store = &self.store;
+        Some(match ctx.operation {
+            "CreateUser" => Box::pin(entities::create(store, ctx, User, input)),
+            "CreateRole" => Box::pin(entities::create(store, ctx, Role, input)),
+            "CreateGroup" => Box::pin(entities::create(store, ctx, Group, input)),
+            "GetUser" => Box::pin(entities::get(store, ctx, User, input)),
+            "GetRole" => Box::pin(entities::get(store, ctx, Role, input)),
+            "GetGroup" => Box::pin(entities::get_group(store, ctx, input)),
+            "ListUsers" => Box::pin(entities::list(store, ctx, User, input)),
+            "ListRoles" => Box::pin(entities::list(store, ctx, Role, input)),
+            "ListGroups" => Box::pin(entities::list(store, ctx, Group, input)),
+            "DeleteUser" => Box::pin(entities::delete(store, ctx, User, input)),
+            "DeleteRole" => Box::pin(entities::delete(store, ctx, Role, input)),
+            "DeleteGroup" => Box::pin(entities::delete(store, ctx, Group, input)),
+            "UpdateRole" => Box::pin(entities::update_role(store, ctx, input)),
+            "UpdateAssumeRolePolicy" => Box::pin(entities::update_assume_role_policy(store, ctx, input)),
+            "AddUserToGroup" => Box::pin(entities::add_user_to_group(store, ctx, input)),
+            "RemoveUserFromGroup" => Box::pin(entities::remove_user_from_group(store, ctx, input)),
+            "ListGroupsForUser" => Box::pin(entities::list_groups_for_user(store, ctx, input)),
+            "TagUser" => Box::pin(entities::tag(store, ctx, User, input)),
+            "TagRole" => Box::pin(entities::tag(store, ctx, Role, input)),
+            "UntagUser" => Box::pin(entities::untag(store, ctx, User, input)),
+            "UntagRole" => Box::pin(entities::untag(store, ctx, Role, input)),
+            "ListUserTags" => Box::pin(entities::list_tags(store, ctx, User, input)),
+            "ListRoleTags" => Box::pin(entities::list_tags(store, ctx, Role, input)),
+            "PutUserPermissionsBoundary" => Box::pin(entities::put_boundary(store, ctx, User, input)),
+            "PutRolePermissionsBoundary" => Box::pin(entities::put_boundary(store, ctx, Role, input)),
+            "DeleteUserPermissionsBoundary" => Box::pin(entities::delete_boundary(store, ctx, User, input)),
+            "DeleteRolePermissionsBoundary" => Box::pin(entities::delete_boundary(store, ctx, Role, input)),
+            "AttachUserPolicy" => Box::pin(entities::attach(store, ctx, User, input)),
+            "AttachRolePolicy" => Box::pin(entities::attach(store, ctx, Role, input)),
+            "AttachGroupPolicy" => Box::pin(entities::attach(store, ctx, Group, input)),
+            "DetachUserPolicy" => Box::pin(entities::detach(store, ctx, User, input)),
+            "DetachRolePolicy" => Box::pin(entities::detach(store, ctx, Role, input)),
+            "DetachGroupPolicy" => Box::pin(entities::detach(store, ctx, Group, input)),
+            "ListAttachedUserPolicies" => Box::pin(entities::list_attached(store, ctx, User, input)),
+            "ListAttachedRolePolicies" => Box::pin(entities::list_attached(store, ctx, Role, input)),
+            "ListAttachedGroupPolicies" => Box::pin(entities::list_attached(store, ctx, Group, input)),
+            "PutUserPolicy" => Box::pin(inline_policies::put(store, ctx, User, input)),
+            "PutRolePolicy" => Box::pin(inline_policies::put(store, ctx, Role, input)),
+            "PutGroupPolicy" => Box::pin(inline_policies::put(store, ctx, Group, input)),
+            "GetUserPolicy" => Box::pin(inline_policies::get(store, ctx, User, input)),
+            "GetRolePolicy" => Box::pin(inline_policies::get(store, ctx, Role, input)),
+            "GetGroupPolicy" => Box::pin(inline_policies::get(store, ctx, Group, input)),
+            "DeleteUserPolicy" => Box::pin(inline_policies::delete(store, ctx, User, input)),
+            "DeleteRolePolicy" => Box::pin(inline_policies::delete(store, ctx, Role, input)),
+            "DeleteGroupPolicy" => Box::pin(inline_policies::delete(store, ctx, Group, input)),
+            "ListUserPolicies" => Box::pin(inline_policies::list(store, ctx, User, input)),
+            "ListRolePolicies" => Box::pin(inline_policies::list(store, ctx, Role, input)),
+            "ListGroupPolicies" => Box::pin(inline_policies::list(store, ctx, Group, input)),
+            "CreatePolicy" => Box::pin(managed_policies::create_policy(store, ctx, input)),
+            "GetPolicy" => Box::pin(managed_policies::get_policy(store, ctx, input)),
+            "ListPolicies" => Box::pin(managed_policies::list_policies(store, ctx, input)),
+            "DeletePolicy" => Box::pin(managed_policies::delete_policy(store, ctx, input)),
+            "CreatePolicyVersion" => Box::pin(managed_policies::create_policy_version(store, ctx, input)),
+            "GetPolicyVersion" => Box::pin(managed_policies::get_policy_version(store, ctx, input)),
+            "ListPolicyVersions" => Box::pin(managed_policies::list_policy_versions(store, ctx, input)),
+            "DeletePolicyVersion" => Box::pin(managed_policies::delete_policy_version(store, ctx, input)),
+            "SetDefaultPolicyVersion" => Box::pin(managed_policies::set_default_policy_version(store, ctx, input)),
+            "ListEntitiesForPolicy" => Box::pin(managed_policies::list_entities_for_policy(store, ctx, input)),
+            "CreateAccessKey" => Box::pin(access_keys::create_access_key(store, &self.sealer, ctx, input)),
+            "ListAccessKeys" => Box::pin(access_keys::list_access_keys(store, ctx, input)),
+            "UpdateAccessKey" => Box::pin(access_keys::update_access_key(store, ctx, input)),
+            "DeleteAccessKey" => Box::pin(access_keys::delete_access_key(store, ctx, input)),
+            "GetAccessKeyLastUsed" => Box::pin(access_keys::get_access_key_last_used(store, ctx, input)),
+            "GenerateCredentialReport" => Box::pin(credential_report::generate(store, ctx)),
+            "GetCredentialReport" => Box::pin(credential_report::get(store, ctx)),
+            _ => return None,
+        })
+    }
+}
+
+fn model() -> &'static wire::ServiceModel {
+    wire::service_by_id("iam").expect("the IAM model is vendored").model()
+}
+
+/// IAM's modeled error `shape` with `message`.
+fn error(shape: &str, message: impl Into<String>) -> ApiError {
+    ApiError::modeled(model(), shape, message)
+}
+
+fn store_error(e: store::StoreError) -> ApiError {
+    ApiError::internal(format!("IAM could not reach its store: {e}"))
+}
