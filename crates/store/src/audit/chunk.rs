@@ -37,7 +37,14 @@ pub(crate) struct ChunkBuilder {
 
 impl ChunkBuilder {
     pub(crate) fn new() -> ChunkBuilder {
-        let mut body = Vec::new();
+        ChunkBuilder::in_buffer(Vec::new(), 0)
+    }
+
+    /// A builder writing into `body` (emptied first), sized for `events_len` bytes of
+    /// events, so that building a chunk of several hundred kilobytes never reallocates.
+    pub(crate) fn in_buffer(mut body: Vec<u8>, events_len: usize) -> ChunkBuilder {
+        body.clear();
+        body.reserve(HEADER_LEN + events_len);
         body.push(FORMAT_VERSION);
         body.extend_from_slice(&0u32.to_le_bytes());
         ChunkBuilder {
@@ -48,13 +55,26 @@ impl ChunkBuilder {
         }
     }
 
+    /// How many bytes [`push`](Self::push) adds for `record`.
+    pub(crate) fn encoded_len(record: &AuditRecord) -> usize {
+        let string = |value: &str| 4 + value.len();
+        8 + 4
+            + 1
+            + string(&record.event_id)
+            + string(&record.event_name)
+            + string(&record.event_source)
+            + record.username.as_deref().map_or(0, string)
+            + record.access_key_id.as_deref().map_or(0, string)
+            + 4
+            + record
+                .resources
+                .iter()
+                .map(|(kind, name)| string(kind) + string(name))
+                .sum::<usize>()
+            + string(&record.event_json)
+    }
+
     pub(crate) fn push(&mut self, record: &AuditRecord) {
-        let size = 64
-            + record.event_id.len()
-            + record.event_name.len()
-            + record.event_source.len()
-            + record.event_json.len();
-        self.body.reserve(size);
         self.body
             .extend_from_slice(&record.event_time.to_le_bytes());
         self.body.extend_from_slice(&self.count.to_le_bytes());
@@ -98,10 +118,6 @@ impl ChunkBuilder {
         self.count += 1;
         self.min_time = self.min_time.min(time);
         self.max_time = self.max_time.max(time);
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.count as usize
     }
 
     pub(crate) fn finish(mut self) -> Chunk {
@@ -174,10 +190,9 @@ impl<'a> ChunkEvent<'a> {
 
     /// Whether the event has `value` for `attribute`, exactly.
     pub(crate) fn matches(&self, attribute: AuditAttribute, value: &str) -> bool {
-        self.attributes()
-            .any(|(candidate, candidate_value)| {
-                candidate == attribute && candidate_value == value.as_bytes()
-            })
+        self.attributes().any(|(candidate, candidate_value)| {
+            candidate == attribute && candidate_value == value.as_bytes()
+        })
     }
 }
 
@@ -381,7 +396,15 @@ mod tests {
         builder.push(&record("a", 2.0));
         builder.push(&record("b", 1.0));
         let chunk = builder.finish();
-        assert_eq!((chunk.min_time, chunk.max_time, chunk.event_count), (1.0, 2.0, 2));
+        let encoded: usize = [record("a", 2.0), record("b", 1.0)]
+            .iter()
+            .map(ChunkBuilder::encoded_len)
+            .sum();
+        assert_eq!(chunk.body.len(), HEADER_LEN + encoded);
+        assert_eq!(
+            (chunk.min_time, chunk.max_time, chunk.event_count),
+            (1.0, 2.0, 2)
+        );
         let events: Vec<_> = ChunkEvents::new(&chunk.body)
             .unwrap()
             .collect::<Result<_, _>>()
@@ -407,7 +430,11 @@ mod tests {
             }
         }
         let rewritten = rewritten.finish();
-        let event = ChunkEvents::new(&rewritten.body).unwrap().next().unwrap().unwrap();
+        let event = ChunkEvents::new(&rewritten.body)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
         assert_eq!((event.index, rewritten.min_time), (1, 2.0));
     }
 

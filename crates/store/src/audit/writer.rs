@@ -5,7 +5,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::AuditRecord;
 use crate::error::StoreError;
 use crate::postgres::PgStore;
-use crate::sqlite::SqliteStore;
+use crate::sqlite::{ChunkAppender, SqliteStore};
 use crate::Backend;
 
 /// The most records one group commit writes; bounds how long it holds the database.
@@ -122,13 +122,14 @@ fn retry_delay(attempt: u32, error: &StoreError) -> Option<std::time::Duration> 
 }
 
 fn write_sqlite_batches(store: SqliteStore, mut commands: mpsc::UnboundedReceiver<AuditCommand>) {
+    let mut appender = ChunkAppender::new(store);
     let mut commit = GroupCommit::default();
     while let Some(command) = commands.blocking_recv() {
         commit.gather(command, &mut commands);
         let mut written = Ok(());
         let mut attempt = 1;
         while !commit.batch.is_empty() {
-            written = store.append_audit_blocking(&commit.batch);
+            written = appender.append(&commit.batch);
             match &written {
                 Err(error) => match retry_delay(attempt, error) {
                     Some(delay) => std::thread::sleep(delay),

@@ -10,7 +10,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::blob::ZeroBlob;
+use rusqlite::{Connection, OptionalExtension, MAIN_DB};
 
 use super::SqliteStore;
 use crate::audit::chunk::{
@@ -56,35 +57,104 @@ struct EncodedChunk<'a> {
     keys: Vec<i64>,
 }
 
-/// Groups a batch by account and region, in arrival order within each group.
-fn encode_chunks(records: &[AuditRecord]) -> Result<Vec<EncodedChunk<'_>>, StoreError> {
-    let mut open: HashMap<(&str, &str), ChunkBuilder> = HashMap::new();
-    let mut full = Vec::new();
-    for record in records {
-        let trail = (record.account.as_str(), record.region.as_str());
-        let builder = open.entry(trail).or_insert_with(ChunkBuilder::new);
-        builder.push(record);
-        if builder.len() == MAX_CHUNK_EVENTS {
-            full.extend(open.remove(&trail).map(|builder| (trail, builder)));
+/// Writes group commits as chunks, on the audit writer's thread. It keeps the chunk bodies'
+/// buffers from one batch to the next: each is up to a few megabytes, which the allocator
+/// would otherwise return to the system and fault in again every time.
+pub(crate) struct ChunkAppender {
+    store: SqliteStore,
+    spare_buffers: Vec<Vec<u8>>,
+}
+
+impl ChunkAppender {
+    pub(crate) fn new(store: SqliteStore) -> ChunkAppender {
+        ChunkAppender {
+            store,
+            spare_buffers: Vec::new(),
         }
     }
-    full.extend(open);
-    full.into_iter()
-        .map(|((account, region), builder)| {
-            let chunk = builder.finish();
-            let keys = AttributeKeys::new(account, region).of_chunk(&chunk.body)?;
-            Ok(EncodedChunk {
-                account,
-                region,
-                chunk,
-                keys,
+
+    /// Appends a batch in one transaction (group commit). The chunks are encoded before the
+    /// connection is taken, so requests queued for it wait only for the inserts.
+    pub(crate) fn append(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
+        let chunks = self.encode_chunks(records)?;
+        let written = {
+            let connection = self.store.connection.blocking_lock();
+            in_transaction(&connection, || {
+                chunks
+                    .iter()
+                    .try_for_each(|encoded| insert_chunk(&connection, encoded))
             })
-        })
-        .collect()
+        };
+        self.spare_buffers
+            .extend(chunks.into_iter().map(|encoded| encoded.chunk.body));
+        written
+    }
+
+    /// Groups a batch by account and region, in arrival order within each group.
+    fn encode_chunks<'a>(
+        &mut self,
+        records: &'a [AuditRecord],
+    ) -> Result<Vec<EncodedChunk<'a>>, StoreError> {
+        let mut trails: HashMap<(&str, &str), Vec<&AuditRecord>> = HashMap::new();
+        for record in records {
+            let trail = (record.account.as_str(), record.region.as_str());
+            trails.entry(trail).or_default().push(record);
+        }
+        let mut chunks = Vec::new();
+        for ((account, region), trail) in trails {
+            let attribute_keys = AttributeKeys::new(account, region);
+            for events in trail.chunks(MAX_CHUNK_EVENTS) {
+                let len = events
+                    .iter()
+                    .map(|record| ChunkBuilder::encoded_len(record))
+                    .sum();
+                let buffer = self.spare_buffers.pop().unwrap_or_default();
+                let mut builder = ChunkBuilder::in_buffer(buffer, len);
+                for record in events {
+                    builder.push(record);
+                }
+                let chunk = builder.finish();
+                let keys = attribute_keys.of_chunk(&chunk.body)?;
+                chunks.push(EncodedChunk {
+                    account,
+                    region,
+                    chunk,
+                    keys,
+                });
+            }
+        }
+        Ok(chunks)
+    }
+}
+
+/// Inserts a chunk and its key rows. The body is bound as a zeroblob and written through
+/// blob I/O, straight into its pages: binding it would copy it once more first.
+fn insert_chunk(connection: &Connection, encoded: &EncodedChunk<'_>) -> Result<(), StoreError> {
+    let chunk = &encoded.chunk;
+    connection
+        .prepare_cached(INSERT_CHUNK_SQL)?
+        .execute(rusqlite::params![
+            encoded.account,
+            encoded.region,
+            chunk.min_time,
+            chunk.max_time,
+            chunk.event_count,
+            keys_blob(&encoded.keys),
+            ZeroBlob(chunk.body.len() as u64),
+        ])?;
+    let chunk_id = connection.last_insert_rowid();
+    connection
+        .blob_open(MAIN_DB, c"audit_chunks", c"body", chunk_id, false)?
+        .write_at(&chunk.body, 0)?;
+    insert_keys(connection, &encoded.keys, chunk.max_time, chunk_id)
 }
 
 fn keys_blob(keys: &[i64]) -> Vec<u8> {
-    keys.iter().flat_map(|key| key.to_le_bytes()).collect()
+    let mut blob = Vec::with_capacity(keys.len() * 8);
+    for key in keys {
+        blob.extend_from_slice(&key.to_le_bytes());
+    }
+    blob
 }
 
 fn keys_from_blob(blob: &[u8]) -> Result<Vec<i64>, StoreError> {
@@ -142,32 +212,6 @@ fn in_transaction<T>(
 }
 
 impl SqliteStore {
-    /// Appends a batch in one transaction (group commit). Runs on the audit writer's own
-    /// thread: the chunks are encoded before the connection is taken, so requests queued
-    /// for the connection wait only for the inserts.
-    pub(crate) fn append_audit_blocking(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
-        let chunks = encode_chunks(records)?;
-        let connection = self.connection.blocking_lock();
-        in_transaction(&connection, || {
-            let mut insert = connection.prepare_cached(INSERT_CHUNK_SQL)?;
-            for encoded in &chunks {
-                let chunk = &encoded.chunk;
-                insert.execute(rusqlite::params![
-                    encoded.account,
-                    encoded.region,
-                    chunk.min_time,
-                    chunk.max_time,
-                    chunk.event_count,
-                    keys_blob(&encoded.keys),
-                    chunk.body,
-                ])?;
-                let chunk_id = connection.last_insert_rowid();
-                insert_keys(&connection, &encoded.keys, chunk.max_time, chunk_id)?;
-            }
-            Ok(())
-        })
-    }
-
     pub(crate) async fn lookup_audit(
         &self,
         account: &str,
@@ -300,13 +344,15 @@ fn purge_batch(connection: &Connection, time: f64) -> Result<(u64, i64), StoreEr
         let kept_keys = AttributeKeys::new(account, region).of_chunk(&kept.body)?;
         // Removing older events leaves max_time as it was, so the key rows keep their place.
         insert_keys(connection, &kept_keys, *max_time, *chunk_id)?;
-        connection.prepare_cached(REWRITE_CHUNK_SQL)?.execute(rusqlite::params![
-            chunk_id,
-            kept.min_time,
-            kept.event_count,
-            keys_blob(&kept_keys),
-            kept.body,
-        ])?;
+        connection
+            .prepare_cached(REWRITE_CHUNK_SQL)?
+            .execute(rusqlite::params![
+                chunk_id,
+                kept.min_time,
+                kept.event_count,
+                keys_blob(&kept_keys),
+                kept.body,
+            ])?;
         removed += (*event_count as u64).saturating_sub(u64::from(kept.event_count));
     }
     Ok((removed, aged.len() as i64))

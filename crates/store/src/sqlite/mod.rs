@@ -24,6 +24,7 @@ use tokio::sync::Mutex;
 use crate::error::StoreError;
 use crate::meta::MetaUpdate;
 
+pub(crate) use audit::ChunkAppender;
 pub(crate) use documents::SqliteTxn;
 
 /// A handle on the one connection; clones share it.

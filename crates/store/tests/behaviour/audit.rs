@@ -26,6 +26,9 @@ on_every_backend!(
     foreign_next_token_is_refused,
     purge_removes_only_events_before_the_cutoff,
     reset_wipes_the_audit_log,
+    pages_merge_events_of_overlapping_group_commits,
+    filtered_pages_merge_events_of_overlapping_group_commits,
+    purge_across_group_commits_keeps_newer_events_findable,
 );
 
 fn event(id: &str, time: f64) -> AuditRecord {
@@ -381,6 +384,98 @@ async fn reset_wipes_the_audit_log(t: &TestStore) {
     t.store.audit_writer().record(event("queued", 2.0));
     t.store.reset().await.unwrap();
     assert!(lookup_ids(t, query()).await.is_empty());
+}
+
+/// Records each group as its own group commit, so their time ranges overlap in the log.
+async fn record_in_commits(t: &TestStore, commits: &[&[(&str, f64)]]) {
+    for commit in commits {
+        record_all(
+            t,
+            commit.iter().map(|(id, time)| event(id, *time)).collect(),
+        )
+        .await;
+    }
+}
+
+async fn all_pages(t: &TestStore, query: AuditQuery) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut token = None;
+    loop {
+        let page = AuditQuery {
+            next_token: token.take(),
+            ..query.clone()
+        };
+        let (events, next) = t.store.lookup_audit(page).await.unwrap();
+        seen.extend(ids(&events));
+        match next {
+            Some(next) => token = Some(next),
+            None => return seen,
+        }
+    }
+}
+
+async fn pages_merge_events_of_overlapping_group_commits(t: &TestStore) {
+    record_in_commits(
+        t,
+        &[
+            &[("a1", 1.0), ("a5", 5.0), ("a9", 9.0)],
+            &[("b2", 2.0), ("b5", 5.0), ("b10", 10.0)],
+            &[("c3", 3.0), ("c4", 4.0), ("c7", 7.0), ("c8", 8.0)],
+        ],
+    )
+    .await;
+    let page = AuditQuery {
+        max_results: 2,
+        ..query()
+    };
+    // Of two events of the same time, the one recorded later is listed first.
+    assert_eq!(
+        all_pages(t, page).await,
+        ["b10", "a9", "c8", "c7", "b5", "a5", "c4", "c3", "b2", "a1"]
+    );
+}
+
+async fn filtered_pages_merge_events_of_overlapping_group_commits(t: &TestStore) {
+    let by = |id: &str, time: f64, username: &str| AuditRecord {
+        username: Some(username.into()),
+        ..event(id, time)
+    };
+    record_all(
+        t,
+        vec![
+            by("a1", 1.0, "bob"),
+            by("a4", 4.0, "carol"),
+            by("a6", 6.0, "bob"),
+        ],
+    )
+    .await;
+    record_all(t, vec![by("b2", 2.0, "carol"), by("b5", 5.0, "bob")]).await;
+    record_all(t, vec![by("c3", 3.0, "bob"), by("c7", 7.0, "carol")]).await;
+    let page = AuditQuery {
+        max_results: 1,
+        attribute: Some((AuditAttribute::Username, "bob".into())),
+        ..query()
+    };
+    assert_eq!(all_pages(t, page).await, ["a6", "b5", "c3", "a1"]);
+}
+
+async fn purge_across_group_commits_keeps_newer_events_findable(t: &TestStore) {
+    record_in_commits(
+        t,
+        &[
+            &[("old1", 10.0), ("old2", 20.0)],
+            &[("old3", 15.0), ("new1", 40.0)],
+            &[("new2", 50.0)],
+        ],
+    )
+    .await;
+    assert_eq!(t.store.purge_audit_before(30.0).await.unwrap(), 3);
+    assert_eq!(lookup_ids(t, query()).await, ["new2", "new1"]);
+    assert_eq!(filtered(t, AuditAttribute::EventId, "new1").await, ["new1"]);
+    assert!(filtered(t, AuditAttribute::EventId, "old3")
+        .await
+        .is_empty());
+    assert_eq!(t.store.purge_audit_before(30.0).await.unwrap(), 0);
 }
 
 on_every_backend!(
