@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::ast::PolicyDocument;
 use crate::context::{Caller, Request};
-use crate::evaluator::{evaluate, PolicyEvaluation, PrincipalGrant};
+use crate::evaluator::{evaluate_with, PolicyEvaluation, PrincipalGrant};
 
 /// A policy with the name or ARN that decisions report it by.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,10 @@ pub struct NamedPolicy {
 impl NamedPolicy {
     /// Names a parsed document.
     pub fn new(id: &str, document: PolicyDocument) -> NamedPolicy {
-        NamedPolicy { id: id.to_string(), document: Arc::new(document) }
+        NamedPolicy {
+            id: id.to_string(),
+            document: Arc::new(document),
+        }
     }
 }
 
@@ -168,7 +171,9 @@ impl Decision {
     /// Allowed, explicitly denied or implicitly denied.
     pub fn kind(&self) -> DecisionKind {
         match self.reason {
-            DecisionReason::AllowedByPolicies | DecisionReason::AllowedAsRootUser => DecisionKind::Allowed,
+            DecisionReason::AllowedByPolicies | DecisionReason::AllowedAsRootUser => {
+                DecisionKind::Allowed
+            }
             DecisionReason::ExplicitDeny(_) => DecisionKind::ExplicitDeny,
             DecisionReason::NoAllow(_) => DecisionKind::ImplicitDeny,
         }
@@ -193,8 +198,15 @@ impl Decision {
     /// `None` when the request is allowed.
     pub fn denial_reason(&self) -> Option<String> {
         match &self.reason {
-            DecisionReason::ExplicitDeny(statement) => Some(format!("with an explicit deny in {}", statement.kind.phrase())),
-            DecisionReason::NoAllow(kind) => Some(format!("because no {} allows the {} action", kind.bare_name(), self.action)),
+            DecisionReason::ExplicitDeny(statement) => Some(format!(
+                "with an explicit deny in {}",
+                statement.kind.phrase()
+            )),
+            DecisionReason::NoAllow(kind) => Some(format!(
+                "because no {} allows the {} action",
+                kind.bare_name(),
+                self.action
+            )),
             _ => None,
         }
     }
@@ -234,8 +246,20 @@ impl Judged<'_> {
     }
 }
 
-fn judge<'a>(policies: &'a [NamedPolicy], kind: PolicyKind, request: &Request) -> Vec<Judged<'a>> {
-    policies.iter().map(|policy| Judged { policy, kind, evaluation: evaluate(&policy.document, request) }).collect()
+fn judge<'a>(
+    policies: &'a [NamedPolicy],
+    kind: PolicyKind,
+    request: &Request,
+    every_allow: bool,
+) -> Vec<Judged<'a>> {
+    policies
+        .iter()
+        .map(|policy| Judged {
+            policy,
+            kind,
+            evaluation: evaluate_with(&policy.document, request, every_allow),
+        })
+        .collect()
 }
 
 fn any_allow(judged: &[Judged<'_>]) -> bool {
@@ -247,27 +271,66 @@ fn organization_levels<'a>(
     policies: Option<&'a OrganizationPolicies>,
     kind: PolicyKind,
     request: &Request,
+    every_allow: bool,
 ) -> Option<Vec<Vec<Judged<'a>>>> {
     let policies = policies.filter(|p| !p.management_account)?;
-    Some(policies.levels.iter().map(|level| judge(level, kind, request)).collect())
+    Some(
+        policies
+            .levels
+            .iter()
+            .map(|level| judge(level, kind, request, every_allow))
+            .collect(),
+    )
 }
 
 /// Decides a request as AWS's documented evaluation logic does.
+///
+/// Enforcement needs only the first allow of each policy, so the decision's
+/// `matched_statements` lists that one; the simulator lists every applicable allow.
 pub fn authorize(request: &Request, policies: &PolicySet) -> Decision {
+    decide(request, policies, false)
+}
+
+/// [`authorize`], listing every applicable allow statement when `every_allow` is set.
+pub(crate) fn decide(request: &Request, policies: &PolicySet, every_allow: bool) -> Decision {
     let caller = &request.caller;
-    let has_identity = matches!(caller, Caller::User { .. } | Caller::RoleSession { .. } | Caller::FederatedUser { .. });
+    let has_identity = matches!(
+        caller,
+        Caller::User { .. } | Caller::RoleSession { .. } | Caller::FederatedUser { .. }
+    );
     // "The SCP maximum applies to principals in member accounts, including each AWS account
     // root user"; service-linked roles and callers outside any account are not bound.
-    let scp_bound = caller.account().is_some() && !matches!(caller, Caller::RoleSession { service_linked: true, .. });
+    let scp_bound = caller.account().is_some()
+        && !matches!(
+            caller,
+            Caller::RoleSession {
+                service_linked: true,
+                ..
+            }
+        );
     let scps = if scp_bound {
-        organization_levels(policies.service_control_policies.as_ref(), PolicyKind::ServiceControlPolicy, request)
+        organization_levels(
+            policies.service_control_policies.as_ref(),
+            PolicyKind::ServiceControlPolicy,
+            request,
+            every_allow,
+        )
     } else {
         None
     };
-    let rcps =
-        organization_levels(policies.resource_control_policies.as_ref(), PolicyKind::ResourceControlPolicy, request);
+    let rcps = organization_levels(
+        policies.resource_control_policies.as_ref(),
+        PolicyKind::ResourceControlPolicy,
+        request,
+        every_allow,
+    );
     let identity = if has_identity {
-        judge(&policies.identity_policies, PolicyKind::IdentityBased, request)
+        judge(
+            &policies.identity_policies,
+            PolicyKind::IdentityBased,
+            request,
+            every_allow,
+        )
     } else {
         Vec::new()
     };
@@ -275,18 +338,38 @@ pub fn authorize(request: &Request, policies: &PolicySet) -> Decision {
         .permissions_boundary
         .as_ref()
         .filter(|_| has_identity)
-        .map(|b| judge(std::slice::from_ref(b), PolicyKind::PermissionsBoundary, request));
+        .map(|b| {
+            judge(
+                std::slice::from_ref(b),
+                PolicyKind::PermissionsBoundary,
+                request,
+                every_allow,
+            )
+        });
     let session = policies
         .session_policies
         .as_deref()
         .filter(|_| caller.is_session())
-        .map(|s| judge(s, PolicyKind::SessionPolicy, request));
+        .map(|s| judge(s, PolicyKind::SessionPolicy, request, every_allow));
     let resource = policies.resource_policy.as_ref().map(|r| {
-        (judge(std::slice::from_ref(&r.policy), PolicyKind::ResourceBased, request).remove(0), r.kind)
+        (
+            judge(
+                std::slice::from_ref(&r.policy),
+                PolicyKind::ResourceBased,
+                request,
+                every_allow,
+            )
+            .remove(0),
+            r.kind,
+        )
     });
 
-    let scp_allowed = scps.as_ref().map(|levels| levels.iter().all(|level| any_allow(level)));
-    let rcp_allowed = rcps.as_ref().map(|levels| levels.iter().all(|level| any_allow(level)));
+    let scp_allowed = scps
+        .as_ref()
+        .map(|levels| levels.iter().all(|level| any_allow(level)));
+    let rcp_allowed = rcps
+        .as_ref()
+        .map(|levels| levels.iter().all(|level| any_allow(level)));
     let boundary_allowed = boundary.as_ref().map(|b| any_allow(b));
     let mut decision = Decision {
         reason: DecisionReason::AllowedByPolicies,
@@ -305,14 +388,20 @@ pub fn authorize(request: &Request, policies: &PolicySet) -> Decision {
     every.extend(resource.iter().map(|(r, _)| r));
     every.extend(boundary.iter().flatten());
     every.extend(session.iter().flatten());
-    let denies: Vec<MatchedStatement> = every.iter().flat_map(|j| j.statements(&j.evaluation.denies)).collect();
+    let denies: Vec<MatchedStatement> = every
+        .iter()
+        .flat_map(|j| j.statements(&j.evaluation.denies))
+        .collect();
     if let Some(first) = denies.first() {
         decision.reason = DecisionReason::ExplicitDeny(first.clone());
         decision.matched_statements = denies;
         return decision;
     }
     let allows = |judged: &[&Judged<'_>]| -> Vec<MatchedStatement> {
-        judged.iter().flat_map(|j| j.statements(&j.evaluation.allows)).collect()
+        judged
+            .iter()
+            .flat_map(|j| j.statements(&j.evaluation.allows))
+            .collect()
     };
     decision.matched_statements = allows(&every);
 
@@ -326,8 +415,16 @@ pub fn authorize(request: &Request, policies: &PolicySet) -> Decision {
         return decision;
     }
 
-    let resource_grant = resource.as_ref().and_then(|(r, _)| r.evaluation.best_allow());
-    let resource_required = matches!(resource, Some((_, ResourcePolicyKind::KeyPolicy | ResourcePolicyKind::TrustPolicy)));
+    let resource_grant = resource
+        .as_ref()
+        .and_then(|(r, _)| r.evaluation.best_allow());
+    let resource_required = matches!(
+        resource,
+        Some((
+            _,
+            ResourcePolicyKind::KeyPolicy | ResourcePolicyKind::TrustPolicy
+        ))
+    );
     let identity_allowed = any_allow(&identity);
     let limits = || -> Option<PolicyKind> {
         if boundary_allowed == Some(false) {

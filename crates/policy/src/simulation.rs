@@ -1,7 +1,8 @@
 //! The policy simulator's account of a decision (`SimulatePrincipalPolicy`,
-//! `SimulateCustomPolicy`), computed by the same [`authorize`] that enforces.
+//! `SimulateCustomPolicy`), computed by the same decision procedure that
+//! [`authorize`](crate::authorize) enforces with.
 
-use crate::authorizer::{authorize, DecisionKind, MatchedStatement, NamedPolicy, PolicySet};
+use crate::authorizer::{decide, DecisionKind, MatchedStatement, NamedPolicy, PolicySet};
 use crate::context::Request;
 use crate::evaluator::missing_context_keys;
 
@@ -55,13 +56,19 @@ pub struct SimulationResult {
 /// Simulates `request` against `policies`: the enforcement decision plus what the
 /// simulator reports about it.
 pub fn simulate(request: &Request, policies: &PolicySet) -> SimulationResult {
-    let decision = authorize(request, policies);
+    let decision = decide(request, policies, true);
     let mut all: Vec<&NamedPolicy> = Vec::new();
     all.extend(&policies.identity_policies);
     all.extend(&policies.permissions_boundary);
     all.extend(policies.session_policies.iter().flatten());
     all.extend(policies.resource_policy.iter().map(|r| &r.policy));
-    for org in [&policies.service_control_policies, &policies.resource_control_policies].into_iter().flatten() {
+    for org in [
+        &policies.service_control_policies,
+        &policies.resource_control_policies,
+    ]
+    .into_iter()
+    .flatten()
+    {
         all.extend(org.levels.iter().flatten());
     }
     let mut missing: Vec<String> = Vec::new();

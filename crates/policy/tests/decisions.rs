@@ -10,11 +10,18 @@ fn named(id: &str, text: &str, policy_type: PolicyType) -> NamedPolicy {
 }
 
 fn alice() -> Caller {
-    Caller::User { arn: "arn:aws:iam::000000000000:user/alice".into() }
+    Caller::User {
+        arn: "arn:aws:iam::000000000000:user/alice".into(),
+    }
 }
 
 fn create_user() -> Request {
-    Request::new(alice(), "iam:CreateUser", "arn:aws:iam::000000000000:user/bob").unwrap()
+    Request::new(
+        alice(),
+        "iam:CreateUser",
+        "arn:aws:iam::000000000000:user/bob",
+    )
+    .unwrap()
 }
 
 const ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Action":"*","Resource":"*"}]}"#;
@@ -23,7 +30,10 @@ const KMS_S3: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","
 #[test]
 fn no_identity_policy_names_the_identity_based_policy() {
     let decision = authorize(&create_user(), &PolicySet::default());
-    assert_eq!(decision.denial_reason().unwrap(), "because no identity-based policy allows the iam:CreateUser action");
+    assert_eq!(
+        decision.denial_reason().unwrap(),
+        "because no identity-based policy allows the iam:CreateUser action"
+    );
 }
 
 #[test]
@@ -45,11 +55,24 @@ fn a_boundary_denial_gives_the_full_access_denied_message() {
 #[test]
 fn an_explicit_deny_names_the_policy_and_statement() {
     let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"NoIam","Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#;
-    let set = PolicySet { identity_policies: vec![named("p1", deny, PolicyType::Identity)], ..PolicySet::default() };
+    let set = PolicySet {
+        identity_policies: vec![named("p1", deny, PolicyType::Identity)],
+        ..PolicySet::default()
+    };
     let decision = authorize(&create_user(), &set);
-    assert_eq!(decision.denial_reason().unwrap(), "with an explicit deny in an identity-based policy");
+    assert_eq!(
+        decision.denial_reason().unwrap(),
+        "with an explicit deny in an identity-based policy"
+    );
     let statement = &decision.matched_statements[0];
-    assert_eq!((statement.policy_id.as_str(), statement.sid.as_deref(), statement.index), ("p1", Some("NoIam"), 1));
+    assert_eq!(
+        (
+            statement.policy_id.as_str(),
+            statement.sid.as_deref(),
+            statement.index
+        ),
+        ("p1", Some("NoIam"), 1)
+    );
 }
 
 #[test]
@@ -58,20 +81,29 @@ fn an_scp_deny_names_the_service_control_policy() {
     let set = PolicySet {
         identity_policies: vec![named("admin", ADMIN, PolicyType::Identity)],
         service_control_policies: Some(OrganizationPolicies {
-            levels: vec![vec![named("FullAWSAccess", ADMIN, PolicyType::ServiceControl), named("DenyKms", deny_kms, PolicyType::ServiceControl)]],
+            levels: vec![vec![
+                named("FullAWSAccess", ADMIN, PolicyType::ServiceControl),
+                named("DenyKms", deny_kms, PolicyType::ServiceControl),
+            ]],
             management_account: false,
         }),
         ..PolicySet::default()
     };
     let request = Request::new(alice(), "kms:ListKeys", "*").unwrap();
-    assert_eq!(authorize(&request, &set).denial_reason().unwrap(), "with an explicit deny in a service control policy");
+    assert_eq!(
+        authorize(&request, &set).denial_reason().unwrap(),
+        "with an explicit deny in a service control policy"
+    );
 }
 
 #[test]
 fn a_missing_scp_allow_names_the_service_control_policy() {
     let set = PolicySet {
         identity_policies: vec![named("admin", ADMIN, PolicyType::Identity)],
-        service_control_policies: Some(OrganizationPolicies { levels: vec![vec![]], management_account: false }),
+        service_control_policies: Some(OrganizationPolicies {
+            levels: vec![vec![]],
+            management_account: false,
+        }),
         ..PolicySet::default()
     };
     assert_eq!(
@@ -82,7 +114,10 @@ fn a_missing_scp_allow_names_the_service_control_policy() {
 
 #[test]
 fn an_allowed_decision_has_no_denial_reason_and_lists_its_statements() {
-    let set = PolicySet { identity_policies: vec![named("admin", ADMIN, PolicyType::Identity)], ..PolicySet::default() };
+    let set = PolicySet {
+        identity_policies: vec![named("admin", ADMIN, PolicyType::Identity)],
+        ..PolicySet::default()
+    };
     let decision = authorize(&create_user(), &set);
     assert!(decision.is_allowed());
     assert_eq!(decision.denial_reason(), None);
@@ -92,12 +127,19 @@ fn an_allowed_decision_has_no_denial_reason_and_lists_its_statements() {
 #[test]
 fn the_simulator_reports_missing_context_values() {
     let conditional = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"},"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#;
-    let set = PolicySet { identity_policies: vec![named("p", conditional, PolicyType::Identity)], ..PolicySet::default() };
-    let request = create_user().with_context(RequestContext::new().with("aws:SourceIp", "203.0.113.5"));
+    let set = PolicySet {
+        identity_policies: vec![named("p", conditional, PolicyType::Identity)],
+        ..PolicySet::default()
+    };
+    let request =
+        create_user().with_context(RequestContext::new().with("aws:SourceIp", "203.0.113.5"));
     let result = simulate(&request, &set);
     assert_eq!(result.eval_decision, EvalDecision::ImplicitDeny);
     assert_eq!(result.eval_decision.as_str(), "implicitDeny");
-    assert_eq!(result.missing_context_values, vec!["aws:MultiFactorAuthPresent".to_string()]);
+    assert_eq!(
+        result.missing_context_values,
+        vec!["aws:MultiFactorAuthPresent".to_string()]
+    );
 }
 
 #[test]
@@ -106,7 +148,11 @@ fn the_simulator_reports_boundary_and_organizations_details() {
         identity_policies: vec![named("admin", ADMIN, PolicyType::Identity)],
         permissions_boundary: Some(named("boundary", KMS_S3, PolicyType::PermissionsBoundary)),
         service_control_policies: Some(OrganizationPolicies {
-            levels: vec![vec![named("FullAWSAccess", ADMIN, PolicyType::ServiceControl)]],
+            levels: vec![vec![named(
+                "FullAWSAccess",
+                ADMIN,
+                PolicyType::ServiceControl,
+            )]],
             management_account: false,
         }),
         ..PolicySet::default()
@@ -120,9 +166,23 @@ fn the_simulator_reports_boundary_and_organizations_details() {
 fn typed_context_entries_refuse_values_of_the_wrong_type() {
     use policy::context::ContextKeyType;
     let mut context = RequestContext::new();
-    assert!(context.insert_typed("aws:SourceIp", ContextKeyType::Ip, vec!["not-an-ip".into()]).is_err());
-    assert!(context.insert_typed("aws:SourceIp", ContextKeyType::Ip, vec!["203.0.113.1".into()]).is_ok());
-    assert!(context.insert_typed("aws:CurrentTime", ContextKeyType::Date, vec!["2020-13-01".into()]).is_err());
+    assert!(context
+        .insert_typed("aws:SourceIp", ContextKeyType::Ip, vec!["not-an-ip".into()])
+        .is_err());
+    assert!(context
+        .insert_typed(
+            "aws:SourceIp",
+            ContextKeyType::Ip,
+            vec!["203.0.113.1".into()]
+        )
+        .is_ok());
+    assert!(context
+        .insert_typed(
+            "aws:CurrentTime",
+            ContextKeyType::Date,
+            vec!["2020-13-01".into()]
+        )
+        .is_err());
 }
 
 #[test]

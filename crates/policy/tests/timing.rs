@@ -15,22 +15,37 @@ fn managed_policy(n: usize) -> NamedPolicy {
             )
         })
         .collect();
-    let text = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","));
-    NamedPolicy::new(&format!("policy-{n}"), parse_policy(&text, PolicyType::Identity).unwrap())
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    );
+    NamedPolicy::new(
+        &format!("policy-{n}"),
+        parse_policy(&text, PolicyType::Identity).unwrap(),
+    )
 }
 
 #[test]
 #[ignore]
 fn ten_managed_policies_of_ten_statements_authorize_in_under_ten_microseconds() {
-    let set = PolicySet { identity_policies: (0..10).map(managed_policy).collect(), ..PolicySet::default() };
-    let request = Request::new(Caller::User { arn: "arn:aws:iam::111122223333:user/alice".into() }, "s3:GetObject", "arn:aws:s3:::home/alice/notes.txt")
-        .unwrap()
-        .with_context(
-            RequestContext::new()
-                .with("aws:username", "alice")
-                .with("aws:RequestedRegion", "eu-west-1")
-                .with("aws:SourceIp", "203.0.113.9"),
-        );
+    let set = PolicySet {
+        identity_policies: (0..10).map(managed_policy).collect(),
+        ..PolicySet::default()
+    };
+    let request = Request::new(
+        Caller::User {
+            arn: "arn:aws:iam::111122223333:user/alice".into(),
+        },
+        "s3:GetObject",
+        "arn:aws:s3:::home/alice/notes.txt",
+    )
+    .unwrap()
+    .with_context(
+        RequestContext::new()
+            .with("aws:username", "alice")
+            .with("aws:RequestedRegion", "eu-west-1")
+            .with("aws:SourceIp", "203.0.113.9"),
+    );
     assert!(authorize(&request, &set).is_allowed());
     let mut samples = Vec::new();
     for _ in 0..200 {

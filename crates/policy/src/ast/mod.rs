@@ -158,7 +158,10 @@ impl ActionPattern {
                 c => pattern::Unit::Char(c),
             })
             .collect();
-        ActionPattern { text: text.to_string(), units }
+        ActionPattern {
+            text: text.to_string(),
+            units,
+        }
     }
 }
 

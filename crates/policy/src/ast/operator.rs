@@ -56,22 +56,37 @@ pub enum OperatorFamily {
 const FAMILIES: [(&str, OperatorFamily); 27] = [
     ("StringEquals", OperatorFamily::StringEquals),
     ("StringNotEquals", OperatorFamily::StringNotEquals),
-    ("StringEqualsIgnoreCase", OperatorFamily::StringEqualsIgnoreCase),
-    ("StringNotEqualsIgnoreCase", OperatorFamily::StringNotEqualsIgnoreCase),
+    (
+        "StringEqualsIgnoreCase",
+        OperatorFamily::StringEqualsIgnoreCase,
+    ),
+    (
+        "StringNotEqualsIgnoreCase",
+        OperatorFamily::StringNotEqualsIgnoreCase,
+    ),
     ("StringLike", OperatorFamily::StringLike),
     ("StringNotLike", OperatorFamily::StringNotLike),
     ("NumericEquals", OperatorFamily::NumericEquals),
     ("NumericNotEquals", OperatorFamily::NumericNotEquals),
     ("NumericLessThan", OperatorFamily::NumericLessThan),
-    ("NumericLessThanEquals", OperatorFamily::NumericLessThanEquals),
+    (
+        "NumericLessThanEquals",
+        OperatorFamily::NumericLessThanEquals,
+    ),
     ("NumericGreaterThan", OperatorFamily::NumericGreaterThan),
-    ("NumericGreaterThanEquals", OperatorFamily::NumericGreaterThanEquals),
+    (
+        "NumericGreaterThanEquals",
+        OperatorFamily::NumericGreaterThanEquals,
+    ),
     ("DateEquals", OperatorFamily::DateEquals),
     ("DateNotEquals", OperatorFamily::DateNotEquals),
     ("DateLessThan", OperatorFamily::DateLessThan),
     ("DateLessThanEquals", OperatorFamily::DateLessThanEquals),
     ("DateGreaterThan", OperatorFamily::DateGreaterThan),
-    ("DateGreaterThanEquals", OperatorFamily::DateGreaterThanEquals),
+    (
+        "DateGreaterThanEquals",
+        OperatorFamily::DateGreaterThanEquals,
+    ),
     ("Bool", OperatorFamily::Bool),
     ("BinaryEquals", OperatorFamily::BinaryEquals),
     ("IpAddress", OperatorFamily::IpAddress),
@@ -86,7 +101,11 @@ const FAMILIES: [(&str, OperatorFamily); 27] = [
 impl OperatorFamily {
     /// The operator's name as AWS spells it.
     pub fn name(self) -> &'static str {
-        FAMILIES.iter().find(|(_, f)| *f == self).map(|(n, _)| *n).unwrap_or("")
+        FAMILIES
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("")
     }
 
     /// Whether the operator is the negation of a positive one; a negated operator holds
@@ -146,6 +165,10 @@ impl ConditionOperator {
         if family == OperatorFamily::Null && (if_exists || qualifier.is_some()) {
             return None;
         }
-        Some(ConditionOperator { qualifier, family, if_exists })
+        Some(ConditionOperator {
+            qualifier,
+            family,
+            if_exists,
+        })
     }
 }

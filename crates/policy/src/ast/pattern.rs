@@ -73,7 +73,11 @@ impl Pattern {
                     if !literal.is_empty() {
                         parts.push(PatternPart::Text(std::mem::take(&mut literal)));
                     }
-                    parts.push(if c == '*' { PatternPart::AnyRun } else { PatternPart::AnyChar });
+                    parts.push(if c == '*' {
+                        PatternPart::AnyRun
+                    } else {
+                        PatternPart::AnyChar
+                    });
                 }
                 _ => literal.push(c),
             }
@@ -91,7 +95,11 @@ impl Pattern {
             }
             Some(units)
         };
-        Pattern { text: text.to_string(), parts, fixed_units }
+        Pattern {
+            text: text.to_string(),
+            parts,
+            fixed_units,
+        }
     }
 
     /// Whether the pattern names a policy variable.
@@ -140,5 +148,9 @@ fn parse_variable(inner: &str) -> Variable {
         }
         None => (inner.trim(), None),
     };
-    Variable { key: key.to_string(), default, key_lowercase: key.to_ascii_lowercase() }
+    Variable {
+        key: key.to_string(),
+        default,
+        key_lowercase: key.to_ascii_lowercase(),
+    }
 }

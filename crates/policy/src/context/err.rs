@@ -24,8 +24,15 @@ impl fmt::Display for ContextError {
             ContextError::InvalidAction(action) => {
                 write!(f, "Action {action} must be of the form service:action")
             }
-            ContextError::InvalidContextValue { key, key_type, value } => {
-                write!(f, "Invalid value {value} for context key {key} of type {key_type}")
+            ContextError::InvalidContextValue {
+                key,
+                key_type,
+                value,
+            } => {
+                write!(
+                    f,
+                    "Invalid value {value} for context key {key} of type {key_type}"
+                )
             }
         }
     }

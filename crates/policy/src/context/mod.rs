@@ -84,7 +84,10 @@ impl Caller {
     /// Whether the caller is a session principal (role session or federated user), to
     /// which session policies apply.
     pub fn is_session(&self) -> bool {
-        matches!(self, Caller::RoleSession { .. } | Caller::FederatedUser { .. })
+        matches!(
+            self,
+            Caller::RoleSession { .. } | Caller::FederatedUser { .. }
+        )
     }
 }
 
@@ -171,7 +174,9 @@ impl ContextKeyType {
         match self {
             String | StringList | Binary | BinaryList => true,
             Numeric | NumericList => values::parse_number(value).is_some(),
-            Boolean | BooleanList => value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"),
+            Boolean | BooleanList => {
+                value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false")
+            }
             Ip | IpList => values::parse_cidr(value).is_some(),
             Date | DateList => values::parse_date(value).is_some(),
         }
@@ -191,8 +196,13 @@ impl RequestContext {
 
     /// Sets a key to several values (an empty list is an empty set, not a missing key).
     pub fn insert_values(&mut self, key: &str, values: Vec<String>) {
-        self.entries
-            .insert(key.to_ascii_lowercase(), ContextEntry { key: key.to_string(), values });
+        self.entries.insert(
+            key.to_ascii_lowercase(),
+            ContextEntry {
+                key: key.to_string(),
+                values,
+            },
+        );
     }
 
     /// Sets a key from the simulator's typed `ContextEntries`, refusing values that do not

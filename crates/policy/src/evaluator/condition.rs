@@ -55,30 +55,44 @@ pub(crate) fn condition_holds(condition: &Condition, context: &RequestContext) -
 
 /// Whether `value` matches `policy_value` under the positive form of the operator (a
 /// negated operator's result is the negation of this over all policy values).
-fn positive_match(family: OperatorFamily, policy_value: &Pattern, value: &str, context: &RequestContext) -> bool {
+fn positive_match(
+    family: OperatorFamily,
+    policy_value: &Pattern,
+    value: &str,
+    context: &RequestContext,
+) -> bool {
     use OperatorFamily::*;
     match family {
         StringEquals | StringNotEquals | BinaryEquals => {
             resolve_text(policy_value, context).is_some_and(|t| t == value)
         }
-        StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
-            resolve_text(policy_value, context).is_some_and(|t| t.to_lowercase() == value.to_lowercase())
+        StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => resolve_text(policy_value, context)
+            .is_some_and(|t| t.to_lowercase() == value.to_lowercase()),
+        StringLike | StringNotLike => {
+            resolve_units(policy_value, context).is_some_and(|u| glob(&u, value))
         }
-        StringLike | StringNotLike => resolve_units(policy_value, context).is_some_and(|u| glob(&u, value)),
         ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => {
             resolve_units(policy_value, context).is_some_and(|u| arn_glob(&u, value))
         }
-        NumericEquals | NumericNotEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan
-        | NumericGreaterThanEquals => match (parse_number(value), parse_number(&policy_value.text)) {
+        NumericEquals
+        | NumericNotEquals
+        | NumericLessThan
+        | NumericLessThanEquals
+        | NumericGreaterThan
+        | NumericGreaterThanEquals => match (parse_number(value), parse_number(&policy_value.text))
+        {
             (Some(request), Some(policy)) => compare(family, request.partial_cmp(&policy)),
             _ => false,
         },
-        DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan | DateGreaterThanEquals => {
-            match (parse_date(value), parse_date(&policy_value.text)) {
-                (Some(request), Some(policy)) => compare(family, Some(request.cmp(&policy))),
-                _ => false,
-            }
-        }
+        DateEquals
+        | DateNotEquals
+        | DateLessThan
+        | DateLessThanEquals
+        | DateGreaterThan
+        | DateGreaterThanEquals => match (parse_date(value), parse_date(&policy_value.text)) {
+            (Some(request), Some(policy)) => compare(family, Some(request.cmp(&policy))),
+            _ => false,
+        },
         Bool => resolve_text(policy_value, context).is_some_and(|t| {
             let t = t.to_ascii_lowercase();
             (t == "true" || t == "false") && t == value.to_ascii_lowercase()
@@ -94,7 +108,9 @@ fn positive_match(family: OperatorFamily, policy_value: &Pattern, value: &str, c
 fn compare(family: OperatorFamily, ordering: Option<std::cmp::Ordering>) -> bool {
     use std::cmp::Ordering::*;
     use OperatorFamily::*;
-    let Some(ordering) = ordering else { return false };
+    let Some(ordering) = ordering else {
+        return false;
+    };
     match family {
         NumericEquals | NumericNotEquals | DateEquals | DateNotEquals => ordering == Equal,
         NumericLessThan | DateLessThan => ordering == Less,

@@ -53,14 +53,21 @@ pub(crate) fn action_matches(pattern: &ActionPattern, action_lowercase: &str) ->
 /// The pattern with its variables replaced by the request's values, as matcher units;
 /// `None` when a variable has no value and no default (the documentation: the statement
 /// then cannot match).
-pub(crate) fn resolve_units<'p>(pattern: &'p Pattern, context: &RequestContext) -> Option<Cow<'p, [Unit]>> {
+pub(crate) fn resolve_units<'p>(
+    pattern: &'p Pattern,
+    context: &RequestContext,
+) -> Option<Cow<'p, [Unit]>> {
     if let Some(units) = &pattern.fixed_units {
         return Some(Cow::Borrowed(units));
     }
     let mut units = Vec::with_capacity(pattern.text.len() + 16);
     for part in &pattern.parts {
         let value = match part {
-            PatternPart::Variable(var) => Some(variable_value(&var.key_lowercase, var.default.as_deref(), context)?),
+            PatternPart::Variable(var) => Some(variable_value(
+                &var.key_lowercase,
+                var.default.as_deref(),
+                context,
+            )?),
             _ => None,
         };
         push_units(&mut units, part, value);
@@ -70,7 +77,10 @@ pub(crate) fn resolve_units<'p>(pattern: &'p Pattern, context: &RequestContext) 
 
 /// The pattern as plain text for the equality operators, with wildcards as the literal
 /// characters they are there.
-pub(crate) fn resolve_text<'p>(pattern: &'p Pattern, context: &RequestContext) -> Option<Cow<'p, str>> {
+pub(crate) fn resolve_text<'p>(
+    pattern: &'p Pattern,
+    context: &RequestContext,
+) -> Option<Cow<'p, str>> {
     if pattern.fixed_units.is_some() && !pattern.text.contains("${") {
         return Some(Cow::Borrowed(&pattern.text));
     }
@@ -80,15 +90,21 @@ pub(crate) fn resolve_text<'p>(pattern: &'p Pattern, context: &RequestContext) -
             PatternPart::Text(t) => text.push_str(t),
             PatternPart::AnyRun => text.push('*'),
             PatternPart::AnyChar => text.push('?'),
-            PatternPart::Variable(var) => {
-                text.push_str(variable_value(&var.key_lowercase, var.default.as_deref(), context)?)
-            }
+            PatternPart::Variable(var) => text.push_str(variable_value(
+                &var.key_lowercase,
+                var.default.as_deref(),
+                context,
+            )?),
         }
     }
     Some(Cow::Owned(text))
 }
 
-fn variable_value<'a>(key_lowercase: &str, default: Option<&'a str>, context: &'a RequestContext) -> Option<&'a str> {
+fn variable_value<'a>(
+    key_lowercase: &str,
+    default: Option<&'a str>,
+    context: &'a RequestContext,
+) -> Option<&'a str> {
     match context.get_lowercase(key_lowercase) {
         Some([single]) => Some(single.as_str()),
         _ => default,
@@ -99,10 +115,10 @@ fn variable_value<'a>(key_lowercase: &str, default: Option<&'a str>, context: &'
 /// colon-separated fields is matched on its own, so `*` never spans a colon before the
 /// resource field; the last field of the pattern takes the rest of the value.
 pub(crate) fn arn_glob(pattern: &[Unit], value: &str) -> bool {
-    let fields: Vec<&[Unit]> = split_fields(pattern);
+    let (fields, count) = split_fields(pattern);
     let mut rest = value;
-    for (i, field) in fields.iter().enumerate() {
-        let segment = if i + 1 == fields.len() {
+    for (i, field) in fields[..count].iter().enumerate() {
+        let segment = if i + 1 == count {
             std::mem::take(&mut rest)
         } else {
             match rest.split_once(':') {
@@ -120,25 +136,32 @@ pub(crate) fn arn_glob(pattern: &[Unit], value: &str) -> bool {
     true
 }
 
-fn split_fields(pattern: &[Unit]) -> Vec<&[Unit]> {
-    let mut fields = Vec::with_capacity(6);
+/// The pattern's ARN fields: up to five colon-terminated fields and the rest.
+fn split_fields(pattern: &[Unit]) -> ([&[Unit]; 6], usize) {
+    let mut fields: [&[Unit]; 6] = [&[]; 6];
+    let mut count = 0;
     let mut start = 0;
     for (i, unit) in pattern.iter().enumerate() {
-        if fields.len() == 5 {
+        if count == 5 {
             break;
         }
         if *unit == Unit::Char(':') {
-            fields.push(&pattern[start..i]);
+            fields[count] = &pattern[start..i];
+            count += 1;
             start = i + 1;
         }
     }
-    fields.push(&pattern[start..]);
-    fields
+    fields[count] = &pattern[start..];
+    (fields, count + 1)
 }
 
 /// Whether a `Resource` pattern matches the request's resource; `None` when one of its
 /// variables cannot be resolved.
-pub(crate) fn resource_matches(pattern: &Pattern, resource: &str, context: &RequestContext) -> Option<bool> {
+pub(crate) fn resource_matches(
+    pattern: &Pattern,
+    resource: &str,
+    context: &RequestContext,
+) -> Option<bool> {
     let units = resolve_units(pattern, context)?;
     Some(arn_glob(&units, resource))
 }

@@ -42,8 +42,25 @@ pub struct StatementMatch {
 
 /// Evaluates every statement of `policy` against `request`.
 pub fn evaluate(policy: &PolicyDocument, request: &Request) -> PolicyEvaluation {
+    evaluate_with(policy, request, true)
+}
+
+/// Evaluates the policy; with `every_allow` false, `Allow` statements that cannot change
+/// the outcome (the policy already allows with the strongest grant) are skipped, which is
+/// all enforcement needs. Every `Deny` is always evaluated.
+pub(crate) fn evaluate_with(
+    policy: &PolicyDocument,
+    request: &Request,
+    every_allow: bool,
+) -> PolicyEvaluation {
     let mut evaluation = PolicyEvaluation::default();
     for (index, statement) in policy.statements.iter().enumerate() {
+        if !every_allow
+            && statement.effect == Effect::Allow
+            && evaluation.best_allow() >= Some(strongest(statement))
+        {
+            continue;
+        }
         if let Some(grant) = statement_applies(statement, request) {
             let found = StatementMatch { index, grant };
             match statement.effect {
@@ -55,9 +72,21 @@ pub fn evaluate(policy: &PolicyDocument, request: &Request) -> PolicyEvaluation 
     evaluation
 }
 
+/// The strongest grant a statement could give, from its principal element alone.
+fn strongest(statement: &Statement) -> PrincipalGrant {
+    match statement.principal {
+        None => PrincipalGrant::Attached,
+        Some(_) => PrincipalGrant::Direct,
+    }
+}
+
 /// Whether the statement's action, principal and (when asked) resource elements select the
 /// request, its conditions aside; `None` when they do not, otherwise how the caller is named.
-fn statement_targets(statement: &Statement, request: &Request, check_resource: bool) -> Option<PrincipalGrant> {
+fn statement_targets(
+    statement: &Statement,
+    request: &Request,
+    check_resource: bool,
+) -> Option<PrincipalGrant> {
     let action = request.action_lowercase();
     let action_selected = match &statement.action {
         ActionBlock::Action(patterns) => patterns.iter().any(|p| action_matches(p, action)),
@@ -104,7 +133,9 @@ fn statement_applies(statement: &Statement, request: &Request) -> Option<Princip
 pub fn missing_context_keys(policy: &PolicyDocument, request: &Request) -> Vec<String> {
     let mut missing: Vec<String> = Vec::new();
     let mut note = |key: &str| {
-        if request.context.get(key).is_none() && !missing.iter().any(|m| m.eq_ignore_ascii_case(key)) {
+        if request.context.get(key).is_none()
+            && !missing.iter().any(|m| m.eq_ignore_ascii_case(key))
+        {
             missing.push(key.to_string());
         }
     };
@@ -118,9 +149,14 @@ pub fn missing_context_keys(policy: &PolicyDocument, request: &Request) -> Vec<S
                 value.variables().for_each(|v| note(&v.key));
             }
         }
-        if let Some(ResourceBlock::Resource(patterns) | ResourceBlock::NotResource(patterns)) = &statement.resource {
+        if let Some(ResourceBlock::Resource(patterns) | ResourceBlock::NotResource(patterns)) =
+            &statement.resource
+        {
             for pattern in patterns {
-                pattern.variables().filter(|v| v.default.is_none()).for_each(|v| note(&v.key));
+                pattern
+                    .variables()
+                    .filter(|v| v.default.is_none())
+                    .for_each(|v| note(&v.key));
             }
         }
     }

@@ -45,19 +45,31 @@ fn value_grant(principal: &PrincipalValue, request: &Request) -> Option<Principa
             }
             match &request.caller {
                 Caller::User { arn } if arn == value => Some(PrincipalGrant::Direct),
-                Caller::RoleSession { session_arn, .. } if session_arn == value => Some(PrincipalGrant::Direct),
-                Caller::RoleSession { role_arn, .. } if role_arn == value => Some(PrincipalGrant::Entity),
-                Caller::FederatedUser { session_arn, .. } if session_arn == value => Some(PrincipalGrant::Direct),
-                Caller::FederatedUser { user_arn, .. } if user_arn == value => Some(PrincipalGrant::Entity),
+                Caller::RoleSession { session_arn, .. } if session_arn == value => {
+                    Some(PrincipalGrant::Direct)
+                }
+                Caller::RoleSession { role_arn, .. } if role_arn == value => {
+                    Some(PrincipalGrant::Entity)
+                }
+                Caller::FederatedUser { session_arn, .. } if session_arn == value => {
+                    Some(PrincipalGrant::Direct)
+                }
+                Caller::FederatedUser { user_arn, .. } if user_arn == value => {
+                    Some(PrincipalGrant::Entity)
+                }
                 _ => None,
             }
         }
         PrincipalKind::Service => match &request.caller {
-            Caller::Service { service } if service.eq_ignore_ascii_case(value) => Some(PrincipalGrant::Direct),
+            Caller::Service { service } if service.eq_ignore_ascii_case(value) => {
+                Some(PrincipalGrant::Direct)
+            }
             _ => None,
         },
         PrincipalKind::Federated => match &request.caller {
-            Caller::IdentityProvider { provider } if provider == value => Some(PrincipalGrant::Direct),
+            Caller::IdentityProvider { provider } if provider == value => {
+                Some(PrincipalGrant::Direct)
+            }
             _ => None,
         },
         PrincipalKind::CanonicalUser => {
@@ -91,22 +103,34 @@ pub(crate) fn exempted(set: &PrincipalSet, request: &Request) -> bool {
         PrincipalSet::Everyone => return true,
         PrincipalSet::Listed(values) => values,
     };
-    let listed = |kind: PrincipalKind, name: &str| values.iter().any(|v| v.kind == kind && v.value == name);
+    let listed =
+        |kind: PrincipalKind, name: &str| values.iter().any(|v| v.kind == kind && v.value == name);
     let account_listed = |account: Option<&str>| {
         values.iter().any(|v| {
-            v.kind == PrincipalKind::Aws && (v.value == "*" || account.is_some() && named_account(&v.value) == account)
+            v.kind == PrincipalKind::Aws
+                && (v.value == "*" || account.is_some() && named_account(&v.value) == account)
         })
     };
     let account = request.caller.account();
     match &request.caller {
         Caller::Root { .. } => account_listed(account),
         Caller::User { arn } => account_listed(account) && listed(PrincipalKind::Aws, arn),
-        Caller::RoleSession { role_arn, session_arn, .. } => {
-            account_listed(account) && listed(PrincipalKind::Aws, role_arn) && listed(PrincipalKind::Aws, session_arn)
+        Caller::RoleSession {
+            role_arn,
+            session_arn,
+            ..
+        } => {
+            account_listed(account)
+                && listed(PrincipalKind::Aws, role_arn)
+                && listed(PrincipalKind::Aws, session_arn)
         }
-        Caller::FederatedUser { session_arn, .. } => account_listed(account) && listed(PrincipalKind::Aws, session_arn),
+        Caller::FederatedUser { session_arn, .. } => {
+            account_listed(account) && listed(PrincipalKind::Aws, session_arn)
+        }
         Caller::IdentityProvider { provider } => listed(PrincipalKind::Federated, provider),
-        Caller::Service { service } => values.iter().any(|v| v.kind == PrincipalKind::Service && v.value.eq_ignore_ascii_case(service)),
+        Caller::Service { service } => values
+            .iter()
+            .any(|v| v.kind == PrincipalKind::Service && v.value.eq_ignore_ascii_case(service)),
         Caller::Anonymous => false,
     }
 }

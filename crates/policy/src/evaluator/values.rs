@@ -9,7 +9,9 @@ use std::net::IpAddr;
 pub fn parse_number(text: &str) -> Option<f64> {
     let text = text.trim();
     let valid = !text.is_empty()
-        && text.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
         && text.chars().any(|c| c.is_ascii_digit());
     if !valid {
         return None;
@@ -31,9 +33,18 @@ pub fn parse_date(text: &str) -> Option<i64> {
     };
     let mut fields = date.split('-');
     let year = fixed_digits(fields.next()?, 4)?;
-    let month = fields.next().map(|m| fixed_digits(m, 2)).unwrap_or(Some(1))?;
-    let day = fields.next().map(|d| fixed_digits(d, 2)).unwrap_or(Some(1))?;
-    if fields.next().is_some() || !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
+    let month = fields
+        .next()
+        .map(|m| fixed_digits(m, 2))
+        .unwrap_or(Some(1))?;
+    let day = fields
+        .next()
+        .map(|d| fixed_digits(d, 2))
+        .unwrap_or(Some(1))?;
+    if fields.next().is_some()
+        || !(1..=12).contains(&month)
+        || !(1..=days_in_month(year, month)).contains(&day)
+    {
         return None;
     }
     let mut millis = days_from_civil(year, month, day) * 86_400_000;
@@ -50,7 +61,10 @@ fn parse_time_of_day(time: &str) -> Option<i64> {
         let (clock, zone) = time.split_at(pos);
         let sign = if zone.starts_with('-') { -1 } else { 1 };
         let (h, m) = zone[1..].split_once(':').unwrap_or((&zone[1..], "00"));
-        (clock, sign * (fixed_digits(h, 2)? * 60 + fixed_digits(m, 2)?))
+        (
+            clock,
+            sign * (fixed_digits(h, 2)? * 60 + fixed_digits(m, 2)?),
+        )
     } else {
         (time, 0)
     };
@@ -114,11 +128,15 @@ impl Cidr {
     pub fn contains(&self, address: IpAddr) -> bool {
         match (self.address, address) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -130,7 +148,9 @@ impl Cidr {
 pub fn parse_cidr(text: &str) -> Option<Cidr> {
     let text = text.trim();
     let (address, prefix) = match text.split_once('/') {
-        Some((a, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (a, Some(p.parse::<u8>().ok()?)),
+        Some((a, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+            (a, Some(p.parse::<u8>().ok()?))
+        }
         Some(_) => return None,
         None => (text, None),
     };

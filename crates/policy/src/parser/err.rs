@@ -19,7 +19,8 @@ pub const MUST_CONTAIN_ACTIONS: &str = "Policy statement must contain actions.";
 /// No `Resource`/`NotResource` in an identity policy statement.
 pub const MUST_CONTAIN_RESOURCES: &str = "Policy statement must contain resources.";
 /// An action or condition key without a service prefix.
-pub const VENDOR_PREFIX: &str = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.";
+pub const VENDOR_PREFIX: &str =
+    "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.";
 /// A document without the 2012-10-17 version that the older grammar cannot read.
 pub const LEGACY_PARSING: &str = "The policy failed legacy parsing";
 /// Two statements with the same `Sid`.
@@ -58,7 +59,9 @@ impl PolicyError {
     pub fn message(&self) -> String {
         match self {
             PolicyError::MalformedPolicyDocument(message) => message.clone(),
-            PolicyError::LimitExceeded { quota, limit } => format!("Cannot exceed quota for {quota}: {limit}"),
+            PolicyError::LimitExceeded { quota, limit } => {
+                format!("Cannot exceed quota for {quota}: {limit}")
+            }
         }
     }
 }

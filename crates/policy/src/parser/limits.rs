@@ -43,7 +43,9 @@ impl PolicySizeLimit {
             PolicySizeLimit::InlineRolePolicy => "RolePolicySize",
             PolicySizeLimit::InlineGroupPolicy => "GroupPolicySize",
             PolicySizeLimit::TrustPolicy => "ACLSizePerRole",
-            PolicySizeLimit::ServiceControlPolicy | PolicySizeLimit::ResourceControlPolicy => "PolicyContentSize",
+            PolicySizeLimit::ServiceControlPolicy | PolicySizeLimit::ResourceControlPolicy => {
+                "PolicyContentSize"
+            }
         }
     }
 }
@@ -56,7 +58,10 @@ pub fn policy_size(text: &str) -> usize {
 /// Refuses a document larger than `limit`.
 pub fn check_policy_size(text: &str, limit: PolicySizeLimit) -> Result<(), PolicyError> {
     if policy_size(text) > limit.max_characters() {
-        return Err(PolicyError::LimitExceeded { quota: limit.quota_name(), limit: limit.max_characters() });
+        return Err(PolicyError::LimitExceeded {
+            quota: limit.quota_name(),
+            limit: limit.max_characters(),
+        });
     }
     Ok(())
 }

@@ -11,8 +11,9 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use crate::ast::{
-    ActionBlock, ActionPattern, Condition, ConditionOperator, Effect, Pattern, PolicyDocument, PolicyType,
-    PrincipalBlock, PrincipalKind, PrincipalSet, PrincipalValue, ResourceBlock, Statement, Version,
+    ActionBlock, ActionPattern, Condition, ConditionOperator, Effect, Pattern, PolicyDocument,
+    PolicyType, PrincipalBlock, PrincipalKind, PrincipalSet, PrincipalValue, ResourceBlock,
+    Statement, Version,
 };
 use crate::evaluator::{is_account_id, named_account};
 use err::*;
@@ -55,15 +56,26 @@ fn parse_document(text: &str, policy_type: PolicyType) -> Result<PolicyDocument,
             .collect::<Result<Vec<_>, _>>()?,
         Some(_) => return Err(malformed(SYNTAX_ERRORS)),
     };
-    let rules = Rules { policy_type, variables: version == Some(Version::V2012_10_17), legacy: version != Some(Version::V2012_10_17) };
-    let statements = statements.into_iter().map(|s| rules.statement(s)).collect::<Result<Vec<_>, _>>()?;
+    let rules = Rules {
+        policy_type,
+        variables: version == Some(Version::V2012_10_17),
+        legacy: version != Some(Version::V2012_10_17),
+    };
+    let statements = statements
+        .into_iter()
+        .map(|s| rules.statement(s))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut sids = HashSet::new();
     for sid in statements.iter().filter_map(|s| s.sid.as_deref()) {
         if !sids.insert(sid) {
             return Err(malformed(SID_NOT_UNIQUE));
         }
     }
-    Ok(PolicyDocument { version, id, statements })
+    Ok(PolicyDocument {
+        version,
+        id,
+        statements,
+    })
 }
 
 struct Rules {
@@ -77,7 +89,14 @@ impl Rules {
         for key in statement.keys() {
             if !matches!(
                 key.as_str(),
-                "Sid" | "Effect" | "Principal" | "NotPrincipal" | "Action" | "NotAction" | "Resource" | "NotResource"
+                "Sid"
+                    | "Effect"
+                    | "Principal"
+                    | "NotPrincipal"
+                    | "Action"
+                    | "NotAction"
+                    | "Resource"
+                    | "NotResource"
                     | "Condition"
             ) {
                 return Err(malformed(format!("Unknown field {key}")));
@@ -87,7 +106,10 @@ impl Rules {
         if let Some(sid) = &sid {
             let iam_hosted = matches!(
                 self.policy_type,
-                PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Trust | PolicyType::Session
+                PolicyType::Identity
+                    | PolicyType::PermissionsBoundary
+                    | PolicyType::Trust
+                    | PolicyType::Session
             );
             if iam_hosted && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
                 return Err(malformed(SID_NOT_ALPHANUMERIC));
@@ -106,12 +128,23 @@ impl Rules {
             None => Vec::new(),
             Some(block) => self.conditions(block)?,
         };
-        let parsed = Statement { sid, effect, principal, action, resource, conditions };
+        let parsed = Statement {
+            sid,
+            effect,
+            principal,
+            action,
+            resource,
+            conditions,
+        };
         self.organizations_rules(&parsed)?;
         Ok(parsed)
     }
 
-    fn principal(&self, statement: &Map<String, Value>, effect: Effect) -> Result<Option<PrincipalBlock>, PolicyError> {
+    fn principal(
+        &self,
+        statement: &Map<String, Value>,
+        effect: Effect,
+    ) -> Result<Option<PrincipalBlock>, PolicyError> {
         let block = match (statement.get("Principal"), statement.get("NotPrincipal")) {
             (Some(_), Some(_)) => return Err(malformed(SYNTAX_ERRORS)),
             (Some(p), None) => Some(PrincipalBlock::Principal(principal_set(p)?)),
@@ -119,16 +152,25 @@ impl Rules {
             (None, None) => None,
         };
         match self.policy_type {
-            PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session if block.is_some() => {
+            PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session
+                if block.is_some() =>
+            {
                 Err(malformed(SHOULD_NOT_SPECIFY_PRINCIPAL))
             }
-            PolicyType::ServiceControl if block.is_some() => Err(malformed("Has prohibited field Principal")),
-            PolicyType::Resource | PolicyType::Trust | PolicyType::KeyPolicy | PolicyType::ResourceControl
+            PolicyType::ServiceControl if block.is_some() => {
+                Err(malformed("Has prohibited field Principal"))
+            }
+            PolicyType::Resource
+            | PolicyType::Trust
+            | PolicyType::KeyPolicy
+            | PolicyType::ResourceControl
                 if block.is_none() =>
             {
                 Err(malformed(MISSING_PRINCIPAL))
             }
-            _ if matches!(block, Some(PrincipalBlock::NotPrincipal(_))) && effect == Effect::Allow => {
+            _ if matches!(block, Some(PrincipalBlock::NotPrincipal(_)))
+                && effect == Effect::Allow =>
+            {
                 Err(malformed(SYNTAX_ERRORS))
             }
             _ => Ok(block),
@@ -147,16 +189,25 @@ impl Rules {
             return Err(malformed(MUST_CONTAIN_ACTIONS));
         }
         for name in &names {
-            let prefixed = name.split_once(':').is_some_and(|(vendor, action)| !vendor.is_empty() && !action.is_empty());
+            let prefixed = name
+                .split_once(':')
+                .is_some_and(|(vendor, action)| !vendor.is_empty() && !action.is_empty());
             if name != "*" && !prefixed {
                 return Err(malformed(VENDOR_PREFIX));
             }
         }
         let patterns = names.iter().map(|n| ActionPattern::new(n)).collect();
-        Ok(if negated { ActionBlock::NotAction(patterns) } else { ActionBlock::Action(patterns) })
+        Ok(if negated {
+            ActionBlock::NotAction(patterns)
+        } else {
+            ActionBlock::Action(patterns)
+        })
     }
 
-    fn resource(&self, statement: &Map<String, Value>) -> Result<Option<ResourceBlock>, PolicyError> {
+    fn resource(
+        &self,
+        statement: &Map<String, Value>,
+    ) -> Result<Option<ResourceBlock>, PolicyError> {
         let (values, negated) = match (statement.get("Resource"), statement.get("NotResource")) {
             (Some(_), Some(_)) => return Err(malformed(SYNTAX_ERRORS)),
             (Some(v), None) => (v, false),
@@ -164,7 +215,9 @@ impl Rules {
             (None, None) => {
                 return match self.policy_type {
                     PolicyType::Trust => Ok(None),
-                    PolicyType::Resource | PolicyType::KeyPolicy => Err(malformed(MISSING_RESOURCE)),
+                    PolicyType::Resource | PolicyType::KeyPolicy => {
+                        Err(malformed(MISSING_RESOURCE))
+                    }
                     _ => Err(malformed(MUST_CONTAIN_RESOURCES)),
                 }
             }
@@ -187,23 +240,36 @@ impl Rules {
                 }));
             }
         }
-        let patterns = names.iter().map(|n| Pattern::compile(n, self.variables)).collect();
-        Ok(Some(if negated { ResourceBlock::NotResource(patterns) } else { ResourceBlock::Resource(patterns) }))
+        let patterns = names
+            .iter()
+            .map(|n| Pattern::compile(n, self.variables))
+            .collect();
+        Ok(Some(if negated {
+            ResourceBlock::NotResource(patterns)
+        } else {
+            ResourceBlock::Resource(patterns)
+        }))
     }
 
     fn conditions(&self, block: &Value) -> Result<Vec<Condition>, PolicyError> {
         let operators = block.as_object().ok_or_else(|| malformed(SYNTAX_ERRORS))?;
         let mut conditions = Vec::new();
         for (name, keys) in operators {
-            let operator =
-                ConditionOperator::parse(name).ok_or_else(|| malformed(format!("Invalid Condition type : {name}")))?;
+            let operator = ConditionOperator::parse(name)
+                .ok_or_else(|| malformed(format!("Invalid Condition type : {name}")))?;
             let keys = keys.as_object().ok_or_else(|| malformed(SYNTAX_ERRORS))?;
             for (key, values) in keys {
-                if !key.split_once(':').is_some_and(|(vendor, rest)| !vendor.is_empty() && !rest.is_empty()) {
+                if !key
+                    .split_once(':')
+                    .is_some_and(|(vendor, rest)| !vendor.is_empty() && !rest.is_empty())
+                {
                     return Err(malformed(VENDOR_PREFIX));
                 }
                 let variables = self.variables && operator.family.accepts_variables();
-                let values = scalar_list(values)?.iter().map(|v| Pattern::compile(v, variables)).collect();
+                let values = scalar_list(values)?
+                    .iter()
+                    .map(|v| Pattern::compile(v, variables))
+                    .collect();
                 conditions.push(Condition::new(operator, key, values));
             }
         }
@@ -216,10 +282,14 @@ impl Rules {
     fn organizations_rules(&self, statement: &Statement) -> Result<(), PolicyError> {
         let refused = match self.policy_type {
             PolicyType::ServiceControl => {
-                statement.effect == Effect::Allow && matches!(statement.resource, Some(ResourceBlock::NotResource(_)))
+                statement.effect == Effect::Allow
+                    && matches!(statement.resource, Some(ResourceBlock::NotResource(_)))
             }
             PolicyType::ResourceControl => {
-                let everyone = matches!(statement.principal, Some(PrincipalBlock::Principal(PrincipalSet::Everyone)));
+                let everyone = matches!(
+                    statement.principal,
+                    Some(PrincipalBlock::Principal(PrincipalSet::Everyone))
+                );
                 let full_access = matches!(&statement.action, ActionBlock::Action(a) if a.iter().all(|p| p.text == "*"))
                     && matches!(&statement.resource, Some(ResourceBlock::Resource(r)) if r.iter().all(|p| p.text == "*"))
                     && statement.conditions.is_empty();
@@ -248,7 +318,11 @@ fn string_list(value: &Value) -> Result<Vec<String>, PolicyError> {
         Value::String(s) => Ok(vec![s.clone()]),
         Value::Array(items) => items
             .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| malformed(SYNTAX_ERRORS)))
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| malformed(SYNTAX_ERRORS))
+            })
             .collect(),
         _ => Err(malformed(SYNTAX_ERRORS)),
     }
@@ -288,7 +362,9 @@ fn principal_set(value: &Value) -> Result<PrincipalSet, PolicyError> {
                 return Ok(PrincipalSet::Everyone);
             }
             if !valid_principal(kind, &name) {
-                return Err(malformed(format!("Invalid principal in policy: \"{key}\":\"{name}\"")));
+                return Err(malformed(format!(
+                    "Invalid principal in policy: \"{key}\":\"{name}\""
+                )));
             }
             listed.push(PrincipalValue { kind, value: name });
         }
@@ -306,16 +382,28 @@ fn valid_principal(kind: PrincipalKind, name: &str) -> bool {
                 return true;
             }
             let fields: Vec<&str> = name.splitn(6, ':').collect();
-            let [arn, partition, service, region, account, resource] = fields[..] else { return false };
+            let [arn, partition, service, region, account, resource] = fields[..] else {
+                return false;
+            };
             let known_resource = match service {
-                "iam" => ["user/", "role/", "federated-user/"].iter().any(|p| resource.starts_with(p)),
-                "sts" => ["assumed-role/", "federated-user/"].iter().any(|p| resource.starts_with(p)),
+                "iam" => ["user/", "role/", "federated-user/"]
+                    .iter()
+                    .any(|p| resource.starts_with(p)),
+                "sts" => ["assumed-role/", "federated-user/"]
+                    .iter()
+                    .any(|p| resource.starts_with(p)),
                 _ => false,
             };
-            arn == "arn" && partition.starts_with("aws") && region.is_empty() && is_account_id(account) && known_resource
+            arn == "arn"
+                && partition.starts_with("aws")
+                && region.is_empty()
+                && is_account_id(account)
+                && known_resource
         }
         PrincipalKind::Service => !name.is_empty() && !name.contains('*') && name.contains('.'),
         PrincipalKind::Federated => !name.is_empty() && !name.contains('*'),
-        PrincipalKind::CanonicalUser => !name.is_empty() && name.bytes().all(|b| b.is_ascii_hexdigit()),
+        PrincipalKind::CanonicalUser => {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_hexdigit())
+        }
     }
 }

@@ -4,7 +4,13 @@
 
 use crate::harness::*;
 
-type Row = (&'static str, &'static str, &'static str, Option<&'static [&'static str]>, bool);
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static [&'static str]>,
+    bool,
+);
 
 const STRING: &str = "String condition operators";
 const NUMERIC: &str = "Numeric condition operators";
@@ -180,7 +186,11 @@ pub fn cases() -> Vec<Case> {
             let name = format!("{operator} {key} {values} with {request:?} holds={holds}");
             let mut c = case(section, &name)
                 .identity(policy(&[stmt_if("Allow", "s3:GetObject", "*", &condition)]))
-                .expect(if *holds { Allowed } else { ImplicitDeny(IdentityBased) });
+                .expect(if *holds {
+                    Allowed
+                } else {
+                    ImplicitDeny(IdentityBased)
+                });
             if let Some(values) = request {
                 c = c.context_values(key, values);
             }
@@ -196,7 +206,8 @@ pub fn cases() -> Vec<Case> {
 fn multiple_conditions() -> Vec<Case> {
     const S: &str = "reference_policies_elements_condition.md: Multiple conditions and values";
     let two = r#"{"StringEquals":{"aws:PrincipalTag/team":"blue"},"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#;
-    let two_keys = r#"{"StringEquals":{"aws:PrincipalTag/team":"blue","aws:RequestedRegion":"eu-west-1"}}"#;
+    let two_keys =
+        r#"{"StringEquals":{"aws:PrincipalTag/team":"blue","aws:RequestedRegion":"eu-west-1"}}"#;
     let deny_http = r#"{"Bool":{"aws:SecureTransport":"false"}}"#;
     vec![
         case(S, "two operators both hold")
@@ -216,19 +227,33 @@ fn multiple_conditions() -> Vec<Case> {
         case(S, "two keys under one operator, one missing")
             .identity(policy(&[stmt_if("Allow", "s3:GetObject", "*", two_keys)]))
             .context("aws:PrincipalTag/team", "blue"),
-        case("reference_policies_elements_condition_operators.md: Boolean condition operators", "deny over plain HTTP denies")
-            .identity(allow("s3:*", "*"))
-            .identity(policy(&[stmt_if("Deny", "s3:*", "*", deny_http)]))
-            .context("aws:SecureTransport", "false")
-            .expect(ExplicitDeny(IdentityBased)),
-        case("reference_policies_elements_condition_operators.md: Boolean condition operators", "deny over plain HTTP leaves HTTPS allowed")
-            .identity(allow("s3:*", "*"))
-            .identity(policy(&[stmt_if("Deny", "s3:*", "*", deny_http)]))
-            .context("aws:SecureTransport", "true")
-            .expect(Allowed),
-        case(IF_EXISTS, "Deny with StringNotEqualsIfExists still denies when the tag is missing")
-            .identity(allow("s3:*", "*"))
-            .identity(policy(&[stmt_if("Deny", "s3:*", "*", r#"{"StringNotEqualsIfExists":{"aws:RequestTag/env":"prod"}}"#)]))
-            .expect(ExplicitDeny(IdentityBased)),
+        case(
+            "reference_policies_elements_condition_operators.md: Boolean condition operators",
+            "deny over plain HTTP denies",
+        )
+        .identity(allow("s3:*", "*"))
+        .identity(policy(&[stmt_if("Deny", "s3:*", "*", deny_http)]))
+        .context("aws:SecureTransport", "false")
+        .expect(ExplicitDeny(IdentityBased)),
+        case(
+            "reference_policies_elements_condition_operators.md: Boolean condition operators",
+            "deny over plain HTTP leaves HTTPS allowed",
+        )
+        .identity(allow("s3:*", "*"))
+        .identity(policy(&[stmt_if("Deny", "s3:*", "*", deny_http)]))
+        .context("aws:SecureTransport", "true")
+        .expect(Allowed),
+        case(
+            IF_EXISTS,
+            "Deny with StringNotEqualsIfExists still denies when the tag is missing",
+        )
+        .identity(allow("s3:*", "*"))
+        .identity(policy(&[stmt_if(
+            "Deny",
+            "s3:*",
+            "*",
+            r#"{"StringNotEqualsIfExists":{"aws:RequestTag/env":"prod"}}"#,
+        )]))
+        .expect(ExplicitDeny(IdentityBased)),
     ]
 }

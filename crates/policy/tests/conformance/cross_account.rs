@@ -6,11 +6,20 @@ const S: &str = "Determining Whether a Cross-Account Request Is Allowed";
 const BUCKET_OBJECT: &str = "arn:aws:s3:::sharedbucket/report.csv";
 
 fn grant(principal: &str) -> String {
-    policy(&[rstmt("Allow", &aws(principal), "s3:GetObject", "arn:aws:s3:::sharedbucket/*")])
+    policy(&[rstmt(
+        "Allow",
+        &aws(principal),
+        "s3:GetObject",
+        "arn:aws:s3:::sharedbucket/*",
+    )])
 }
 
 pub fn cases() -> Vec<Case> {
-    let c = |name: &str| case(S, name).resource(BUCKET_OBJECT).resource_account(OTHER_ACCOUNT);
+    let c = |name: &str| {
+        case(S, name)
+            .resource(BUCKET_OBJECT)
+            .resource_account(OTHER_ACCOUNT)
+    };
     let alice = "arn:aws:iam::111122223333:user/alice";
     vec![
         c("both the identity policy and the resource policy allow")
@@ -62,8 +71,18 @@ pub fn cases() -> Vec<Case> {
         c("an explicit deny in the trusting account's resource policy")
             .identity(allow("s3:GetObject", "*"))
             .resource_policy(policy(&[
-                rstmt("Allow", &aws("111122223333"), "s3:GetObject", "arn:aws:s3:::sharedbucket/*"),
-                rstmt("Deny", &aws(alice), "s3:GetObject", "arn:aws:s3:::sharedbucket/*"),
+                rstmt(
+                    "Allow",
+                    &aws("111122223333"),
+                    "s3:GetObject",
+                    "arn:aws:s3:::sharedbucket/*",
+                ),
+                rstmt(
+                    "Deny",
+                    &aws(alice),
+                    "s3:GetObject",
+                    "arn:aws:s3:::sharedbucket/*",
+                ),
             ]))
             .expect(ExplicitDeny(ResourceBased)),
         c("an explicit deny in the trusted account's identity policy")
@@ -71,11 +90,21 @@ pub fn cases() -> Vec<Case> {
             .resource_policy(grant(alice))
             .expect(ExplicitDeny(IdentityBased)),
         c("a public resource policy still needs the identity side")
-            .resource_policy(policy(&[rstmt("Allow", "\"*\"", "s3:GetObject", "arn:aws:s3:::sharedbucket/*")]))
+            .resource_policy(policy(&[rstmt(
+                "Allow",
+                "\"*\"",
+                "s3:GetObject",
+                "arn:aws:s3:::sharedbucket/*",
+            )]))
             .expect(ImplicitDeny(IdentityBased)),
         c("a public resource policy with identity allow")
             .identity(allow("s3:*", "*"))
-            .resource_policy(policy(&[rstmt("Allow", "\"*\"", "s3:GetObject", "arn:aws:s3:::sharedbucket/*")]))
+            .resource_policy(policy(&[rstmt(
+                "Allow",
+                "\"*\"",
+                "s3:GetObject",
+                "arn:aws:s3:::sharedbucket/*",
+            )]))
             .expect(Allowed),
         c("the caller's account root is allowed when the resource policy trusts its account")
             .caller(root())
@@ -93,12 +122,16 @@ pub fn cases() -> Vec<Case> {
             .resource_policy(grant(alice))
             .scps(&[&[&allow("ec2:*", "*")]])
             .expect(ImplicitDeny(ServiceControlPolicy)),
-        case(S, "a resource in the caller's own account is a same-account request")
-            .resource(BUCKET_OBJECT)
-            .resource_account(ACCOUNT)
-            .resource_policy(grant(alice))
-            .expect(Allowed),
-        case(S, "a user of the resource account itself").caller(user_in(OTHER_ACCOUNT, "carol"))
+        case(
+            S,
+            "a resource in the caller's own account is a same-account request",
+        )
+        .resource(BUCKET_OBJECT)
+        .resource_account(ACCOUNT)
+        .resource_policy(grant(alice))
+        .expect(Allowed),
+        case(S, "a user of the resource account itself")
+            .caller(user_in(OTHER_ACCOUNT, "carol"))
             .resource(BUCKET_OBJECT)
             .resource_account(OTHER_ACCOUNT)
             .identity(allow("s3:GetObject", "*"))

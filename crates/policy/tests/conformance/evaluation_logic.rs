@@ -20,7 +20,12 @@ fn carlos_identity() -> String {
 }
 
 fn carlos_bucket_policy() -> String {
-    policy(&[rstmt("Allow", &aws(CARLOS), "s3:*", "arn:aws:s3:::carlossalazar/*|arn:aws:s3:::carlossalazar")])
+    policy(&[rstmt(
+        "Allow",
+        &aws(CARLOS),
+        "s3:*",
+        "arn:aws:s3:::carlossalazar/*|arn:aws:s3:::carlossalazar",
+    )])
 }
 
 fn get_list_report_policy() -> String {

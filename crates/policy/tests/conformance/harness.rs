@@ -2,7 +2,9 @@
 
 use policy::authorizer::{OrganizationPolicies, PolicyKind, ResourcePolicy, ResourcePolicyKind};
 use policy::simulation::{simulate, EvalDecision};
-use policy::{authorize, parse_policy, Caller, DecisionKind, PolicySet, PolicyType, Request, RequestContext};
+use policy::{
+    authorize, parse_policy, Caller, DecisionKind, PolicySet, PolicyType, Request, RequestContext,
+};
 
 pub const ACCOUNT: &str = "111122223333";
 pub const OTHER_ACCOUNT: &str = "444455556666";
@@ -78,7 +80,8 @@ impl Case {
         self
     }
     pub fn context_values(mut self, key: &str, values: &[&str]) -> Case {
-        self.context.insert_values(key, values.iter().map(|v| v.to_string()).collect());
+        self.context
+            .insert_values(key, values.iter().map(|v| v.to_string()).collect());
         self
     }
     pub fn identity(mut self, policy: impl Into<String>) -> Case {
@@ -90,7 +93,9 @@ impl Case {
         self
     }
     pub fn session(mut self, policy: impl Into<String>) -> Case {
-        self.session.get_or_insert_with(Vec::new).push(policy.into());
+        self.session
+            .get_or_insert_with(Vec::new)
+            .push(policy.into());
         self
     }
     pub fn resource_policy(mut self, policy: impl Into<String>) -> Case {
@@ -107,7 +112,13 @@ impl Case {
     }
     /// SCPs by level (root, OUs..., account).
     pub fn scps(mut self, levels: &[&[&str]]) -> Case {
-        self.scps = Some((levels.iter().map(|l| l.iter().map(|p| p.to_string()).collect()).collect(), false));
+        self.scps = Some((
+            levels
+                .iter()
+                .map(|l| l.iter().map(|p| p.to_string()).collect())
+                .collect(),
+            false,
+        ));
         self
     }
     pub fn management_account(mut self) -> Case {
@@ -117,7 +128,12 @@ impl Case {
         self
     }
     pub fn rcps(mut self, levels: &[&[&str]]) -> Case {
-        self.rcps = Some(levels.iter().map(|l| l.iter().map(|p| p.to_string()).collect()).collect());
+        self.rcps = Some(
+            levels
+                .iter()
+                .map(|l| l.iter().map(|p| p.to_string()).collect())
+                .collect(),
+        );
         self
     }
     pub fn expect(mut self, expect: Expect) -> Case {
@@ -127,11 +143,15 @@ impl Case {
 }
 
 pub fn user(name: &str) -> Caller {
-    Caller::User { arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}") }
+    Caller::User {
+        arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
+    }
 }
 
 pub fn user_in(account: &str, name: &str) -> Caller {
-    Caller::User { arn: format!("arn:aws:iam::{account}:user/{name}") }
+    Caller::User {
+        arn: format!("arn:aws:iam::{account}:user/{name}"),
+    }
 }
 
 pub fn role_session(role: &str, session: &str) -> Caller {
@@ -154,31 +174,50 @@ pub fn federated_user(user: &str, name: &str) -> Caller {
 }
 
 pub fn root() -> Caller {
-    Caller::Root { account: ACCOUNT.into() }
+    Caller::Root {
+        account: ACCOUNT.into(),
+    }
 }
 
 pub fn service(name: &str) -> Caller {
-    Caller::Service { service: name.into() }
+    Caller::Service {
+        service: name.into(),
+    }
 }
 
 /// A 2012-10-17 policy of the given statements.
 pub fn policy(statements: &[String]) -> String {
-    format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    )
 }
 
 /// An identity-style statement (no principal).
 pub fn stmt(effect: &str, action: &str, resource: &str) -> String {
-    format!(r#"{{"Effect":"{effect}","Action":{},"Resource":{}}}"#, list(action), list(resource))
+    format!(
+        r#"{{"Effect":"{effect}","Action":{},"Resource":{}}}"#,
+        list(action),
+        list(resource)
+    )
 }
 
 /// An identity-style statement with a condition block (raw JSON).
 pub fn stmt_if(effect: &str, action: &str, resource: &str, condition: &str) -> String {
-    format!(r#"{{"Effect":"{effect}","Action":{},"Resource":{},"Condition":{condition}}}"#, list(action), list(resource))
+    format!(
+        r#"{{"Effect":"{effect}","Action":{},"Resource":{},"Condition":{condition}}}"#,
+        list(action),
+        list(resource)
+    )
 }
 
 /// A resource-policy statement naming `principal` (raw JSON for the Principal value).
 pub fn rstmt(effect: &str, principal: &str, action: &str, resource: &str) -> String {
-    format!(r#"{{"Effect":"{effect}","Principal":{principal},"Action":{},"Resource":{}}}"#, list(action), list(resource))
+    format!(
+        r#"{{"Effect":"{effect}","Principal":{principal},"Action":{},"Resource":{}}}"#,
+        list(action),
+        list(resource)
+    )
 }
 
 /// `a|b|c` into a JSON array of strings.
@@ -200,8 +239,12 @@ pub fn aws(principal: &str) -> String {
 }
 
 fn parsed(text: &str, policy_type: PolicyType, case: &Case) -> policy::authorizer::NamedPolicy {
-    let document = parse_policy(text, policy_type)
-        .unwrap_or_else(|e| panic!("case {:?} ({}): policy does not parse: {e}\n{text}", case.name, case.section));
+    let document = parse_policy(text, policy_type).unwrap_or_else(|e| {
+        panic!(
+            "case {:?} ({}): policy does not parse: {e}\n{text}",
+            case.name, case.section
+        )
+    });
     policy::authorizer::NamedPolicy::new("policy", document)
 }
 
@@ -224,7 +267,10 @@ fn policy_set(case: &Case) -> PolicySet {
             p.id = "boundary".into();
             p
         }),
-        session_policies: case.session.as_ref().map(|s| named(s, PolicyType::Session, "session-")),
+        session_policies: case
+            .session
+            .as_ref()
+            .map(|s| named(s, PolicyType::Session, "session-")),
         resource_policy: case.resource_policy.as_ref().map(|(kind, text)| {
             let policy_type = match kind {
                 ResourcePolicyKind::Resource => PolicyType::Resource,
@@ -233,14 +279,25 @@ fn policy_set(case: &Case) -> PolicySet {
             };
             let mut p = parsed(text, policy_type, case);
             p.id = "resource-policy".into();
-            ResourcePolicy { policy: p, kind: *kind }
+            ResourcePolicy {
+                policy: p,
+                kind: *kind,
+            }
         }),
-        service_control_policies: case.scps.as_ref().map(|(levels, management)| OrganizationPolicies {
-            levels: levels.iter().map(|l| named(l, PolicyType::ServiceControl, "scp-")).collect(),
-            management_account: *management,
+        service_control_policies: case.scps.as_ref().map(|(levels, management)| {
+            OrganizationPolicies {
+                levels: levels
+                    .iter()
+                    .map(|l| named(l, PolicyType::ServiceControl, "scp-"))
+                    .collect(),
+                management_account: *management,
+            }
         }),
         resource_control_policies: case.rcps.as_ref().map(|levels| OrganizationPolicies {
-            levels: levels.iter().map(|l| named(l, PolicyType::ResourceControl, "rcp-")).collect(),
+            levels: levels
+                .iter()
+                .map(|l| named(l, PolicyType::ResourceControl, "rcp-"))
+                .collect(),
             management_account: false,
         }),
     }
@@ -260,11 +317,18 @@ pub fn run(page: &str, cases: Vec<Case>) {
         let decision = authorize(&request, &set);
         let actual = match decision.kind() {
             DecisionKind::Allowed => Allowed,
-            DecisionKind::ExplicitDeny => ExplicitDeny(decision.denying_policy_kind().expect("deny kind")),
-            DecisionKind::ImplicitDeny => ImplicitDeny(decision.denying_policy_kind().expect("deny kind")),
+            DecisionKind::ExplicitDeny => {
+                ExplicitDeny(decision.denying_policy_kind().expect("deny kind"))
+            }
+            DecisionKind::ImplicitDeny => {
+                ImplicitDeny(decision.denying_policy_kind().expect("deny kind"))
+            }
         };
         if actual != case.expect {
-            failures.push(format!("[{}] {}: expected {:?}, got {:?}", case.section, case.name, case.expect, actual));
+            failures.push(format!(
+                "[{}] {}: expected {:?}, got {:?}",
+                case.section, case.name, case.expect, actual
+            ));
         }
         let simulated = simulate(&request, &set);
         let expected_eval = match case.expect {
@@ -273,8 +337,17 @@ pub fn run(page: &str, cases: Vec<Case>) {
             ImplicitDeny(_) => EvalDecision::ImplicitDeny,
         };
         if simulated.eval_decision != expected_eval {
-            failures.push(format!("[{}] {}: simulator says {:?}", case.section, case.name, simulated.eval_decision));
+            failures.push(format!(
+                "[{}] {}: simulator says {:?}",
+                case.section, case.name, simulated.eval_decision
+            ));
         }
     }
-    assert!(failures.is_empty(), "{page}: {} of {} cases fail:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{page}: {} of {} cases fail:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

@@ -4,16 +4,23 @@
 
 use crate::harness::*;
 
-const DEFAULT: &str = "Default key policy: allows access to the AWS account and enables IAM policies";
+const DEFAULT: &str =
+    "Default key policy: allows access to the AWS account and enables IAM policies";
 const USERS: &str = "Default key policy: allows key users to use the KMS key";
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 fn enable_iam() -> String {
-    policy(&[rstmt("Allow", &aws("arn:aws:iam::111122223333:root"), "kms:*", "*")])
+    policy(&[rstmt(
+        "Allow",
+        &aws("arn:aws:iam::111122223333:root"),
+        "kms:*",
+        "*",
+    )])
 }
 
 pub fn cases() -> Vec<Case> {
-    let k = |section: &'static str, name: &str| case(section, name).action("kms:Decrypt").resource(KEY);
+    let k =
+        |section: &'static str, name: &str| case(section, name).action("kms:Decrypt").resource(KEY);
     vec![
         k(DEFAULT, "with IAM enabled, an identity policy allows")
             .key_policy(enable_iam())

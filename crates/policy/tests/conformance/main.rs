@@ -24,12 +24,18 @@ use harness::run;
 
 #[test]
 fn evaluation_logic_cases_conform() {
-    run("reference_policies_evaluation-logic.md", evaluation_logic::cases());
+    run(
+        "reference_policies_evaluation-logic.md",
+        evaluation_logic::cases(),
+    );
 }
 
 #[test]
 fn cross_account_cases_conform() {
-    run("reference_policies_evaluation-logic-cross-account.md", cross_account::cases());
+    run(
+        "reference_policies_evaluation-logic-cross-account.md",
+        cross_account::cases(),
+    );
 }
 
 #[test]
@@ -39,12 +45,18 @@ fn permissions_boundary_cases_conform() {
 
 #[test]
 fn condition_operator_cases_conform() {
-    run("reference_policies_elements_condition_operators.md", condition_operators::cases());
+    run(
+        "reference_policies_elements_condition_operators.md",
+        condition_operators::cases(),
+    );
 }
 
 #[test]
 fn multi_value_condition_cases_conform() {
-    run("reference_policies_multi-value-conditions.md", multi_value_conditions::cases());
+    run(
+        "reference_policies_multi-value-conditions.md",
+        multi_value_conditions::cases(),
+    );
 }
 
 #[test]
@@ -59,12 +71,18 @@ fn not_action_not_resource_not_principal_cases_conform() {
 
 #[test]
 fn wildcard_cases_conform() {
-    run("reference_policies_elements_action.md / _resource.md", wildcards::cases());
+    run(
+        "reference_policies_elements_action.md / _resource.md",
+        wildcards::cases(),
+    );
 }
 
 #[test]
 fn principal_cases_conform() {
-    run("reference_policies_elements_principal.md", principal::cases());
+    run(
+        "reference_policies_elements_principal.md",
+        principal::cases(),
+    );
 }
 
 #[test]
@@ -79,12 +97,18 @@ fn kms_key_policy_cases_conform() {
 
 #[test]
 fn trust_policy_cases_conform() {
-    run("id_roles_compare-resource-policies.md", trust_policies::cases());
+    run(
+        "id_roles_compare-resource-policies.md",
+        trust_policies::cases(),
+    );
 }
 
 #[test]
 fn session_policy_cases_conform() {
-    run("access_policies.md#policies_session", session_policies::cases());
+    run(
+        "access_policies.md#policies_session",
+        session_policies::cases(),
+    );
 }
 
 #[test]
@@ -94,9 +118,15 @@ fn the_suite_has_at_least_300_cases() {
         ("cross-account", cross_account::cases().len()),
         ("boundaries", boundaries::cases().len()),
         ("condition operators", condition_operators::cases().len()),
-        ("multi-value conditions", multi_value_conditions::cases().len()),
+        (
+            "multi-value conditions",
+            multi_value_conditions::cases().len(),
+        ),
         ("variables", variables::cases().len()),
-        ("NotAction/NotResource/NotPrincipal", not_elements::cases().len()),
+        (
+            "NotAction/NotResource/NotPrincipal",
+            not_elements::cases().len(),
+        ),
         ("wildcards", wildcards::cases().len()),
         ("principal", principal::cases().len()),
         ("organizations (SCP/RCP)", organizations::cases().len()),

@@ -9,11 +9,19 @@ const NR: &str = "reference_policies_elements_notresource.md: NotResource";
 const NP_DENY: &str = "reference_policies_elements_notprincipal.md: NotPrincipal With Deny";
 
 fn not_action(effect: &str, actions: &str, resource: &str) -> String {
-    format!(r#"{{"Effect":"{effect}","NotAction":{},"Resource":{}}}"#, list(actions), list(resource))
+    format!(
+        r#"{{"Effect":"{effect}","NotAction":{},"Resource":{}}}"#,
+        list(actions),
+        list(resource)
+    )
 }
 
 fn not_resource(effect: &str, actions: &str, resources: &str) -> String {
-    format!(r#"{{"Effect":"{effect}","Action":{},"NotResource":{}}}"#, list(actions), list(resources))
+    format!(
+        r#"{{"Effect":"{effect}","Action":{},"NotResource":{}}}"#,
+        list(actions),
+        list(resources)
+    )
 }
 
 fn bob_only() -> String {
@@ -36,9 +44,22 @@ pub fn cases() -> Vec<Case> {
         stmt("Allow", "*", "*"),
         r#"{"Effect":"Deny","NotAction":"iam:*","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}"#.to_string(),
     ]);
-    let bucket = || case(NP_DENY, "").resource("arn:aws:s3:::BUCKETNAME/x").resource_account(ACCOUNT).resource_policy(bob_only());
-    let audit = || case(NP_DENY, "").resource("arn:aws:s3:::Bucket_AccountAudit/x").resource_account(ACCOUNT).resource_policy(audit_only());
-    let n = |c: Case, name: &str| Case { name: name.into(), ..c };
+    let bucket = || {
+        case(NP_DENY, "")
+            .resource("arn:aws:s3:::BUCKETNAME/x")
+            .resource_account(ACCOUNT)
+            .resource_policy(bob_only())
+    };
+    let audit = || {
+        case(NP_DENY, "")
+            .resource("arn:aws:s3:::Bucket_AccountAudit/x")
+            .resource_account(ACCOUNT)
+            .resource_policy(audit_only())
+    };
+    let n = |c: Case, name: &str| Case {
+        name: name.into(),
+        ..c
+    };
     vec![
         case(NA_ALLOW, "NotAction with Allow allows actions outside the list").identity(everything_but_iam.clone()).expect(Allowed),
         case(NA_ALLOW, "NotAction with Allow does not allow the listed service")

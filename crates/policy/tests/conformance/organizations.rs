@@ -26,7 +26,10 @@ fn rcp_deny_outside_org() -> String {
 
 pub fn cases() -> Vec<Case> {
     let admin = || case(SCP, "").identity(full());
-    let named = |c: Case, name: &str| Case { name: name.into(), ..c };
+    let named = |c: Case, name: &str| Case {
+        name: name.into(),
+        ..c
+    };
     vec![
         named(admin().scps(&[&[&full()], &[&full()], &[&full()]]).expect(Allowed), "FullAWSAccess at every level allows"),
         named(admin().scps(&[&[&full()], &[&full()], &[&full()]]).action("ec2:RunInstances").resource("*").expect(Allowed), "FullAWSAccess at every level allows EC2 too"),

@@ -11,7 +11,12 @@ const EVERYONE: &str = "All principals";
 const CANONICAL: &str = "Canonical user principals";
 
 fn bucket(principal: &str) -> String {
-    policy(&[rstmt("Allow", principal, "s3:GetObject", "arn:aws:s3:::examplebucket/*")])
+    policy(&[rstmt(
+        "Allow",
+        principal,
+        "s3:GetObject",
+        "arn:aws:s3:::examplebucket/*",
+    )])
 }
 
 pub fn cases() -> Vec<Case> {

@@ -10,16 +10,25 @@ const ROLE: &str = "arn:aws:iam::111122223333:role/Deployer";
 const OTHER_ROLE: &str = "arn:aws:iam::444455556666:role/Deployer";
 
 fn trust(principal: &str) -> String {
-    format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}]}}"#)
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}]}}"#
+    )
 }
 
 fn trust_if(principal: &str, condition: &str) -> String {
-    format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole","Condition":{condition}}}]}}"#)
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole","Condition":{condition}}}]}}"#
+    )
 }
 
 pub fn cases() -> Vec<Case> {
     let assume = |name: &str| case(S, name).action("sts:AssumeRole").resource(ROLE);
-    let cross = |name: &str| case(S, name).action("sts:AssumeRole").resource(OTHER_ROLE).resource_account(OTHER_ACCOUNT);
+    let cross = |name: &str| {
+        case(S, name)
+            .action("sts:AssumeRole")
+            .resource(OTHER_ROLE)
+            .resource_account(OTHER_ACCOUNT)
+    };
     vec![
         assume("a trust policy naming the user allows without an identity policy")
             .trust_policy(trust(&aws("arn:aws:iam::111122223333:user/alice")))

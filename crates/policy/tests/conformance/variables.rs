@@ -13,8 +13,17 @@ const VERSION: &str = "Introduction (note: variables need Version 2012-10-17)";
 
 fn home_policy() -> String {
     policy(&[
-        stmt_if("Allow", "s3:ListBucket", "arn:aws:s3:::mybucket", r#"{"StringLike":{"s3:prefix":["${aws:username}/*"]}}"#),
-        stmt("Allow", "s3:GetObject|s3:PutObject", "arn:aws:s3:::mybucket/${aws:username}/*"),
+        stmt_if(
+            "Allow",
+            "s3:ListBucket",
+            "arn:aws:s3:::mybucket",
+            r#"{"StringLike":{"s3:prefix":["${aws:username}/*"]}}"#,
+        ),
+        stmt(
+            "Allow",
+            "s3:GetObject|s3:PutObject",
+            "arn:aws:s3:::mybucket/${aws:username}/*",
+        ),
     ])
 }
 
