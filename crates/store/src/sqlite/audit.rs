@@ -46,6 +46,9 @@ const DELETE_CHUNK_SQL: &str = "DELETE FROM audit_chunks WHERE chunk_id = ?1";
 const REWRITE_CHUNK_SQL: &str = "UPDATE audit_chunks
      SET min_time = ?2, event_count = ?3, keys = ?4, body = ?5 WHERE chunk_id = ?1";
 
+/// Chunk buffers kept between batches: a batch of many accounts has many small chunks, and
+/// keeping every buffer would hold on to memory that only a burst needed.
+const SPARE_BUFFERS: usize = 16;
 /// Chunks purged or rewritten per purge transaction (each up to a group commit of events).
 const PURGE_CHUNKS: i64 = 50;
 
@@ -87,6 +90,7 @@ impl ChunkAppender {
         };
         self.spare_buffers
             .extend(chunks.into_iter().map(|encoded| encoded.chunk.body));
+        self.spare_buffers.truncate(SPARE_BUFFERS);
         written
     }
 
@@ -222,6 +226,9 @@ impl SqliteStore {
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         let upper = end.min(after.time);
         let connection = self.connection.lock().await;
         let (sql, key) = match filter {
