@@ -2,7 +2,7 @@
 
 use digest::consts::U64;
 use digest::{FixedOutput, HashMarker, Output, OutputSizeUser, Update};
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, KeypairBytes};
 use ed25519_dalek::{Signature, Signer, SigningKey};
 
 use super::{internal, invalid_material};
@@ -11,7 +11,8 @@ use crate::CryptoError;
 
 pub(crate) fn generate_pkcs8() -> Result<Vec<u8>, CryptoError> {
     let seed = zeroize::Zeroizing::new(random_array::<32>()?);
-    let key = SigningKey::from_bytes(&seed);
+    // The RFC 8410 v1 form, without the optional public key: OpenSSL 3.0 refuses the v2 form.
+    let key = KeypairBytes { secret_key: *seed, public_key: None };
     let document = key.to_pkcs8_der().map_err(|e| internal("encoding an Ed25519 private key", e))?;
     Ok(document.as_bytes().to_vec())
 }
