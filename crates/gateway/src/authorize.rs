@@ -1,48 +1,38 @@
-//! The pipeline's authorize step. The policy engine fills it; until it does, the root user may
-//! do everything, as in AWS, and nobody else may do anything.
+//! The pipeline's authorize step: an interface the IAM service fills with the policy engine,
+//! and what every decision shares (the action a request is, AWS's AccessDenied error).
 
 use std::{future::Future, pin::Pin};
 
 use serde_json::Value;
-use wire::ApiError;
+use wire::{ApiError, Protocol};
 
-use crate::{principal::PrincipalKind, service::RequestContext};
+use crate::service::RequestContext;
 
 pub type AuthorizeFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ApiError>> + Send + 'a>>;
 
-/// Judges whether the principal of `ctx` may perform `ctx.operation` with `input`.
+/// Judges whether the principal of `ctx` may perform `ctx.operation` on `resources` with
+/// `input`.
 pub trait Authorizer: Send + Sync {
-    fn authorize<'a>(&'a self, ctx: &'a RequestContext, input: &'a Value) -> AuthorizeFuture<'a>;
+    fn authorize<'a>(&'a self, ctx: &'a RequestContext, resources: &'a [String], input: &'a Value) -> AuthorizeFuture<'a>;
 }
 
-/// Root users may do everything in their account; unsigned operations are let through for
-/// the service to judge (AssumeRoleWithWebIdentity is authorized by the role's trust policy).
-pub struct RootOnly;
-
-impl Authorizer for RootOnly {
-    fn authorize<'a>(&'a self, ctx: &'a RequestContext, _input: &'a Value) -> AuthorizeFuture<'a> {
-        let decision = match ctx.principal.kind {
-            PrincipalKind::Root | PrincipalKind::Anonymous => Ok(()),
-            _ => Err(access_denied(ctx, "no identity-based policy allows the action")),
-        };
-        Box::pin(std::future::ready(decision))
-    }
-}
-
-/// AWS's current AccessDenied message form.
-pub fn access_denied(ctx: &RequestContext, reason: &str) -> ApiError {
-    let action = format!("{}:{}", iam_prefix(ctx.service.signing_name), ctx.operation);
-    ApiError::new(
-        "AccessDeniedException",
-        400,
-        format!("User: {} is not authorized to perform: {action} because {reason}", ctx.principal.arn),
-    )
-}
-
-/// The IAM action prefix of a service, which is its signing name except where AWS differs.
-fn iam_prefix(signing_name: &str) -> &str {
-    match signing_name {
+/// The IAM action of the request (`kms:Encrypt`): the service's IAM prefix, which is its
+/// signing name except where AWS differs, and the operation name.
+pub fn iam_action(ctx: &RequestContext) -> String {
+    let prefix = match ctx.service.signing_name {
         "monitoring" => "cloudwatch",
         other => other,
+    };
+    format!("{prefix}:{}", ctx.operation)
+}
+
+/// AccessDenied as the request's protocol family names it: `AccessDenied` (403) for query and
+/// XML services, `AccessDeniedException` (400) for JSON services.
+pub fn access_denied(ctx: &RequestContext, message: String) -> ApiError {
+    let xml = ctx.service.protocols.first().is_some_and(|p| p.answers_in_xml() || *p == Protocol::Query);
+    if xml {
+        ApiError::new("AccessDenied", 403, message)
+    } else {
+        ApiError::new("AccessDeniedException", 400, message)
     }
 }

@@ -326,7 +326,11 @@ impl Gateway {
         }
         let mut would_be_denied = None;
         if self.config.iam != IamMode::Off && !needs_no_permission(route) {
-            if let Err(error) = self.authorizer.authorize(ctx, &input).await {
+            let resources = match self.services.get(route.service.id) {
+                Some(service) => service.resources(ctx, &input),
+                None => vec!["*".to_owned()],
+            };
+            if let Err(error) = self.authorizer.authorize(ctx, &resources, &input).await {
                 if self.config.iam == IamMode::Enforce {
                     return Dispatched::Failed { error, input: audited_input };
                 }

@@ -78,4 +78,10 @@ pub trait Service: Send + Sync {
 
     /// The handler for `ctx.operation`, or `None` when Palisade does not implement it yet.
     fn call<'a>(&'a self, ctx: &'a RequestContext, input: Value) -> Option<ServiceFuture<'a>>;
+
+    /// The ARNs of the resources `ctx.operation` acts on, as policies name them; `*` for
+    /// operations on no particular resource (ListUsers, CreateTrail before it exists names one).
+    fn resources(&self, _ctx: &RequestContext, _input: &Value) -> Vec<String> {
+        vec!["*".to_owned()]
+    }
 }

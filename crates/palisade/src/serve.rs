@@ -2,7 +2,7 @@
 
 use std::{sync::Arc, time::Instant};
 
-use gateway::{authorize::RootOnly, tls::InstallationCa, AuthMode, Gateway, GatewayConfig, IamMode};
+use gateway::{tls::InstallationCa, AuthMode, Gateway, GatewayConfig, IamMode};
 use store::{Clock, JobWorker, Sealer};
 use tokio::net::TcpListener;
 
@@ -43,7 +43,7 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
     let services = services::all(&store, &sealer);
     let credentials = Arc::new(services::iam::StoredCredentials::new(store.clone(), sealer.clone()));
     let gateway = Arc::new(
-        Gateway::new(config, store.clone(), clock.clone(), ca, services, Arc::new(RootOnly)).with_credentials(credentials),
+        Gateway::new(config, store.clone(), clock.clone(), ca, services, Arc::new(services::iam::PolicyAuthorizer::new(store.clone()))).with_credentials(credentials),
     );
 
     let listener = TcpListener::bind((options.host.as_str(), options.port))

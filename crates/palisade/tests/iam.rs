@@ -115,3 +115,87 @@ fn the_credential_report_has_awss_columns_and_the_root_row_first() {
     assert!(lines[2].starts_with("alice,arn:aws:iam::000000000000:user/alice,"));
     assert!(lines.iter().all(|l| l.split(',').count() == 22));
 }
+
+/// A user with an access key, and the aws CLI as that user.
+fn user_with_key(server: &Server, name: &str) -> (String, String) {
+    server.aws_json(&["iam", "create-user", "--user-name", name]);
+    let key = server.aws_json(&["iam", "create-access-key", "--user-name", name]);
+    (
+        key["AccessKey"]["AccessKeyId"].as_str().unwrap().to_owned(),
+        key["AccessKey"]["SecretAccessKey"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn a_user_without_policies_is_denied_with_awss_message() {
+    let server = Server::start(&["--ephemeral"]);
+    let (id, secret) = user_with_key(&server, "nobody");
+    let out = server.aws_as(&id, &secret, &["cloudtrail", "list-trails"]);
+    let text = error_text(&out);
+    assert!(text.contains("AccessDeniedException"), "{text}");
+    assert!(
+        text.contains("User: arn:aws:iam::000000000000:user/nobody is not authorized to perform: cloudtrail:ListTrails"),
+        "{text}"
+    );
+    assert!(text.contains("because no identity-based policy allows the cloudtrail:ListTrails action"), "{text}");
+}
+
+#[test]
+fn a_permissions_boundary_caps_an_administrator() {
+    let server = Server::start(&["--ephemeral"]);
+    let boundary = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cloudtrail:*","s3:*"],"Resource":"*"}]}"#;
+    let created = server.aws_json(&["iam", "create-policy", "--policy-name", "boundary", "--policy-document", boundary]);
+    let boundary_arn = created["Policy"]["Arn"].as_str().unwrap().to_owned();
+    let (id, secret) = user_with_key(&server, "capped");
+    server.aws(&["iam", "attach-user-policy", "--user-name", "capped", "--policy-arn", "arn:aws:iam::aws:policy/AdministratorAccess"]);
+    server.aws(&["iam", "put-user-permissions-boundary", "--user-name", "capped", "--permissions-boundary", &boundary_arn]);
+    let allowed = server.aws_as(&id, &secret, &["cloudtrail", "list-trails"]);
+    assert!(allowed.status.success(), "{}", error_text(&allowed));
+    let denied = server.aws_as(&id, &secret, &["iam", "create-user", "--user-name", "other"]);
+    let text = error_text(&denied);
+    assert!(text.contains("(AccessDenied)"), "{text}");
+    assert!(text.contains("because no permissions boundary allows the iam:CreateUser action"), "{text}");
+}
+
+#[test]
+fn an_explicit_deny_beats_administrator_access() {
+    let server = Server::start(&["--ephemeral"]);
+    let (id, secret) = user_with_key(&server, "admin");
+    server.aws(&["iam", "attach-user-policy", "--user-name", "admin", "--policy-arn", "arn:aws:iam::aws:policy/AdministratorAccess"]);
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"cloudtrail:DeleteTrail","Resource":"*"}]}"#;
+    server.aws(&["iam", "put-user-policy", "--user-name", "admin", "--policy-name", "no-delete", "--policy-document", deny]);
+    assert!(server.aws_as(&id, &secret, &["cloudtrail", "create-trail", "--name", "keep", "--s3-bucket-name", "b"]).status.success());
+    let out = server.aws_as(&id, &secret, &["cloudtrail", "delete-trail", "--name", "keep"]);
+    assert!(error_text(&out).contains("with an explicit deny in an identity-based policy"), "{}", error_text(&out));
+}
+
+#[test]
+fn a_groups_policies_apply_to_its_members() {
+    let server = Server::start(&["--ephemeral"]);
+    let (id, secret) = user_with_key(&server, "member");
+    server.aws_json(&["iam", "create-group", "--group-name", "auditors"]);
+    server.aws(&["iam", "attach-group-policy", "--group-name", "auditors", "--policy-arn", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"]);
+    assert!(!server.aws_as(&id, &secret, &["iam", "list-users"]).status.success());
+    server.aws(&["iam", "add-user-to-group", "--group-name", "auditors", "--user-name", "member"]);
+    let out = server.aws_as(&id, &secret, &["iam", "list-users"]);
+    assert!(out.status.success(), "{}", error_text(&out));
+}
+
+#[test]
+fn a_resource_scoped_policy_allows_only_its_resource() {
+    let server = Server::start(&["--ephemeral"]);
+    server.aws_json(&["cloudtrail", "create-trail", "--name", "mine", "--s3-bucket-name", "b"]);
+    server.aws_json(&["cloudtrail", "create-trail", "--name", "theirs", "--s3-bucket-name", "b"]);
+    let (id, secret) = user_with_key(&server, "scoped");
+    let document = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cloudtrail:GetTrail","Resource":"arn:aws:cloudtrail:us-east-1:000000000000:trail/mine"}]}"#;
+    server.aws(&["iam", "put-user-policy", "--user-name", "scoped", "--policy-name", "one-trail", "--policy-document", document]);
+    assert!(server.aws_as(&id, &secret, &["cloudtrail", "get-trail", "--name", "mine"]).status.success());
+    assert!(!server.aws_as(&id, &secret, &["cloudtrail", "get-trail", "--name", "theirs"]).status.success());
+}
+
+#[test]
+fn iam_off_lets_every_authenticated_call_through() {
+    let server = Server::start(&["--ephemeral", "--iam", "off"]);
+    let (id, secret) = user_with_key(&server, "free");
+    assert!(server.aws_as(&id, &secret, &["cloudtrail", "list-trails"]).status.success());
+}

@@ -46,6 +46,17 @@ impl Service for CloudTrail {
             _ => return None,
         })
     }
+
+    /// The trail a request names (`Name` or `TrailName`, a name or an ARN), or `*`.
+    fn resources(&self, ctx: &RequestContext, input: &Value) -> Vec<String> {
+        let named = input.get("Name").or_else(|| input.get("TrailName")).and_then(Value::as_str);
+        let arn = match named {
+            Some(arn) if arn.starts_with("arn:") => arn.to_owned(),
+            Some(name) => trail_name::trail_arn(&ctx.region, ctx.account(), name),
+            None => "*".to_owned(),
+        };
+        vec![arn]
+    }
 }
 
 fn model() -> &'static wire::ServiceModel {

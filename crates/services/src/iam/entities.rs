@@ -10,6 +10,8 @@ use serde_json::{json, Map, Value};
 use store::{Store, Txn};
 use wire::ApiError;
 
+use policy::{parser::PolicySizeLimit, PolicyType};
+
 use super::{error, ids, managed_policies, policy_document, store_error};
 
 pub const ENTITIES: &str = "iam.entity";
@@ -242,7 +244,7 @@ pub async fn create(store: &Store, ctx: &RequestContext, kind: EntityKind, input
     let assume_role_policy = match kind {
         EntityKind::Role => {
             let document = required(&input, "AssumeRolePolicyDocument")?;
-            policy_document::check(document, policy_document::TRUST_POLICY_MAX)?;
+            policy_document::check(document, PolicyType::Trust, PolicySizeLimit::TrustPolicy)?;
             Some(document.to_owned())
         }
         _ => None,
@@ -370,7 +372,7 @@ pub async fn update_role(store: &Store, ctx: &RequestContext, input: Value) -> R
 pub async fn update_assume_role_policy(store: &Store, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let name = required(&input, "RoleName")?;
     let document = required(&input, "PolicyDocument")?;
-    policy_document::check(document, policy_document::TRUST_POLICY_MAX)?;
+    policy_document::check(document, PolicyType::Trust, PolicySizeLimit::TrustPolicy)?;
     let mut tx = store.begin().await.map_err(store_error)?;
     let mut role = load(&mut tx, ctx.account(), EntityKind::Role, name).await?;
     role.assume_role_policy = Some(document.to_owned());

@@ -2,6 +2,7 @@
 
 use gateway::{Reply, RequestContext};
 use serde_json::{json, Value};
+use policy::{parser::PolicySizeLimit, PolicyType};
 use store::Store;
 use wire::ApiError;
 
@@ -10,11 +11,11 @@ use super::{
     error, policy_document, store_error,
 };
 
-fn size_quota(kind: EntityKind) -> usize {
+fn size_quota(kind: EntityKind) -> PolicySizeLimit {
     match kind {
-        EntityKind::User => policy_document::USER_INLINE_MAX,
-        EntityKind::Role => policy_document::ROLE_INLINE_MAX,
-        EntityKind::Group => policy_document::GROUP_INLINE_MAX,
+        EntityKind::User => PolicySizeLimit::InlineUserPolicy,
+        EntityKind::Role => PolicySizeLimit::InlineRolePolicy,
+        EntityKind::Group => PolicySizeLimit::InlineGroupPolicy,
     }
 }
 
@@ -35,17 +36,11 @@ pub async fn put(store: &Store, ctx: &RequestContext, kind: EntityKind, input: V
     let name = required(&input, name_member(kind))?;
     let policy_name = required(&input, "PolicyName")?;
     let document = required(&input, "PolicyDocument")?;
+    policy_document::check(document, PolicyType::Identity, size_quota(kind))?;
     let mut tx = store.begin().await.map_err(store_error)?;
     let mut entity = entities::load(&mut tx, ctx.account(), kind, name).await?;
     entity.inline_policies.insert(policy_name.to_owned(), document.to_owned());
-    let aggregate: String = entity.inline_policies.values().map(String::as_str).collect();
-    policy_document::check(document, usize::MAX)?;
-    if aggregate.chars().filter(|c| !c.is_whitespace()).count() > size_quota(kind) {
-        return Err(error(
-            "LimitExceededException",
-            format!("Maximum policy size of {} bytes exceeded for {} {name}", size_quota(kind), kind.noun()),
-        ));
-    }
+    policy_document::check_aggregate(entity.inline_policies.values(), size_quota(kind))?;
     entities::save(&mut tx, &entity).await?;
     tx.commit().await.map_err(store_error)?;
     Ok(Reply::new(json!({})))

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use gateway::{Reply, RequestContext};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use policy::{parser::PolicySizeLimit, PolicyType};
 use store::{Store, Txn};
 use wire::ApiError;
 
@@ -61,6 +62,11 @@ impl ManagedPolicy {
             update_date: 0.0,
             tags: Vec::new(),
         }
+    }
+
+    /// The default version's document.
+    pub fn document(&self) -> &str {
+        self.versions.iter().find(|v| v.version_id == self.default_version_id).map_or("", |v| &v.document)
     }
 
     fn view(&self, usage: Usage, full: bool) -> Value {
@@ -193,7 +199,7 @@ pub async fn create_policy(store: &Store, ctx: &RequestContext, input: Value) ->
     let name = required(&input, "PolicyName")?;
     let document = required(&input, "PolicyDocument")?;
     let path = text(&input, "Path").unwrap_or("/");
-    policy_document::check(document, policy_document::MANAGED_POLICY_MAX)?;
+    policy_document::check(document, PolicyType::Identity, PolicySizeLimit::ManagedPolicy)?;
     let account = ctx.account();
     let mut tx = store.begin().await.map_err(store_error)?;
     if tx.get(POLICIES, &policy_key(account, name)).await.map_err(store_error)?.is_some() {
@@ -288,7 +294,7 @@ pub async fn delete_policy(store: &Store, ctx: &RequestContext, input: Value) ->
 pub async fn create_policy_version(store: &Store, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let arn = required(&input, "PolicyArn")?;
     let document = required(&input, "PolicyDocument")?;
-    policy_document::check(document, policy_document::MANAGED_POLICY_MAX)?;
+    policy_document::check(document, PolicyType::Identity, PolicySizeLimit::ManagedPolicy)?;
     let mut tx = store.begin().await.map_err(store_error)?;
     let mut policy = load_own(&mut tx, ctx.account(), arn).await?;
     if policy.versions.len() >= MAX_VERSIONS {

@@ -3,6 +3,7 @@
 //! not in a region.
 
 mod access_keys;
+mod authorizer;
 mod aws_managed;
 mod credential_report;
 mod entities;
@@ -10,8 +11,11 @@ mod ids;
 mod inline_policies;
 mod managed_policies;
 mod policy_document;
+mod principal_policies;
+mod resources;
 
 pub use access_keys::StoredCredentials;
+pub use authorizer::PolicyAuthorizer;
 
 use std::sync::Arc;
 
@@ -107,6 +111,10 @@ impl Service for Iam {
             "GetCredentialReport" => Box::pin(credential_report::get(store, ctx)),
             _ => return None,
         })
+    }
+
+    fn resources(&self, ctx: &RequestContext, input: &Value) -> Vec<String> {
+        resources::of_request(ctx, input)
     }
 }
 

@@ -1,34 +1,33 @@
-//! Policy documents as IAM stores and returns them: checked on the way in, URL-encoded on the
-//! way out (IAM's query API returns documents percent-encoded; SDKs decode them).
+//! Policy documents as IAM stores and returns them: checked by the policy engine on the way in
+//! (IAM's MalformedPolicyDocument and size quotas), URL-encoded on the way out (IAM's query API
+//! returns documents percent-encoded; SDKs decode them).
 
-use serde_json::Value;
+use policy::{
+    parser::{check_policy_size, policy_size, PolicySizeLimit},
+    PolicyError, PolicyType,
+};
 use wire::ApiError;
 
 use super::error;
 
-/// IAM's document size quotas, in characters not counting whitespace.
-pub const MANAGED_POLICY_MAX: usize = 6144;
-pub const USER_INLINE_MAX: usize = 2048;
-pub const ROLE_INLINE_MAX: usize = 10240;
-pub const GROUP_INLINE_MAX: usize = 5120;
-pub const TRUST_POLICY_MAX: usize = 2048;
-
-/// Refuses a document that is not a JSON policy object or is over `max_chars`.
-pub fn check(document: &str, max_chars: usize) -> Result<(), ApiError> {
-    let size = document.chars().filter(|c| !c.is_whitespace()).count();
-    if size > max_chars {
-        return Err(error(
-            "LimitExceededException",
-            format!("Cannot exceed quota for PolicySize: {max_chars}"),
-        ));
+fn api_error(e: PolicyError) -> ApiError {
+    match e {
+        PolicyError::MalformedPolicyDocument(_) => error("MalformedPolicyDocumentException", e.message()),
+        PolicyError::LimitExceeded { .. } => error("LimitExceededException", e.message()),
     }
-    let parsed: Value =
-        serde_json::from_str(document).map_err(|_| error("MalformedPolicyDocumentException", "Syntax errors in policy."))?;
-    let Some(policy) = parsed.as_object() else {
-        return Err(error("MalformedPolicyDocumentException", "Syntax errors in policy."));
-    };
-    if !policy.contains_key("Statement") {
-        return Err(error("MalformedPolicyDocumentException", "Syntax errors in policy."));
+}
+
+/// Refuses a document the policy engine refuses for `kind`, or one over `limit`.
+pub fn check(document: &str, kind: PolicyType, limit: PolicySizeLimit) -> Result<(), ApiError> {
+    check_policy_size(document, limit).map_err(api_error)?;
+    policy::parse_policy(document, kind).map(|_| ()).map_err(api_error)
+}
+
+/// Refuses inline policies whose documents together exceed the principal's quota.
+pub fn check_aggregate<'d>(documents: impl Iterator<Item = &'d String>, limit: PolicySizeLimit) -> Result<(), ApiError> {
+    let total: usize = documents.map(|d| policy_size(d)).sum();
+    if total > limit.max_characters() {
+        return Err(api_error(PolicyError::LimitExceeded { quota: limit.quota_name(), limit: limit.max_characters() }));
     }
     Ok(())
 }
@@ -57,14 +56,16 @@ mod tests {
 
     #[test]
     fn invalid_json_is_a_syntax_error() {
-        let e = check("{not json", MANAGED_POLICY_MAX).unwrap_err();
+        let e = check("{not json", PolicyType::Identity, PolicySizeLimit::ManagedPolicy).unwrap_err();
         assert_eq!(e.code, "MalformedPolicyDocument");
         assert_eq!(e.message, "Syntax errors in policy.");
     }
 
     #[test]
     fn oversized_documents_exceed_the_quota() {
-        let document = format!(r#"{{"Statement":[],"Id":"{}"}}"#, "x".repeat(3000));
-        assert_eq!(check(&document, USER_INLINE_MAX).unwrap_err().code, "LimitExceeded");
+        let statement = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#;
+        let document = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, vec![statement; 200].join(","));
+        let e = check(&document, PolicyType::Identity, PolicySizeLimit::ManagedPolicy).unwrap_err();
+        assert_eq!(e.code, "LimitExceeded");
     }
 }

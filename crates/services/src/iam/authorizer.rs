@@ -1,0 +1,78 @@
+//! The policy engine judging every call: the gateway's authorize step, filled by IAM.
+
+use gateway::{
+    authorize::{access_denied, iam_action, AuthorizeFuture, Authorizer},
+    principal::PrincipalKind,
+    RequestContext,
+};
+use policy::context::{Request, RequestContext as ConditionContext};
+use serde_json::Value;
+use store::Store;
+use wire::ApiError;
+
+use super::{principal_policies, store_error};
+
+pub struct PolicyAuthorizer {
+    store: Store,
+}
+
+impl PolicyAuthorizer {
+    pub fn new(store: Store) -> Self {
+        PolicyAuthorizer { store }
+    }
+
+    async fn judge(&self, ctx: &RequestContext, resources: &[String]) -> Result<(), ApiError> {
+        let mut tx = self.store.begin().await.map_err(store_error)?;
+        let Some((caller, policies)) = principal_policies::for_principal(&mut tx, &ctx.principal).await? else {
+            return Ok(());
+        };
+        drop(tx);
+        let action = iam_action(ctx);
+        let conditions = condition_keys(ctx);
+        for resource in resources {
+            let request = Request::new(caller.clone(), &action, resource)
+                .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
+                .with_context(conditions.clone());
+            let decision = policy::authorize(&request, &policies);
+            if !decision.is_allowed() {
+                let message = decision.access_denied_message(&request).unwrap_or_else(|| {
+                    format!("User: {} is not authorized to perform: {action} on resource: {resource}", ctx.principal.arn)
+                });
+                return Err(access_denied(ctx, message));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Authorizer for PolicyAuthorizer {
+    fn authorize<'a>(&'a self, ctx: &'a RequestContext, resources: &'a [String], _input: &'a Value) -> AuthorizeFuture<'a> {
+        Box::pin(self.judge(ctx, resources))
+    }
+}
+
+/// The global condition keys a request carries, filled from what the pipeline learned.
+pub fn condition_keys(ctx: &RequestContext) -> ConditionContext {
+    let principal = &ctx.principal;
+    let mut keys = ConditionContext::new();
+    keys.insert("aws:PrincipalArn", principal.arn.clone());
+    keys.insert("aws:PrincipalAccount", principal.account.clone());
+    keys.insert("aws:userid", principal.user_id.clone());
+    let principal_type = match &principal.kind {
+        PrincipalKind::Root => "Account",
+        PrincipalKind::IamUser { name } => {
+            keys.insert("aws:username", name.clone());
+            "User"
+        }
+        PrincipalKind::AssumedRole { .. } => "AssumedRole",
+        PrincipalKind::Anonymous => "Anonymous",
+    };
+    keys.insert("aws:PrincipalType", principal_type);
+    keys.insert("aws:SourceIp", ctx.source_ip.to_string());
+    keys.insert("aws:SecureTransport", ctx.secure_transport.to_string());
+    keys.insert("aws:CurrentTime", wire::timestamp::format_iso8601(ctx.time.floor()));
+    keys.insert("aws:EpochTime", format!("{}", ctx.time.floor() as i64));
+    keys.insert("aws:RequestedRegion", ctx.region.clone());
+    keys.insert("aws:ViaAWSService", "false");
+    keys
+}

@@ -1,0 +1,85 @@
+//! The policies that bear on a principal's requests: a user's own and its groups' inline and
+//! managed policies, a role's, and their permissions boundaries, parsed for the engine.
+
+use policy::{
+    authorizer::NamedPolicy,
+    context::Caller,
+    PolicySet, PolicyType,
+};
+use gateway::principal::{Principal, PrincipalKind};
+use store::Txn;
+use wire::ApiError;
+
+use super::{
+    entities::{self, Entity, EntityKind},
+    managed_policies,
+};
+
+/// A stored document, parsed; one that no longer parses (stored before a stricter check) is
+/// left out and logged rather than failing every request.
+fn parse(id: &str, document: &str, kind: PolicyType) -> Option<NamedPolicy> {
+    match policy::parse_policy(document, kind) {
+        Ok(parsed) => Some(NamedPolicy::new(id, parsed)),
+        Err(e) => {
+            tracing::warn!(policy = id, error = %e.message(), "stored policy does not parse; ignored");
+            None
+        }
+    }
+}
+
+/// The identity policies of an entity: its inline policies (by name) and managed ones (by ARN).
+async fn entity_policies(tx: &mut Txn, entity: &Entity, into: &mut Vec<NamedPolicy>) -> Result<(), ApiError> {
+    for (name, document) in &entity.inline_policies {
+        into.extend(parse(name, document, PolicyType::Identity));
+    }
+    for arn in &entity.attached_policies {
+        if let Some(managed) = managed_policies::find(tx, &entity.account, arn).await? {
+            into.extend(parse(arn, managed.document(), PolicyType::Identity));
+        }
+    }
+    Ok(())
+}
+
+async fn boundary(tx: &mut Txn, entity: &Entity) -> Result<Option<NamedPolicy>, ApiError> {
+    let Some(arn) = &entity.permissions_boundary else { return Ok(None) };
+    let managed = managed_policies::find(tx, &entity.account, arn).await?;
+    Ok(managed.and_then(|m| parse(arn, m.document(), PolicyType::PermissionsBoundary)))
+}
+
+/// The policy set of a user: its own policies and its groups', and its boundary.
+pub async fn for_user(tx: &mut Txn, user: &Entity) -> Result<PolicySet, ApiError> {
+    let mut set = PolicySet::default();
+    entity_policies(tx, user, &mut set.identity_policies).await?;
+    for group in entities::groups_of(tx, &user.account, &user.name).await? {
+        entity_policies(tx, &group, &mut set.identity_policies).await?;
+    }
+    set.permissions_boundary = boundary(tx, user).await?;
+    Ok(set)
+}
+
+/// The policy set of a role: its policies and boundary.
+pub async fn for_role(tx: &mut Txn, role: &Entity) -> Result<PolicySet, ApiError> {
+    let mut set = PolicySet::default();
+    entity_policies(tx, role, &mut set.identity_policies).await?;
+    set.permissions_boundary = boundary(tx, role).await?;
+    Ok(set)
+}
+
+/// Who the engine sees, and the policies that bear on it; `None` for the anonymous caller of
+/// an unsigned operation, which the operation itself judges.
+pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<Option<(Caller, PolicySet)>, ApiError> {
+    Ok(Some(match &principal.kind {
+        PrincipalKind::Root => (Caller::Root { account: principal.account.clone() }, PolicySet::default()),
+        PrincipalKind::IamUser { name } => {
+            let user = entities::load(tx, &principal.account, EntityKind::User, name).await?;
+            let set = for_user(tx, &user).await?;
+            (Caller::User { arn: user.arn }, set)
+        }
+        PrincipalKind::AssumedRole { role_name, .. } => {
+            let role = entities::load(tx, &principal.account, EntityKind::Role, role_name).await?;
+            let set = for_role(tx, &role).await?;
+            (Caller::RoleSession { role_arn: role.arn, session_arn: principal.arn.clone(), service_linked: false }, set)
+        }
+        PrincipalKind::Anonymous => return Ok(None),
+    }))
+}
