@@ -65,11 +65,11 @@ pub async fn for_role(tx: &mut Txn, role: &Entity) -> Result<PolicySet, ApiError
     Ok(set)
 }
 
-/// Who the engine sees, and the policies that bear on it; `None` for the anonymous caller of
-/// an unsigned operation, which the operation itself judges.
-pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<Option<(Caller, PolicySet)>, ApiError> {
-    Ok(Some(match &principal.kind {
+/// Who the engine sees, and the policies that bear on it.
+pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<(Caller, PolicySet), ApiError> {
+    Ok(match &principal.kind {
         PrincipalKind::Root => (Caller::Root { account: principal.account.clone() }, PolicySet::default()),
+        PrincipalKind::Anonymous => (Caller::Anonymous, PolicySet::default()),
         PrincipalKind::IamUser { name } => {
             let user = entities::load(tx, &principal.account, EntityKind::User, name).await?;
             let set = for_user(tx, &user).await?;
@@ -80,6 +80,5 @@ pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<Option
             let set = for_role(tx, &role).await?;
             (Caller::RoleSession { role_arn: role.arn, session_arn: principal.arn.clone(), service_linked: false }, set)
         }
-        PrincipalKind::Anonymous => return Ok(None),
-    }))
+    })
 }
