@@ -11,6 +11,7 @@ pub fn derive_shared_secret(
     algorithm: KeyAgreementAlgorithm,
     peer_public_key_der: &[u8],
 ) -> Result<SecretBytes, CryptoError> {
+    // ECDH is the only algorithm; a new one fails to compile here until it is handled.
     let KeyAgreementAlgorithm::Ecdh = algorithm;
     let secret = material.secret();
     match material.spec() {

@@ -3,7 +3,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Sha224, Sha256, Sha384, Sha512};
 
-use crate::{CryptoError, KeyMaterial, KeyUsage, MacAlgorithm, SecretBytes};
+use crate::{CryptoError, KeyMaterial, KeyUsage, MacAlgorithm};
 
 /// The largest message GenerateMac and VerifyMac accept, in bytes (KMS's limit).
 pub const MAX_MAC_MESSAGE_LEN: usize = 4096;
@@ -65,8 +65,7 @@ fn keyed<M: Mac + KeyInit>(key: &[u8]) -> Result<M, CryptoError> {
 fn hmac_of<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let mut mac = keyed::<M>(key)?;
     mac.update(message);
-    let tag = SecretBytes::new(mac.finalize().into_bytes().to_vec());
-    Ok(tag.as_bytes().to_vec())
+    Ok(mac.finalize().into_bytes().to_vec())
 }
 
 fn hmac_matches<M: Mac + KeyInit>(key: &[u8], message: &[u8], expected: &[u8]) -> Result<bool, CryptoError> {

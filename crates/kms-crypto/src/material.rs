@@ -153,3 +153,89 @@ fn hmac_allowed_len(spec: KeySpec) -> (usize, usize) {
         _ => (64, 128),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_keys::material;
+
+    #[test]
+    fn every_spec_restores_from_its_own_bytes() {
+        for spec in KeySpec::ALL {
+            let key = material(*spec);
+            let restored = KeyMaterial::from_bytes(*spec, key.to_bytes().as_bytes()).unwrap();
+            assert_eq!(restored.to_bytes(), key.to_bytes(), "{spec}");
+        }
+    }
+
+    #[test]
+    fn generated_lengths_match_kms() {
+        let len = |spec| material(spec).to_bytes().len();
+        assert_eq!(len(KeySpec::SymmetricDefault), 32);
+        assert_eq!(len(KeySpec::Hmac224), 28);
+        assert_eq!(len(KeySpec::Hmac512), 64);
+    }
+
+    #[test]
+    fn asymmetric_specs_have_a_der_public_key() {
+        for spec in KeySpec::ALL.iter().filter(|spec| spec.is_asymmetric()) {
+            let public_key = material(*spec).public_key_der().unwrap();
+            assert_eq!(public_key[0], 0x30, "{spec}: a DER SEQUENCE");
+        }
+    }
+
+    #[test]
+    fn rsa_public_keys_have_the_specs_modulus() {
+        let der_len = |spec| material(spec).public_key_der().unwrap().len();
+        assert_eq!(der_len(KeySpec::Rsa2048), 294);
+        assert_eq!(der_len(KeySpec::Rsa3072), 422);
+        assert_eq!(der_len(KeySpec::Rsa4096), 550);
+    }
+
+    #[test]
+    fn symmetric_and_hmac_keys_have_no_public_key() {
+        for spec in [KeySpec::SymmetricDefault, KeySpec::Hmac256] {
+            let result = material(spec).public_key_der();
+            assert!(matches!(result, Err(CryptoError::UnsupportedOperation(_))), "{spec}");
+        }
+    }
+
+    #[test]
+    fn material_of_another_spec_is_refused() {
+        let p256 = material(KeySpec::EccNistP256).to_bytes();
+        let rsa_2048 = material(KeySpec::Rsa2048).to_bytes();
+        let ml_dsa_44 = material(KeySpec::MlDsa44).to_bytes();
+        let refused = [
+            (KeySpec::EccNistP384, p256.as_bytes()),
+            (KeySpec::EccSecgP256k1, p256.as_bytes()),
+            (KeySpec::Rsa3072, rsa_2048.as_bytes()),
+            (KeySpec::EccNistEdwards25519, rsa_2048.as_bytes()),
+            (KeySpec::MlDsa65, ml_dsa_44.as_bytes()),
+            (KeySpec::SymmetricDefault, &[0u8; 16][..]),
+        ];
+        for (spec, bytes) in refused {
+            let result = KeyMaterial::from_bytes(spec, bytes);
+            assert!(matches!(result, Err(CryptoError::ValidationFailure(_))), "{spec}");
+        }
+    }
+
+    #[test]
+    fn garbage_is_refused_for_every_spec_without_panicking() {
+        let garbage: [&[u8]; 4] = [b"", b"\x30", b"\x30\x82\xff\xff", &[0xa5; 300]];
+        for spec in KeySpec::ALL {
+            for bytes in garbage {
+                if matches!(spec, KeySpec::Hmac384 | KeySpec::Hmac512) && bytes.len() == 300 {
+                    continue;
+                }
+                assert!(KeyMaterial::from_bytes(*spec, bytes).is_err(), "{spec} accepted {} bytes", bytes.len());
+            }
+        }
+    }
+
+    #[test]
+    fn debug_output_shows_the_spec_but_not_the_material() {
+        let key = KeyMaterial::from_bytes(KeySpec::SymmetricDefault, &[0xab; 32]).unwrap();
+        let printed = format!("{key:?}");
+        assert_eq!(printed, "KeyMaterial { spec: SymmetricDefault, .. }");
+    }
+}
