@@ -89,7 +89,13 @@ pub fn encrypt_symmetric(
 
     let aad = associated_data(&blob, encryption_context);
     let sealed = cipher
-        .encrypt(&nonce.into(), Payload { msg: plaintext, aad: &aad })
+        .encrypt(
+            &nonce.into(),
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
         .map_err(|_| CryptoError::Internal("AES-GCM encryption failed".to_string()))?;
     blob.extend_from_slice(&sealed);
     Ok(blob)
@@ -119,7 +125,13 @@ pub fn decrypt_symmetric(
         .map_err(|_| CryptoError::InvalidCiphertext)?;
     let aad = associated_data(header, encryption_context);
     cipher
-        .decrypt(&nonce.into(), Payload { msg: sealed, aad: &aad })
+        .decrypt(
+            &nonce.into(),
+            Payload {
+                msg: sealed,
+                aad: &aad,
+            },
+        )
         .map(SecretBytes::new)
         .map_err(|_| CryptoError::InvalidCiphertext)
 }
@@ -145,8 +157,9 @@ fn symmetric_cipher(material: &KeyMaterial) -> Result<Aes256Gcm, CryptoError> {
             material.spec()
         )));
     }
-    Aes256Gcm::new_from_slice(material.secret())
-        .map_err(|_| CryptoError::Internal("symmetric key material has the wrong length".to_string()))
+    Aes256Gcm::new_from_slice(material.secret()).map_err(|_| {
+        CryptoError::Internal("symmetric key material has the wrong length".to_string())
+    })
 }
 
 fn associated_data(header: &[u8], encryption_context: &BTreeMap<String, String>) -> Vec<u8> {
@@ -161,27 +174,37 @@ fn parse_header(blob: &[u8]) -> Result<(CiphertextHeader, usize), CryptoError> {
     if version != FORMAT_VERSION {
         return Err(CryptoError::InvalidCiphertext);
     }
-    let (length, rest) = rest.split_first_chunk::<2>().ok_or(CryptoError::InvalidCiphertext)?;
+    let (length, rest) = rest
+        .split_first_chunk::<2>()
+        .ok_or(CryptoError::InvalidCiphertext)?;
     let key_id_len = u16::from_be_bytes(*length) as usize;
     if key_id_len == 0 || key_id_len > MAX_KEY_ID_LEN || rest.len() < key_id_len {
         return Err(CryptoError::InvalidCiphertext);
     }
     let (key_id, rest) = rest.split_at(key_id_len);
     let key_id = std::str::from_utf8(key_id).map_err(|_| CryptoError::InvalidCiphertext)?;
-    let (material_version, rest) =
-        rest.split_first_chunk::<MATERIAL_VERSION_LEN>().ok_or(CryptoError::InvalidCiphertext)?;
+    let (material_version, rest) = rest
+        .split_first_chunk::<MATERIAL_VERSION_LEN>()
+        .ok_or(CryptoError::InvalidCiphertext)?;
     if rest.len() < NONCE_LEN {
         return Err(CryptoError::InvalidCiphertext);
     }
     let header_len = 1 + 2 + key_id_len + MATERIAL_VERSION_LEN + NONCE_LEN;
-    Ok((CiphertextHeader { key_id: key_id.to_string(), material_version: *material_version }, header_len))
+    Ok((
+        CiphertextHeader {
+            key_id: key_id.to_string(),
+            material_version: *material_version,
+        },
+        header_len,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const KEY_ARN: &str = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const KEY_ARN: &str =
+        "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const VERSION_1: MaterialVersionId = [1; 16];
 
     fn key() -> KeyMaterial {
@@ -189,7 +212,10 @@ mod tests {
     }
 
     fn context(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -197,21 +223,32 @@ mod tests {
         let key = key();
         let ctx = context(&[("purpose", "test"), ("tenant", "a")]);
         let blob = encrypt_symmetric(KEY_ARN, &VERSION_1, &key, b"attack at dawn", &ctx).unwrap();
-        assert_eq!(decrypt_symmetric(&blob, &key, &ctx).unwrap().as_bytes(), b"attack at dawn");
+        assert_eq!(
+            decrypt_symmetric(&blob, &key, &ctx).unwrap().as_bytes(),
+            b"attack at dawn"
+        );
     }
 
     #[test]
     fn the_header_names_the_key_and_material_version() {
         let blob = encrypt_symmetric(KEY_ARN, &VERSION_1, &key(), b"x", &BTreeMap::new()).unwrap();
         let header = parse_ciphertext_header(&blob).unwrap();
-        assert_eq!(header, CiphertextHeader { key_id: KEY_ARN.to_string(), material_version: VERSION_1 });
+        assert_eq!(
+            header,
+            CiphertextHeader {
+                key_id: KEY_ARN.to_string(),
+                material_version: VERSION_1
+            }
+        );
     }
 
     #[test]
     fn the_same_plaintext_encrypts_differently_each_time() {
         let key = key();
-        let first = encrypt_symmetric(KEY_ARN, &VERSION_1, &key, b"same", &BTreeMap::new()).unwrap();
-        let second = encrypt_symmetric(KEY_ARN, &VERSION_1, &key, b"same", &BTreeMap::new()).unwrap();
+        let first =
+            encrypt_symmetric(KEY_ARN, &VERSION_1, &key, b"same", &BTreeMap::new()).unwrap();
+        let second =
+            encrypt_symmetric(KEY_ARN, &VERSION_1, &key, b"same", &BTreeMap::new()).unwrap();
         assert_ne!(first, second);
     }
 
@@ -236,7 +273,8 @@ mod tests {
     #[test]
     fn every_truncation_is_an_invalid_ciphertext() {
         let key = key();
-        let blob = encrypt_symmetric(KEY_ARN, &VERSION_1, &key, b"secret", &BTreeMap::new()).unwrap();
+        let blob =
+            encrypt_symmetric(KEY_ARN, &VERSION_1, &key, b"secret", &BTreeMap::new()).unwrap();
         for len in 0..blob.len() {
             assert_eq!(
                 decrypt_symmetric(&blob[..len], &key, &BTreeMap::new()),
@@ -249,22 +287,42 @@ mod tests {
     #[test]
     fn a_different_encryption_context_is_an_invalid_ciphertext() {
         let key = key();
-        let blob = encrypt_symmetric(KEY_ARN, &VERSION_1, &key, b"x", &context(&[("ab", "c")])).unwrap();
-        for wrong in [context(&[("a", "bc")]), context(&[]), context(&[("ab", "c"), ("d", "e")])] {
-            assert_eq!(decrypt_symmetric(&blob, &key, &wrong), Err(CryptoError::InvalidCiphertext));
+        let blob =
+            encrypt_symmetric(KEY_ARN, &VERSION_1, &key, b"x", &context(&[("ab", "c")])).unwrap();
+        for wrong in [
+            context(&[("a", "bc")]),
+            context(&[]),
+            context(&[("ab", "c"), ("d", "e")]),
+        ] {
+            assert_eq!(
+                decrypt_symmetric(&blob, &key, &wrong),
+                Err(CryptoError::InvalidCiphertext)
+            );
         }
     }
 
     #[test]
     fn other_key_material_is_an_invalid_ciphertext() {
         let blob = encrypt_symmetric(KEY_ARN, &VERSION_1, &key(), b"x", &BTreeMap::new()).unwrap();
-        assert_eq!(decrypt_symmetric(&blob, &key(), &BTreeMap::new()), Err(CryptoError::InvalidCiphertext));
+        assert_eq!(
+            decrypt_symmetric(&blob, &key(), &BTreeMap::new()),
+            Err(CryptoError::InvalidCiphertext)
+        );
     }
 
     #[test]
     fn garbage_has_no_header() {
-        for garbage in [&b""[..], b"\x01", b"\x02\x00\x01k", b"\x01\x00\x00", b"\x01\xff\xffabc"] {
-            assert_eq!(parse_ciphertext_header(garbage), Err(CryptoError::InvalidCiphertext));
+        for garbage in [
+            &b""[..],
+            b"\x01",
+            b"\x02\x00\x01k",
+            b"\x01\x00\x00",
+            b"\x01\xff\xffabc",
+        ] {
+            assert_eq!(
+                parse_ciphertext_header(garbage),
+                Err(CryptoError::InvalidCiphertext)
+            );
         }
     }
 
@@ -300,7 +358,10 @@ mod tests {
         let blob = encrypt_symmetric(KEY_ARN, &VERSION_1, &key(), b"x", &BTreeMap::new()).unwrap();
         let header = parse_ciphertext_header(&blob).unwrap();
         assert_eq!(header.require_key(KEY_ARN), Ok(()));
-        assert_eq!(header.require_key("another"), Err(CryptoError::IncorrectKey));
+        assert_eq!(
+            header.require_key("another"),
+            Err(CryptoError::IncorrectKey)
+        );
     }
 
     #[test]

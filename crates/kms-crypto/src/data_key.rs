@@ -50,10 +50,15 @@ pub struct DataKeyPair {
 /// GenerateDataKeyPair: a fresh asymmetric key pair of one of [`DATA_KEY_PAIR_SPECS`].
 pub fn generate_data_key_pair(spec: KeySpec) -> Result<DataKeyPair, CryptoError> {
     if !DATA_KEY_PAIR_SPECS.contains(&spec) {
-        return Err(CryptoError::ValidationFailure(format!("{spec} is not a valid KeyPairSpec")));
+        return Err(CryptoError::ValidationFailure(format!(
+            "{spec} is not a valid KeyPairSpec"
+        )));
     }
     let material = KeyMaterial::generate(spec)?;
-    Ok(DataKeyPair { public_key: material.public_key_der()?, private_key: material.to_bytes() })
+    Ok(DataKeyPair {
+        public_key: material.public_key_der()?,
+        private_key: material.to_bytes(),
+    })
 }
 
 #[cfg(test)]
@@ -62,38 +67,76 @@ mod tests {
 
     #[test]
     fn aes_256_and_aes_128_data_keys_have_their_lengths() {
-        assert_eq!(generate_data_key(Some(DataKeySpec::Aes256), None).unwrap().len(), 32);
-        assert_eq!(generate_data_key(Some(DataKeySpec::Aes128), None).unwrap().len(), 16);
+        assert_eq!(
+            generate_data_key(Some(DataKeySpec::Aes256), None)
+                .unwrap()
+                .len(),
+            32
+        );
+        assert_eq!(
+            generate_data_key(Some(DataKeySpec::Aes128), None)
+                .unwrap()
+                .len(),
+            16
+        );
     }
 
     #[test]
     fn number_of_bytes_ranges_from_1_to_1024() {
         assert_eq!(generate_data_key(None, Some(1)).unwrap().len(), 1);
         assert_eq!(generate_data_key(None, Some(1024)).unwrap().len(), 1024);
-        assert!(matches!(generate_data_key(None, Some(0)), Err(CryptoError::ValidationFailure(_))));
-        assert!(matches!(generate_data_key(None, Some(1025)), Err(CryptoError::ValidationFailure(_))));
+        assert!(matches!(
+            generate_data_key(None, Some(0)),
+            Err(CryptoError::ValidationFailure(_))
+        ));
+        assert!(matches!(
+            generate_data_key(None, Some(1025)),
+            Err(CryptoError::ValidationFailure(_))
+        ));
     }
 
     #[test]
     fn key_spec_and_number_of_bytes_are_exclusive() {
-        assert!(matches!(generate_data_key(None, None), Err(CryptoError::ValidationFailure(_))));
+        assert!(matches!(
+            generate_data_key(None, None),
+            Err(CryptoError::ValidationFailure(_))
+        ));
         let both = generate_data_key(Some(DataKeySpec::Aes256), Some(32));
         assert!(matches!(both, Err(CryptoError::ValidationFailure(_))));
     }
 
     #[test]
     fn a_data_key_pairs_private_key_restores_to_its_public_key() {
-        for spec in [KeySpec::EccNistP256, KeySpec::EccSecgP256k1, KeySpec::Rsa2048] {
+        for spec in [
+            KeySpec::EccNistP256,
+            KeySpec::EccSecgP256k1,
+            KeySpec::Rsa2048,
+        ] {
             let pair = generate_data_key_pair(spec).unwrap();
             let restored = KeyMaterial::from_bytes(spec, pair.private_key.as_bytes()).unwrap();
-            assert_eq!(restored.public_key_der().unwrap(), pair.public_key, "{spec}");
+            assert_eq!(
+                restored.public_key_der().unwrap(),
+                pair.public_key,
+                "{spec}"
+            );
         }
     }
 
     #[test]
     fn hmac_and_ml_dsa_are_not_data_key_pair_specs() {
-        for spec in [KeySpec::Hmac256, KeySpec::MlDsa44, KeySpec::SymmetricDefault, KeySpec::EccNistEdwards25519] {
-            assert!(matches!(generate_data_key_pair(spec), Err(CryptoError::ValidationFailure(_))), "{spec}");
+        for spec in [
+            KeySpec::Hmac256,
+            KeySpec::MlDsa44,
+            KeySpec::SymmetricDefault,
+            KeySpec::EccNistEdwards25519,
+        ] {
+            assert!(
+                matches!(
+                    generate_data_key_pair(spec),
+                    Err(CryptoError::ValidationFailure(_))
+                ),
+                "{spec}"
+            );
         }
     }
 }

@@ -70,9 +70,18 @@ mod tests {
         let errors = [
             (CryptoError::InvalidCiphertext, "InvalidCiphertextException"),
             (CryptoError::IncorrectKey, "IncorrectKeyException"),
-            (CryptoError::InvalidKeyUsage(String::new()), "InvalidKeyUsageException"),
-            (CryptoError::UnsupportedOperation(String::new()), "UnsupportedOperationException"),
-            (CryptoError::ValidationFailure(String::new()), "ValidationException"),
+            (
+                CryptoError::InvalidKeyUsage(String::new()),
+                "InvalidKeyUsageException",
+            ),
+            (
+                CryptoError::UnsupportedOperation(String::new()),
+                "UnsupportedOperationException",
+            ),
+            (
+                CryptoError::ValidationFailure(String::new()),
+                "ValidationException",
+            ),
             (CryptoError::Internal(String::new()), "KMSInternalException"),
         ];
         for (error, code) in errors {

@@ -24,7 +24,10 @@ impl ImportWrappingKey {
     /// Restores a wrapping key from its PKCS#8 DER private key (after unsealing).
     pub fn from_bytes(spec: WrappingKeySpec, pkcs8: &[u8]) -> Result<Self, CryptoError> {
         rsa::private_key(pkcs8, spec.rsa_bits())?;
-        Ok(ImportWrappingKey { spec, private_key: SecretBytes::new(pkcs8.to_vec()) })
+        Ok(ImportWrappingKey {
+            spec,
+            private_key: SecretBytes::new(pkcs8.to_vec()),
+        })
     }
 
     /// The wrapping key's spec.
@@ -53,9 +56,15 @@ impl ImportWrappingKey {
     ) -> Result<SecretBytes, CryptoError> {
         let key = self.rsa_key()?;
         match algorithm {
-            WrappingAlgorithm::RsaesOaepSha1 => rsa::oaep_decrypt(&key, OaepDigest::Sha1, encrypted_key_material),
-            WrappingAlgorithm::RsaesOaepSha256 => rsa::oaep_decrypt(&key, OaepDigest::Sha256, encrypted_key_material),
-            WrappingAlgorithm::RsaAesKeyWrapSha1 => unwrap_two_layers(&key, OaepDigest::Sha1, encrypted_key_material),
+            WrappingAlgorithm::RsaesOaepSha1 => {
+                rsa::oaep_decrypt(&key, OaepDigest::Sha1, encrypted_key_material)
+            }
+            WrappingAlgorithm::RsaesOaepSha256 => {
+                rsa::oaep_decrypt(&key, OaepDigest::Sha256, encrypted_key_material)
+            }
+            WrappingAlgorithm::RsaAesKeyWrapSha1 => {
+                unwrap_two_layers(&key, OaepDigest::Sha1, encrypted_key_material)
+            }
             WrappingAlgorithm::RsaAesKeyWrapSha256 => {
                 unwrap_two_layers(&key, OaepDigest::Sha256, encrypted_key_material)
             }
@@ -69,7 +78,9 @@ impl ImportWrappingKey {
 
 impl fmt::Debug for ImportWrappingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ImportWrappingKey").field("spec", &self.spec).finish_non_exhaustive()
+        f.debug_struct("ImportWrappingKey")
+            .field("spec", &self.spec)
+            .finish_non_exhaustive()
     }
 }
 
@@ -116,8 +127,15 @@ mod tests {
         let key = wrapping_key();
         let material = [7u8; 32];
         let public_key = key.public_key_der().unwrap();
-        let wrapped = crate::encrypt_with_public_key(&public_key, EncryptionAlgorithm::RsaesOaepSha256, &material).unwrap();
-        let unwrapped = key.unwrap_key_material(WrappingAlgorithm::RsaesOaepSha256, &wrapped).unwrap();
+        let wrapped = crate::encrypt_with_public_key(
+            &public_key,
+            EncryptionAlgorithm::RsaesOaepSha256,
+            &material,
+        )
+        .unwrap();
+        let unwrapped = key
+            .unwrap_key_material(WrappingAlgorithm::RsaesOaepSha256, &wrapped)
+            .unwrap();
         assert_eq!(unwrapped.as_bytes(), material);
     }
 
@@ -125,17 +143,32 @@ mod tests {
     fn rsaes_oaep_sha_1_unwraps_symmetric_material() {
         let key = wrapping_key();
         let public_key = key.public_key_der().unwrap();
-        let wrapped = crate::encrypt_with_public_key(&public_key, EncryptionAlgorithm::RsaesOaepSha1, &[9; 32]).unwrap();
-        let unwrapped = key.unwrap_key_material(WrappingAlgorithm::RsaesOaepSha1, &wrapped).unwrap();
+        let wrapped = crate::encrypt_with_public_key(
+            &public_key,
+            EncryptionAlgorithm::RsaesOaepSha1,
+            &[9; 32],
+        )
+        .unwrap();
+        let unwrapped = key
+            .unwrap_key_material(WrappingAlgorithm::RsaesOaepSha1, &wrapped)
+            .unwrap();
         assert_eq!(unwrapped.as_bytes(), [9; 32]);
     }
 
     #[test]
     fn rsa_aes_key_wrap_sha_256_unwraps_an_asymmetric_private_key() {
         let key = wrapping_key();
-        let private_key = KeyMaterial::generate(KeySpec::EccNistP384).unwrap().to_bytes();
-        let wrapped = client_wraps(&key.public_key_der().unwrap(), EncryptionAlgorithm::RsaesOaepSha256, private_key.as_bytes());
-        let unwrapped = key.unwrap_key_material(WrappingAlgorithm::RsaAesKeyWrapSha256, &wrapped).unwrap();
+        let private_key = KeyMaterial::generate(KeySpec::EccNistP384)
+            .unwrap()
+            .to_bytes();
+        let wrapped = client_wraps(
+            &key.public_key_der().unwrap(),
+            EncryptionAlgorithm::RsaesOaepSha256,
+            private_key.as_bytes(),
+        );
+        let unwrapped = key
+            .unwrap_key_material(WrappingAlgorithm::RsaAesKeyWrapSha256, &wrapped)
+            .unwrap();
         assert_eq!(unwrapped, private_key);
         assert!(KeyMaterial::from_bytes(KeySpec::EccNistP384, unwrapped.as_bytes()).is_ok());
     }
@@ -143,26 +176,47 @@ mod tests {
     #[test]
     fn rsa_aes_key_wrap_sha_1_unwraps_hmac_material() {
         let key = wrapping_key();
-        let wrapped = client_wraps(&key.public_key_der().unwrap(), EncryptionAlgorithm::RsaesOaepSha1, &[3; 64]);
-        let unwrapped = key.unwrap_key_material(WrappingAlgorithm::RsaAesKeyWrapSha1, &wrapped).unwrap();
+        let wrapped = client_wraps(
+            &key.public_key_der().unwrap(),
+            EncryptionAlgorithm::RsaesOaepSha1,
+            &[3; 64],
+        );
+        let unwrapped = key
+            .unwrap_key_material(WrappingAlgorithm::RsaAesKeyWrapSha1, &wrapped)
+            .unwrap();
         assert_eq!(unwrapped.as_bytes(), [3; 64]);
     }
 
     #[test]
     fn the_wrong_wrapping_algorithm_is_an_invalid_ciphertext() {
         let key = wrapping_key();
-        let wrapped = client_wraps(&key.public_key_der().unwrap(), EncryptionAlgorithm::RsaesOaepSha256, &[3; 32]);
-        for algorithm in [WrappingAlgorithm::RsaAesKeyWrapSha1, WrappingAlgorithm::RsaesOaepSha256] {
-            assert_eq!(key.unwrap_key_material(algorithm, &wrapped), Err(CryptoError::InvalidCiphertext));
+        let wrapped = client_wraps(
+            &key.public_key_der().unwrap(),
+            EncryptionAlgorithm::RsaesOaepSha256,
+            &[3; 32],
+        );
+        for algorithm in [
+            WrappingAlgorithm::RsaAesKeyWrapSha1,
+            WrappingAlgorithm::RsaesOaepSha256,
+        ] {
+            assert_eq!(
+                key.unwrap_key_material(algorithm, &wrapped),
+                Err(CryptoError::InvalidCiphertext)
+            );
         }
     }
 
     #[test]
     fn truncated_wrapped_material_is_an_invalid_ciphertext() {
         let key = wrapping_key();
-        let wrapped = client_wraps(&key.public_key_der().unwrap(), EncryptionAlgorithm::RsaesOaepSha256, &[3; 32]);
+        let wrapped = client_wraps(
+            &key.public_key_der().unwrap(),
+            EncryptionAlgorithm::RsaesOaepSha256,
+            &[3; 32],
+        );
         for len in [0, 255, 256, 257, wrapped.len() - 1] {
-            let result = key.unwrap_key_material(WrappingAlgorithm::RsaAesKeyWrapSha256, &wrapped[..len]);
+            let result =
+                key.unwrap_key_material(WrappingAlgorithm::RsaAesKeyWrapSha256, &wrapped[..len]);
             assert_eq!(result, Err(CryptoError::InvalidCiphertext), "{len} bytes");
         }
     }
@@ -170,8 +224,16 @@ mod tests {
     #[test]
     fn a_wrapping_key_survives_sealing() {
         let key = wrapping_key();
-        let restored = ImportWrappingKey::from_bytes(WrappingKeySpec::Rsa2048, key.to_bytes().as_bytes()).unwrap();
-        assert_eq!(restored.public_key_der().unwrap(), key.public_key_der().unwrap());
-        assert!(ImportWrappingKey::from_bytes(WrappingKeySpec::Rsa3072, key.to_bytes().as_bytes()).is_err());
+        let restored =
+            ImportWrappingKey::from_bytes(WrappingKeySpec::Rsa2048, key.to_bytes().as_bytes())
+                .unwrap();
+        assert_eq!(
+            restored.public_key_der().unwrap(),
+            key.public_key_der().unwrap()
+        );
+        assert!(
+            ImportWrappingKey::from_bytes(WrappingKeySpec::Rsa3072, key.to_bytes().as_bytes())
+                .is_err()
+        );
     }
 }

@@ -19,12 +19,24 @@ enum Kek {
 
 impl Kek {
     fn new(key: &[u8]) -> Result<Self, CryptoError> {
-        let wrong_length = |_| CryptoError::ValidationFailure("a key-encryption key must be 16, 24 or 32 bytes".to_string());
+        let wrong_length = |_| {
+            CryptoError::ValidationFailure(
+                "a key-encryption key must be 16, 24 or 32 bytes".to_string(),
+            )
+        };
         match key.len() {
-            16 => Aes128::new_from_slice(key).map(Kek::Aes128).map_err(wrong_length),
-            24 => Aes192::new_from_slice(key).map(Kek::Aes192).map_err(wrong_length),
-            32 => Aes256::new_from_slice(key).map(Kek::Aes256).map_err(wrong_length),
-            _ => Err(CryptoError::ValidationFailure("a key-encryption key must be 16, 24 or 32 bytes".to_string())),
+            16 => Aes128::new_from_slice(key)
+                .map(Kek::Aes128)
+                .map_err(wrong_length),
+            24 => Aes192::new_from_slice(key)
+                .map(Kek::Aes192)
+                .map_err(wrong_length),
+            32 => Aes256::new_from_slice(key)
+                .map(Kek::Aes256)
+                .map_err(wrong_length),
+            _ => Err(CryptoError::ValidationFailure(
+                "a key-encryption key must be 16, 24 or 32 bytes".to_string(),
+            )),
         }
     }
 
@@ -52,7 +64,9 @@ pub fn aes_key_wrap_with_padding(kek: &[u8], key_data: &[u8]) -> Result<Vec<u8>,
     let length = u32::try_from(key_data.len())
         .ok()
         .filter(|&n| n > 0)
-        .ok_or_else(|| CryptoError::ValidationFailure("the key data must be 1 byte to 4 GiB".to_string()))?;
+        .ok_or_else(|| {
+            CryptoError::ValidationFailure("the key data must be 1 byte to 4 GiB".to_string())
+        })?;
     let mut aiv = [0u8; 8];
     aiv[..4].copy_from_slice(&AIV_PREFIX);
     aiv[4..].copy_from_slice(&length.to_be_bytes());
@@ -79,18 +93,22 @@ pub fn aes_key_wrap_with_padding(kek: &[u8], key_data: &[u8]) -> Result<Vec<u8>,
 /// all `InvalidCiphertext`, as ImportKeyMaterial reports them.
 pub fn aes_key_unwrap_with_padding(kek: &[u8], wrapped: &[u8]) -> Result<SecretBytes, CryptoError> {
     let kek = Kek::new(kek)?;
-    if wrapped.len() < 16 || wrapped.len() % 8 != 0 {
+    if wrapped.len() < 16 || !wrapped.len().is_multiple_of(8) {
         return Err(CryptoError::InvalidCiphertext);
     }
     let (aiv, padded) = if wrapped.len() == 16 {
         let mut block = Block::try_from(wrapped).map_err(|_| CryptoError::InvalidCiphertext)?;
         kek.decrypt(&mut block);
-        let aiv: [u8; 8] = block[..8].try_into().map_err(|_| CryptoError::InvalidCiphertext)?;
+        let aiv: [u8; 8] = block[..8]
+            .try_into()
+            .map_err(|_| CryptoError::InvalidCiphertext)?;
         let padded = Zeroizing::new(block[8..].to_vec());
         block.fill(0);
         (aiv, padded)
     } else {
-        let mut a: [u8; 8] = wrapped[..8].try_into().map_err(|_| CryptoError::InvalidCiphertext)?;
+        let mut a: [u8; 8] = wrapped[..8]
+            .try_into()
+            .map_err(|_| CryptoError::InvalidCiphertext)?;
         let mut padded = Zeroizing::new(wrapped[8..].to_vec());
         unwrap_semiblocks(&kek, &mut a, &mut padded);
         (a, padded)
@@ -137,7 +155,8 @@ fn unwrap_semiblocks(kek: &Kek, a: &mut [u8; 8], data: &mut [u8]) {
     for j in (0..6).rev() {
         for i in (0..n).rev() {
             let t = (n * j + i + 1) as u64;
-            for ((slot, byte), counter) in block[..8].iter_mut().zip(a.iter()).zip(t.to_be_bytes()) {
+            for ((slot, byte), counter) in block[..8].iter_mut().zip(a.iter()).zip(t.to_be_bytes())
+            {
                 *slot = byte ^ counter;
             }
             block[8..].copy_from_slice(&data[i * 8..i * 8 + 8]);
@@ -158,22 +177,38 @@ mod tests {
 
     #[test]
     fn rfc_5649_wraps_20_octets_with_a_192_bit_kek() {
-        let wrapped = aes_key_wrap_with_padding(&hex(RFC_5649_KEK), &hex("c37b7e6492584340bed12207808941155068f738")).unwrap();
-        assert_eq!(wrapped, hex("138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a"));
+        let wrapped = aes_key_wrap_with_padding(
+            &hex(RFC_5649_KEK),
+            &hex("c37b7e6492584340bed12207808941155068f738"),
+        )
+        .unwrap();
+        assert_eq!(
+            wrapped,
+            hex("138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a")
+        );
     }
 
     #[test]
     fn rfc_5649_wraps_7_octets_with_a_192_bit_kek() {
-        let wrapped = aes_key_wrap_with_padding(&hex(RFC_5649_KEK), &hex("466f7250617369")).unwrap();
+        let wrapped =
+            aes_key_wrap_with_padding(&hex(RFC_5649_KEK), &hex("466f7250617369")).unwrap();
         assert_eq!(wrapped, hex("afbeb0f07dfbf5419200f2ccb50bb24f"));
     }
 
     #[test]
     fn rfc_5649_unwraps_both_examples() {
         let kek = hex(RFC_5649_KEK);
-        let long = aes_key_unwrap_with_padding(&kek, &hex("138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a")).unwrap();
-        assert_eq!(long.as_bytes(), hex("c37b7e6492584340bed12207808941155068f738"));
-        let short = aes_key_unwrap_with_padding(&kek, &hex("afbeb0f07dfbf5419200f2ccb50bb24f")).unwrap();
+        let long = aes_key_unwrap_with_padding(
+            &kek,
+            &hex("138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a"),
+        )
+        .unwrap();
+        assert_eq!(
+            long.as_bytes(),
+            hex("c37b7e6492584340bed12207808941155068f738")
+        );
+        let short =
+            aes_key_unwrap_with_padding(&kek, &hex("afbeb0f07dfbf5419200f2ccb50bb24f")).unwrap();
         assert_eq!(short.as_bytes(), hex("466f7250617369"));
     }
 
@@ -182,10 +217,16 @@ mod tests {
         let kek = Kek::new(&hex("000102030405060708090a0b0c0d0e0f")).unwrap();
         let mut data = hex("00112233445566778899aabbccddeeff");
         let a = wrap_semiblocks(&kek, [0xA6; 8], &mut data);
-        assert_eq!([a.to_vec(), data.clone()].concat(), hex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5"));
+        assert_eq!(
+            [a.to_vec(), data.clone()].concat(),
+            hex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5")
+        );
         let mut recovered = a;
         unwrap_semiblocks(&kek, &mut recovered, &mut data);
-        assert_eq!((recovered, data), ([0xA6; 8], hex("00112233445566778899aabbccddeeff")));
+        assert_eq!(
+            (recovered, data),
+            ([0xA6; 8], hex("00112233445566778899aabbccddeeff"))
+        );
     }
 
     #[test]
@@ -194,7 +235,10 @@ mod tests {
         // IV is A6A6A6A6A6A6A6A6, so the padded variant must refuse it.
         let kek = hex("000102030405060708090a0b0c0d0e0f");
         let wrapped = hex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5");
-        assert_eq!(aes_key_unwrap_with_padding(&kek, &wrapped), Err(CryptoError::InvalidCiphertext));
+        assert_eq!(
+            aes_key_unwrap_with_padding(&kek, &wrapped),
+            Err(CryptoError::InvalidCiphertext)
+        );
     }
 
     #[test]
@@ -205,7 +249,12 @@ mod tests {
                 let data: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
                 let wrapped = aes_key_wrap_with_padding(&kek, &data).unwrap();
                 assert_eq!(wrapped.len(), 8 + data.len().div_ceil(8) * 8);
-                assert_eq!(aes_key_unwrap_with_padding(&kek, &wrapped).unwrap().as_bytes(), data);
+                assert_eq!(
+                    aes_key_unwrap_with_padding(&kek, &wrapped)
+                        .unwrap()
+                        .as_bytes(),
+                    data
+                );
             }
         }
     }
@@ -217,21 +266,36 @@ mod tests {
         for byte in 0..wrapped.len() {
             let mut tampered = wrapped.clone();
             tampered[byte] ^= 0x80;
-            assert_eq!(aes_key_unwrap_with_padding(&kek, &tampered), Err(CryptoError::InvalidCiphertext));
+            assert_eq!(
+                aes_key_unwrap_with_padding(&kek, &tampered),
+                Err(CryptoError::InvalidCiphertext)
+            );
         }
-        assert_eq!(aes_key_unwrap_with_padding(&[8u8; 32], &wrapped), Err(CryptoError::InvalidCiphertext));
+        assert_eq!(
+            aes_key_unwrap_with_padding(&[8u8; 32], &wrapped),
+            Err(CryptoError::InvalidCiphertext)
+        );
     }
 
     #[test]
     fn malformed_lengths_fail_to_unwrap() {
         for len in [0, 8, 15, 17, 23] {
-            assert_eq!(aes_key_unwrap_with_padding(&[0u8; 16], &vec![0u8; len]), Err(CryptoError::InvalidCiphertext));
+            assert_eq!(
+                aes_key_unwrap_with_padding(&[0u8; 16], &vec![0u8; len]),
+                Err(CryptoError::InvalidCiphertext)
+            );
         }
     }
 
     #[test]
     fn empty_key_data_and_odd_kek_sizes_are_refused() {
-        assert!(matches!(aes_key_wrap_with_padding(&[0u8; 16], b""), Err(CryptoError::ValidationFailure(_))));
-        assert!(matches!(aes_key_wrap_with_padding(&[0u8; 20], b"x"), Err(CryptoError::ValidationFailure(_))));
+        assert!(matches!(
+            aes_key_wrap_with_padding(&[0u8; 16], b""),
+            Err(CryptoError::ValidationFailure(_))
+        ));
+        assert!(matches!(
+            aes_key_wrap_with_padding(&[0u8; 20], b"x"),
+            Err(CryptoError::ValidationFailure(_))
+        ));
     }
 }

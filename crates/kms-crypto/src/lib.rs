@@ -54,10 +54,12 @@ pub use key_wrap::{aes_key_unwrap_with_padding, aes_key_wrap_with_padding};
 pub use mac::{generate_mac, verify_mac, MAX_MAC_MESSAGE_LEN};
 pub use material::{KeyMaterial, SYMMETRIC_KEY_LEN};
 pub use random::{generate_random, MAX_RANDOM_BYTES};
-pub use rsa_encryption::{decrypt_asymmetric, encrypt_asymmetric, encrypt_with_public_key, max_rsa_plaintext_len};
+pub use rsa_encryption::{
+    decrypt_asymmetric, encrypt_asymmetric, encrypt_with_public_key, max_rsa_plaintext_len,
+};
 pub use secret::SecretBytes;
 pub use signing::{sign, verify, MAX_RAW_MESSAGE_LEN};
 pub use spec::{
-    DataKeySpec, EncryptionAlgorithm, KeyAgreementAlgorithm, KeyAlgorithms, KeySpec, KeyUsage, MacAlgorithm,
-    MessageType, SigningAlgorithm, WrappingAlgorithm, WrappingKeySpec,
+    DataKeySpec, EncryptionAlgorithm, KeyAgreementAlgorithm, KeyAlgorithms, KeySpec, KeyUsage,
+    MacAlgorithm, MessageType, SigningAlgorithm, WrappingAlgorithm, WrappingKeySpec,
 };

@@ -9,7 +9,11 @@ use crate::{CryptoError, KeyMaterial, KeyUsage, MacAlgorithm};
 pub const MAX_MAC_MESSAGE_LEN: usize = 4096;
 
 /// GenerateMac: the HMAC of `message` under the key, with the one algorithm its spec allows.
-pub fn generate_mac(material: &KeyMaterial, algorithm: MacAlgorithm, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub fn generate_mac(
+    material: &KeyMaterial,
+    algorithm: MacAlgorithm,
+    message: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     check(material, algorithm, message)?;
     let key = material.secret();
     let mac = match algorithm {
@@ -39,11 +43,15 @@ pub fn verify_mac(
     }
 }
 
-fn check(material: &KeyMaterial, algorithm: MacAlgorithm, message: &[u8]) -> Result<(), CryptoError> {
+fn check(
+    material: &KeyMaterial,
+    algorithm: MacAlgorithm,
+    message: &[u8],
+) -> Result<(), CryptoError> {
     let spec = material.spec();
-    let offered = spec
-        .algorithms(KeyUsage::GenerateVerifyMac)
-        .map_err(|_| CryptoError::InvalidKeyUsage(format!("{spec} keys cannot generate or verify MACs")))?;
+    let offered = spec.algorithms(KeyUsage::GenerateVerifyMac).map_err(|_| {
+        CryptoError::InvalidKeyUsage(format!("{spec} keys cannot generate or verify MACs"))
+    })?;
     if !offered.mac.contains(&algorithm) {
         return Err(CryptoError::InvalidKeyUsage(format!(
             "the MAC algorithm {algorithm} is not compatible with {spec} keys"
@@ -59,7 +67,8 @@ fn check(material: &KeyMaterial, algorithm: MacAlgorithm, message: &[u8]) -> Res
 }
 
 fn keyed<M: Mac + KeyInit>(key: &[u8]) -> Result<M, CryptoError> {
-    <M as KeyInit>::new_from_slice(key).map_err(|_| CryptoError::Internal("HMAC key rejected".to_string()))
+    <M as KeyInit>::new_from_slice(key)
+        .map_err(|_| CryptoError::Internal("HMAC key rejected".to_string()))
 }
 
 fn hmac_of<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> Result<Vec<u8>, CryptoError> {
@@ -68,7 +77,11 @@ fn hmac_of<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> Result<Vec<u8>, Cryp
     Ok(mac.finalize().into_bytes().to_vec())
 }
 
-fn hmac_matches<M: Mac + KeyInit>(key: &[u8], message: &[u8], expected: &[u8]) -> Result<bool, CryptoError> {
+fn hmac_matches<M: Mac + KeyInit>(
+    key: &[u8],
+    message: &[u8],
+    expected: &[u8],
+) -> Result<bool, CryptoError> {
     let mut mac = keyed::<M>(key)?;
     mac.update(message);
     Ok(mac.verify_slice(expected).is_ok())
@@ -92,7 +105,11 @@ mod tests {
             let key = KeyMaterial::generate(spec).unwrap();
             let mac = generate_mac(&key, algorithm, b"message").unwrap();
             assert_eq!(mac.len(), len, "{spec}");
-            assert_eq!(verify_mac(&key, algorithm, b"message", &mac), Ok(true), "{spec}");
+            assert_eq!(
+                verify_mac(&key, algorithm, b"message", &mac),
+                Ok(true),
+                "{spec}"
+            );
         }
     }
 
@@ -100,10 +117,16 @@ mod tests {
     fn hmac_sha_256_and_224_match_python_hmac() {
         let key = KeyMaterial::from_bytes(KeySpec::Hmac256, &[0x0b; 32]).unwrap();
         let mac = generate_mac(&key, MacAlgorithm::HmacSha256, b"Hi There").unwrap();
-        assert_eq!(mac, hex("198a607eb44bfbc69903a0f1cf2bbdc5ba0aa3f3d9ae3c1c7a3b1696a0b68cf7"));
+        assert_eq!(
+            mac,
+            hex("198a607eb44bfbc69903a0f1cf2bbdc5ba0aa3f3d9ae3c1c7a3b1696a0b68cf7")
+        );
         let key = KeyMaterial::from_bytes(KeySpec::Hmac224, &[0x0b; 28]).unwrap();
         let mac = generate_mac(&key, MacAlgorithm::HmacSha224, b"Hi There").unwrap();
-        assert_eq!(mac, hex("1abbc7c42cf4ca9f9d7b624564cb72d7b0945ea0a615095904a0fd34"));
+        assert_eq!(
+            mac,
+            hex("1abbc7c42cf4ca9f9d7b624564cb72d7b0945ea0a615095904a0fd34")
+        );
     }
 
     #[test]
@@ -118,10 +141,19 @@ mod tests {
     fn a_changed_message_or_mac_does_not_verify() {
         let key = KeyMaterial::generate(KeySpec::Hmac256).unwrap();
         let mut mac = generate_mac(&key, MacAlgorithm::HmacSha256, b"message").unwrap();
-        assert_eq!(verify_mac(&key, MacAlgorithm::HmacSha256, b"messagE", &mac), Ok(false));
+        assert_eq!(
+            verify_mac(&key, MacAlgorithm::HmacSha256, b"messagE", &mac),
+            Ok(false)
+        );
         mac[0] ^= 1;
-        assert_eq!(verify_mac(&key, MacAlgorithm::HmacSha256, b"message", &mac), Ok(false));
-        assert_eq!(verify_mac(&key, MacAlgorithm::HmacSha256, b"message", &mac[..16]), Ok(false));
+        assert_eq!(
+            verify_mac(&key, MacAlgorithm::HmacSha256, b"message", &mac),
+            Ok(false)
+        );
+        assert_eq!(
+            verify_mac(&key, MacAlgorithm::HmacSha256, b"message", &mac[..16]),
+            Ok(false)
+        );
     }
 
     #[test]

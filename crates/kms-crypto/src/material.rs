@@ -34,7 +34,10 @@ impl KeyMaterial {
             EccNistEdwards25519 => ed25519::generate_pkcs8()?,
             MlDsa44 | MlDsa65 | MlDsa87 => ml_dsa::generate_pkcs8(ml_dsa_set(spec))?,
         };
-        Ok(KeyMaterial { spec, secret: SecretBytes::new(bytes) })
+        Ok(KeyMaterial {
+            spec,
+            secret: SecretBytes::new(bytes),
+        })
     }
 
     /// Restores material from its bytes (after unsealing, or from ImportKeyMaterial), refusing
@@ -65,11 +68,17 @@ impl KeyMaterial {
             EccNistP256 => drop(ecc::secret_key::<p256::NistP256>(bytes, "ECC_NIST_P256")?),
             EccNistP384 => drop(ecc::secret_key::<p384::NistP384>(bytes, "ECC_NIST_P384")?),
             EccNistP521 => drop(ecc::secret_key::<p521::NistP521>(bytes, "ECC_NIST_P521")?),
-            EccSecgP256k1 => drop(ecc::secret_key::<k256::Secp256k1>(bytes, "ECC_SECG_P256K1")?),
+            EccSecgP256k1 => drop(ecc::secret_key::<k256::Secp256k1>(
+                bytes,
+                "ECC_SECG_P256K1",
+            )?),
             EccNistEdwards25519 => drop(ed25519::signing_key(bytes)?),
             MlDsa44 | MlDsa65 | MlDsa87 => ml_dsa::check(ml_dsa_set(spec), bytes)?,
         }
-        Ok(KeyMaterial { spec, secret: SecretBytes::new(bytes.to_vec()) })
+        Ok(KeyMaterial {
+            spec,
+            secret: SecretBytes::new(bytes.to_vec()),
+        })
     }
 
     /// The spec the material was made or validated for.
@@ -88,16 +97,25 @@ impl KeyMaterial {
         use KeySpec::*;
         let bytes = self.secret.as_bytes();
         match self.spec {
-            SymmetricDefault | Hmac224 | Hmac256 | Hmac384 | Hmac512 => Err(CryptoError::UnsupportedOperation(
-                format!("{} keys have no public key", self.spec),
-            )),
+            SymmetricDefault | Hmac224 | Hmac256 | Hmac384 | Hmac512 => Err(
+                CryptoError::UnsupportedOperation(format!("{} keys have no public key", self.spec)),
+            ),
             Rsa2048 | Rsa3072 | Rsa4096 => {
                 rsa::public_key_der(rsa::private_key(bytes, rsa_bits(self.spec))?.as_public_key())
             }
-            EccNistP256 => ecc::public_key_der(&ecc::secret_key::<p256::NistP256>(bytes, "ECC_NIST_P256")?),
-            EccNistP384 => ecc::public_key_der(&ecc::secret_key::<p384::NistP384>(bytes, "ECC_NIST_P384")?),
-            EccNistP521 => ecc::public_key_der(&ecc::secret_key::<p521::NistP521>(bytes, "ECC_NIST_P521")?),
-            EccSecgP256k1 => ecc::public_key_der(&ecc::secret_key::<k256::Secp256k1>(bytes, "ECC_SECG_P256K1")?),
+            EccNistP256 => {
+                ecc::public_key_der(&ecc::secret_key::<p256::NistP256>(bytes, "ECC_NIST_P256")?)
+            }
+            EccNistP384 => {
+                ecc::public_key_der(&ecc::secret_key::<p384::NistP384>(bytes, "ECC_NIST_P384")?)
+            }
+            EccNistP521 => {
+                ecc::public_key_der(&ecc::secret_key::<p521::NistP521>(bytes, "ECC_NIST_P521")?)
+            }
+            EccSecgP256k1 => ecc::public_key_der(&ecc::secret_key::<k256::Secp256k1>(
+                bytes,
+                "ECC_SECG_P256K1",
+            )?),
             EccNistEdwards25519 => ed25519::public_key_der(&ed25519::signing_key(bytes)?),
             MlDsa44 | MlDsa65 | MlDsa87 => ml_dsa::public_key_der(ml_dsa_set(self.spec), bytes),
         }
@@ -117,7 +135,9 @@ impl KeyMaterial {
 
 impl fmt::Debug for KeyMaterial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyMaterial").field("spec", &self.spec).finish_non_exhaustive()
+        f.debug_struct("KeyMaterial")
+            .field("spec", &self.spec)
+            .finish_non_exhaustive()
     }
 }
 
@@ -196,7 +216,10 @@ mod tests {
     fn symmetric_and_hmac_keys_have_no_public_key() {
         for spec in [KeySpec::SymmetricDefault, KeySpec::Hmac256] {
             let result = material(spec).public_key_der();
-            assert!(matches!(result, Err(CryptoError::UnsupportedOperation(_))), "{spec}");
+            assert!(
+                matches!(result, Err(CryptoError::UnsupportedOperation(_))),
+                "{spec}"
+            );
         }
     }
 
@@ -215,7 +238,10 @@ mod tests {
         ];
         for (spec, bytes) in refused {
             let result = KeyMaterial::from_bytes(spec, bytes);
-            assert!(matches!(result, Err(CryptoError::ValidationFailure(_))), "{spec}");
+            assert!(
+                matches!(result, Err(CryptoError::ValidationFailure(_))),
+                "{spec}"
+            );
         }
     }
 
@@ -227,7 +253,11 @@ mod tests {
                 if matches!(spec, KeySpec::Hmac384 | KeySpec::Hmac512) && bytes.len() == 300 {
                     continue;
                 }
-                assert!(KeyMaterial::from_bytes(*spec, bytes).is_err(), "{spec} accepted {} bytes", bytes.len());
+                assert!(
+                    KeyMaterial::from_bytes(*spec, bytes).is_err(),
+                    "{spec} accepted {} bytes",
+                    bytes.len()
+                );
             }
         }
     }

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::test_keys::material;
 use crate::{
-    decrypt_asymmetric, derive_shared_secret, generate_data_key_pair, sign, verify, EncryptionAlgorithm,
-    KeyAgreementAlgorithm, KeySpec, MessageType, SigningAlgorithm,
+    decrypt_asymmetric, derive_shared_secret, generate_data_key_pair, sign, verify,
+    EncryptionAlgorithm, KeyAgreementAlgorithm, KeySpec, MessageType, SigningAlgorithm,
 };
 
 /// A scratch directory removed when the test ends.
@@ -18,7 +18,8 @@ impl Scratch {
     fn new(test: &str) -> Scratch {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("kms-crypto-{}-{test}-{n}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("kms-crypto-{}-{test}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)
     }
@@ -41,7 +42,10 @@ impl Drop for Scratch {
 }
 
 fn openssl_available(test: &str) -> bool {
-    let found = Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());
+    let found = Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !found {
         eprintln!("skipping {test}: the openssl command is not on PATH");
     }
@@ -52,7 +56,10 @@ fn openssl_available(test: &str) -> bool {
 fn openssl(args: &[&str]) -> bool {
     let output = Command::new("openssl").args(args).output().unwrap();
     if !output.status.success() {
-        eprintln!("openssl {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        eprintln!(
+            "openssl {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     output.status.success()
 }
@@ -80,7 +87,12 @@ fn openssl_verifies(spec: KeySpec, algorithm: SigningAlgorithm, digest: &str, ps
         text(&signature_file),
     ];
     if pss {
-        args.extend(["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest"]);
+        args.extend([
+            "-sigopt",
+            "rsa_padding_mode:pss",
+            "-sigopt",
+            "rsa_pss_saltlen:digest",
+        ]);
     }
     args.push(text(&message_file));
     openssl(&args)
@@ -91,8 +103,18 @@ fn openssl_verifies_rsa_pss_signatures() {
     if !openssl_available("openssl_verifies_rsa_pss_signatures") {
         return;
     }
-    assert!(openssl_verifies(KeySpec::Rsa2048, SigningAlgorithm::RsassaPssSha256, "-sha256", true));
-    assert!(openssl_verifies(KeySpec::Rsa3072, SigningAlgorithm::RsassaPssSha512, "-sha512", true));
+    assert!(openssl_verifies(
+        KeySpec::Rsa2048,
+        SigningAlgorithm::RsassaPssSha256,
+        "-sha256",
+        true
+    ));
+    assert!(openssl_verifies(
+        KeySpec::Rsa3072,
+        SigningAlgorithm::RsassaPssSha512,
+        "-sha512",
+        true
+    ));
 }
 
 #[test]
@@ -100,7 +122,12 @@ fn openssl_verifies_rsa_pkcs1_v1_5_signatures() {
     if !openssl_available("openssl_verifies_rsa_pkcs1_v1_5_signatures") {
         return;
     }
-    assert!(openssl_verifies(KeySpec::Rsa2048, SigningAlgorithm::RsassaPkcs1V15Sha384, "-sha384", false));
+    assert!(openssl_verifies(
+        KeySpec::Rsa2048,
+        SigningAlgorithm::RsassaPkcs1V15Sha384,
+        "-sha384",
+        false
+    ));
 }
 
 #[test]
@@ -108,8 +135,18 @@ fn openssl_verifies_ecdsa_p256_and_p384_signatures() {
     if !openssl_available("openssl_verifies_ecdsa_p256_and_p384_signatures") {
         return;
     }
-    assert!(openssl_verifies(KeySpec::EccNistP256, SigningAlgorithm::EcdsaSha256, "-sha256", false));
-    assert!(openssl_verifies(KeySpec::EccNistP384, SigningAlgorithm::EcdsaSha384, "-sha384", false));
+    assert!(openssl_verifies(
+        KeySpec::EccNistP256,
+        SigningAlgorithm::EcdsaSha256,
+        "-sha256",
+        false
+    ));
+    assert!(openssl_verifies(
+        KeySpec::EccNistP384,
+        SigningAlgorithm::EcdsaSha384,
+        "-sha384",
+        false
+    ));
 }
 
 #[test]
@@ -117,8 +154,18 @@ fn openssl_verifies_ecdsa_p521_and_secp256k1_signatures() {
     if !openssl_available("openssl_verifies_ecdsa_p521_and_secp256k1_signatures") {
         return;
     }
-    assert!(openssl_verifies(KeySpec::EccNistP521, SigningAlgorithm::EcdsaSha512, "-sha512", false));
-    assert!(openssl_verifies(KeySpec::EccSecgP256k1, SigningAlgorithm::EcdsaSha256, "-sha256", false));
+    assert!(openssl_verifies(
+        KeySpec::EccNistP521,
+        SigningAlgorithm::EcdsaSha512,
+        "-sha512",
+        false
+    ));
+    assert!(openssl_verifies(
+        KeySpec::EccSecgP256k1,
+        SigningAlgorithm::EcdsaSha256,
+        "-sha256",
+        false
+    ));
 }
 
 #[test]
@@ -129,7 +176,13 @@ fn openssl_verifies_ed25519_signatures() {
     let scratch = Scratch::new("ed25519");
     let key = material(KeySpec::EccNistEdwards25519);
     let message = b"pure Ed25519 signs the message itself";
-    let signature = sign(key, SigningAlgorithm::Ed25519Sha512, message, MessageType::Raw).unwrap();
+    let signature = sign(
+        key,
+        SigningAlgorithm::Ed25519Sha512,
+        message,
+        MessageType::Raw,
+    )
+    .unwrap();
     let public_key = scratch.write("public.der", &key.public_key_der().unwrap());
     let message_file = scratch.write("message", message);
     let signature_file = scratch.write("signature", &signature);
@@ -171,7 +224,13 @@ fn an_openssl_signature_verifies_with_the_crate() {
         text(&message),
     ]));
     let signature = std::fs::read(signature).unwrap();
-    let verified = verify(key, SigningAlgorithm::EcdsaSha256, b"OpenSSL signed this", MessageType::Raw, &signature);
+    let verified = verify(
+        key,
+        SigningAlgorithm::EcdsaSha256,
+        b"OpenSSL signed this",
+        MessageType::Raw,
+        &signature,
+    );
     assert_eq!(verified, Ok(true));
 }
 
@@ -205,7 +264,8 @@ fn an_openssl_rsa_oaep_sha_256_ciphertext_decrypts() {
         text(&ciphertext),
     ]));
     let ciphertext = std::fs::read(ciphertext).unwrap();
-    let decrypted = decrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, &ciphertext).unwrap();
+    let decrypted =
+        decrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, &ciphertext).unwrap();
     assert_eq!(decrypted.as_bytes(), b"encrypted by openssl");
 }
 
@@ -214,7 +274,11 @@ fn ecdh_equals_openssl_pkeyutl_derive() {
     if !openssl_available("ecdh_equals_openssl_pkeyutl_derive") {
         return;
     }
-    for (spec, curve) in [(KeySpec::EccNistP256, "P-256"), (KeySpec::EccNistP384, "P-384"), (KeySpec::EccNistP521, "P-521")] {
+    for (spec, curve) in [
+        (KeySpec::EccNistP256, "P-256"),
+        (KeySpec::EccNistP384, "P-384"),
+        (KeySpec::EccNistP521, "P-521"),
+    ] {
         let scratch = Scratch::new("ecdh");
         let ours = material(spec);
         let peer_private = scratch.path("peer.pem");
@@ -222,8 +286,25 @@ fn ecdh_equals_openssl_pkeyutl_derive() {
         let our_public = scratch.write("ours.der", &ours.public_key_der().unwrap());
         let secret = scratch.path("secret");
         let curve_option = format!("ec_paramgen_curve:{curve}");
-        assert!(openssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", &curve_option, "-out", text(&peer_private)]));
-        assert!(openssl(&["pkey", "-in", text(&peer_private), "-pubout", "-outform", "DER", "-out", text(&peer_public)]));
+        assert!(openssl(&[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            &curve_option,
+            "-out",
+            text(&peer_private)
+        ]));
+        assert!(openssl(&[
+            "pkey",
+            "-in",
+            text(&peer_private),
+            "-pubout",
+            "-outform",
+            "DER",
+            "-out",
+            text(&peer_public)
+        ]));
         assert!(openssl(&[
             "pkeyutl",
             "-derive",
@@ -237,7 +318,8 @@ fn ecdh_equals_openssl_pkeyutl_derive() {
             text(&secret),
         ]));
         let peer_public = std::fs::read(peer_public).unwrap();
-        let derived = derive_shared_secret(ours, KeyAgreementAlgorithm::Ecdh, &peer_public).unwrap();
+        let derived =
+            derive_shared_secret(ours, KeyAgreementAlgorithm::Ecdh, &peer_public).unwrap();
         assert_eq!(derived.as_bytes(), std::fs::read(secret).unwrap(), "{spec}");
     }
 }
@@ -261,20 +343,38 @@ fn openssl_reads_every_private_and_public_key() {
         let private_key = scratch.write("private.der", key.to_bytes().as_bytes());
         let public_key = scratch.write("public.der", &key.public_key_der().unwrap());
         let derived_public = scratch.path("derived.der");
-        assert!(openssl(&[
-            "pkey",
-            "-inform",
-            "DER",
-            "-in",
-            text(&private_key),
-            "-pubout",
-            "-outform",
-            "DER",
-            "-out",
-            text(&derived_public),
-        ]), "{spec}");
-        assert!(openssl(&["pkey", "-pubin", "-inform", "DER", "-in", text(&public_key), "-noout"]), "{spec}");
-        assert_eq!(std::fs::read(derived_public).unwrap(), key.public_key_der().unwrap(), "{spec}");
+        assert!(
+            openssl(&[
+                "pkey",
+                "-inform",
+                "DER",
+                "-in",
+                text(&private_key),
+                "-pubout",
+                "-outform",
+                "DER",
+                "-out",
+                text(&derived_public),
+            ]),
+            "{spec}"
+        );
+        assert!(
+            openssl(&[
+                "pkey",
+                "-pubin",
+                "-inform",
+                "DER",
+                "-in",
+                text(&public_key),
+                "-noout"
+            ]),
+            "{spec}"
+        );
+        assert_eq!(
+            std::fs::read(derived_public).unwrap(),
+            key.public_key_der().unwrap(),
+            "{spec}"
+        );
     }
 }
 

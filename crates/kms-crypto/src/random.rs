@@ -43,8 +43,14 @@ mod tests {
 
     #[test]
     fn generate_random_refuses_zero_and_more_than_1024_bytes() {
-        assert!(matches!(generate_random(0), Err(CryptoError::ValidationFailure(_))));
-        assert!(matches!(generate_random(1025), Err(CryptoError::ValidationFailure(_))));
+        assert!(matches!(
+            generate_random(0),
+            Err(CryptoError::ValidationFailure(_))
+        ));
+        assert!(matches!(
+            generate_random(1025),
+            Err(CryptoError::ValidationFailure(_))
+        ));
     }
 
     #[test]

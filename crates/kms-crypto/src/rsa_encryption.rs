@@ -10,7 +10,10 @@ use crate::{CryptoError, EncryptionAlgorithm, KeyMaterial, KeySpec, SecretBytes}
 /// 470 and 446 bytes), or `None` if the pair does not go together.
 pub fn max_rsa_plaintext_len(spec: KeySpec, algorithm: EncryptionAlgorithm) -> Option<usize> {
     let bits = spec.rsa_bits()?;
-    Some(rsa::max_oaep_plaintext_len(bits / 8, oaep_digest(spec, algorithm).ok()?))
+    Some(rsa::max_oaep_plaintext_len(
+        bits / 8,
+        oaep_digest(spec, algorithm).ok()?,
+    ))
 }
 
 /// Encrypt with an RSA key's public half.
@@ -62,7 +65,9 @@ fn oaep_digest(spec: KeySpec, algorithm: EncryptionAlgorithm) -> Result<OaepDige
 }
 
 fn incompatible(algorithm: EncryptionAlgorithm, spec: &str) -> CryptoError {
-    CryptoError::InvalidKeyUsage(format!("the encryption algorithm {algorithm} is not compatible with {spec} keys"))
+    CryptoError::InvalidKeyUsage(format!(
+        "the encryption algorithm {algorithm} is not compatible with {spec} keys"
+    ))
 }
 
 #[cfg(test)]
@@ -73,17 +78,21 @@ mod tests {
     #[test]
     fn oaep_sha256_round_trips_with_rsa_2048() {
         let key = material(KeySpec::Rsa2048);
-        let ciphertext = encrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, b"hello").unwrap();
+        let ciphertext =
+            encrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, b"hello").unwrap();
         assert_eq!(ciphertext.len(), 256);
-        let plaintext = decrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, &ciphertext).unwrap();
+        let plaintext =
+            decrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, &ciphertext).unwrap();
         assert_eq!(plaintext.as_bytes(), b"hello");
     }
 
     #[test]
     fn oaep_sha1_round_trips_with_rsa_3072() {
         let key = material(KeySpec::Rsa3072);
-        let ciphertext = encrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha1, b"hello").unwrap();
-        let plaintext = decrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha1, &ciphertext).unwrap();
+        let ciphertext =
+            encrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha1, b"hello").unwrap();
+        let plaintext =
+            decrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha1, &ciphertext).unwrap();
         assert_eq!(plaintext.as_bytes(), b"hello");
     }
 
@@ -91,9 +100,14 @@ mod tests {
     fn encrypting_with_the_public_key_decrypts_with_the_key() {
         let key = material(KeySpec::Rsa4096);
         let public_key = key.public_key_der().unwrap();
-        let ciphertext =
-            encrypt_with_public_key(&public_key, EncryptionAlgorithm::RsaesOaepSha256, b"offline").unwrap();
-        let plaintext = decrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, &ciphertext).unwrap();
+        let ciphertext = encrypt_with_public_key(
+            &public_key,
+            EncryptionAlgorithm::RsaesOaepSha256,
+            b"offline",
+        )
+        .unwrap();
+        let plaintext =
+            decrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, &ciphertext).unwrap();
         assert_eq!(plaintext.as_bytes(), b"offline");
     }
 
@@ -105,10 +119,19 @@ mod tests {
             (KeySpec::Rsa4096, 470, 446),
         ];
         for (spec, sha1, sha256) in limits {
-            assert_eq!(max_rsa_plaintext_len(spec, EncryptionAlgorithm::RsaesOaepSha1), Some(sha1));
-            assert_eq!(max_rsa_plaintext_len(spec, EncryptionAlgorithm::RsaesOaepSha256), Some(sha256));
+            assert_eq!(
+                max_rsa_plaintext_len(spec, EncryptionAlgorithm::RsaesOaepSha1),
+                Some(sha1)
+            );
+            assert_eq!(
+                max_rsa_plaintext_len(spec, EncryptionAlgorithm::RsaesOaepSha256),
+                Some(sha256)
+            );
         }
-        assert_eq!(max_rsa_plaintext_len(KeySpec::EccNistP256, EncryptionAlgorithm::RsaesOaepSha256), None);
+        assert_eq!(
+            max_rsa_plaintext_len(KeySpec::EccNistP256, EncryptionAlgorithm::RsaesOaepSha256),
+            None
+        );
     }
 
     #[test]
@@ -126,7 +149,8 @@ mod tests {
     #[test]
     fn decrypting_with_the_other_oaep_digest_is_an_invalid_ciphertext() {
         let key = material(KeySpec::Rsa2048);
-        let ciphertext = encrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, b"x").unwrap();
+        let ciphertext =
+            encrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, b"x").unwrap();
         assert!(matches!(
             decrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha1, &ciphertext),
             Err(CryptoError::InvalidCiphertext)
@@ -136,7 +160,8 @@ mod tests {
     #[test]
     fn a_flipped_bit_in_an_rsa_ciphertext_is_an_invalid_ciphertext() {
         let key = material(KeySpec::Rsa2048);
-        let mut ciphertext = encrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, b"x").unwrap();
+        let mut ciphertext =
+            encrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, b"x").unwrap();
         ciphertext[100] ^= 0x10;
         assert!(matches!(
             decrypt_asymmetric(key, EncryptionAlgorithm::RsaesOaepSha256, &ciphertext),

@@ -193,11 +193,17 @@ pub struct KeyAlgorithms {
     pub key_agreement: &'static [KeyAgreementAlgorithm],
 }
 
-const NO_ALGORITHMS: KeyAlgorithms =
-    KeyAlgorithms { encryption: &[], signing: &[], mac: &[], key_agreement: &[] };
+const NO_ALGORITHMS: KeyAlgorithms = KeyAlgorithms {
+    encryption: &[],
+    signing: &[],
+    mac: &[],
+    key_agreement: &[],
+};
 
-const RSA_ENCRYPTION: &[EncryptionAlgorithm] =
-    &[EncryptionAlgorithm::RsaesOaepSha1, EncryptionAlgorithm::RsaesOaepSha256];
+const RSA_ENCRYPTION: &[EncryptionAlgorithm] = &[
+    EncryptionAlgorithm::RsaesOaepSha1,
+    EncryptionAlgorithm::RsaesOaepSha256,
+];
 
 const RSA_SIGNING: &[SigningAlgorithm] = &[
     SigningAlgorithm::RsassaPkcs1V15Sha256,
@@ -215,8 +221,12 @@ impl KeySpec {
         match self {
             SymmetricDefault => &[KeyUsage::EncryptDecrypt],
             Rsa2048 | Rsa3072 | Rsa4096 => &[KeyUsage::EncryptDecrypt, KeyUsage::SignVerify],
-            EccNistP256 | EccNistP384 | EccNistP521 => &[KeyUsage::SignVerify, KeyUsage::KeyAgreement],
-            EccSecgP256k1 | EccNistEdwards25519 | MlDsa44 | MlDsa65 | MlDsa87 => &[KeyUsage::SignVerify],
+            EccNistP256 | EccNistP384 | EccNistP521 => {
+                &[KeyUsage::SignVerify, KeyUsage::KeyAgreement]
+            }
+            EccSecgP256k1 | EccNistEdwards25519 | MlDsa44 | MlDsa65 | MlDsa87 => {
+                &[KeyUsage::SignVerify]
+            }
             Hmac224 | Hmac256 | Hmac384 | Hmac512 => &[KeyUsage::GenerateVerifyMac],
         }
     }
@@ -237,32 +247,61 @@ impl KeySpec {
         use KeySpec::*;
         self.check_usage(usage)?;
         let algorithms = match (self, usage) {
-            (SymmetricDefault, _) => {
-                KeyAlgorithms { encryption: &[EncryptionAlgorithm::SymmetricDefault], ..NO_ALGORITHMS }
-            }
-            (Rsa2048 | Rsa3072 | Rsa4096, KeyUsage::EncryptDecrypt) => {
-                KeyAlgorithms { encryption: RSA_ENCRYPTION, ..NO_ALGORITHMS }
-            }
-            (Rsa2048 | Rsa3072 | Rsa4096, _) => KeyAlgorithms { signing: RSA_SIGNING, ..NO_ALGORITHMS },
-            (EccNistP256 | EccNistP384 | EccNistP521, KeyUsage::KeyAgreement) => {
-                KeyAlgorithms { key_agreement: &[KeyAgreementAlgorithm::Ecdh], ..NO_ALGORITHMS }
-            }
-            (EccNistP256 | EccSecgP256k1, _) => {
-                KeyAlgorithms { signing: &[SigningAlgorithm::EcdsaSha256], ..NO_ALGORITHMS }
-            }
-            (EccNistP384, _) => KeyAlgorithms { signing: &[SigningAlgorithm::EcdsaSha384], ..NO_ALGORITHMS },
-            (EccNistP521, _) => KeyAlgorithms { signing: &[SigningAlgorithm::EcdsaSha512], ..NO_ALGORITHMS },
-            (EccNistEdwards25519, _) => KeyAlgorithms {
-                signing: &[SigningAlgorithm::Ed25519Sha512, SigningAlgorithm::Ed25519PhSha512],
+            (SymmetricDefault, _) => KeyAlgorithms {
+                encryption: &[EncryptionAlgorithm::SymmetricDefault],
                 ..NO_ALGORITHMS
             },
-            (MlDsa44 | MlDsa65 | MlDsa87, _) => {
-                KeyAlgorithms { signing: &[SigningAlgorithm::MlDsaShake256], ..NO_ALGORITHMS }
-            }
-            (Hmac224, _) => KeyAlgorithms { mac: &[MacAlgorithm::HmacSha224], ..NO_ALGORITHMS },
-            (Hmac256, _) => KeyAlgorithms { mac: &[MacAlgorithm::HmacSha256], ..NO_ALGORITHMS },
-            (Hmac384, _) => KeyAlgorithms { mac: &[MacAlgorithm::HmacSha384], ..NO_ALGORITHMS },
-            (Hmac512, _) => KeyAlgorithms { mac: &[MacAlgorithm::HmacSha512], ..NO_ALGORITHMS },
+            (Rsa2048 | Rsa3072 | Rsa4096, KeyUsage::EncryptDecrypt) => KeyAlgorithms {
+                encryption: RSA_ENCRYPTION,
+                ..NO_ALGORITHMS
+            },
+            (Rsa2048 | Rsa3072 | Rsa4096, _) => KeyAlgorithms {
+                signing: RSA_SIGNING,
+                ..NO_ALGORITHMS
+            },
+            (EccNistP256 | EccNistP384 | EccNistP521, KeyUsage::KeyAgreement) => KeyAlgorithms {
+                key_agreement: &[KeyAgreementAlgorithm::Ecdh],
+                ..NO_ALGORITHMS
+            },
+            (EccNistP256 | EccSecgP256k1, _) => KeyAlgorithms {
+                signing: &[SigningAlgorithm::EcdsaSha256],
+                ..NO_ALGORITHMS
+            },
+            (EccNistP384, _) => KeyAlgorithms {
+                signing: &[SigningAlgorithm::EcdsaSha384],
+                ..NO_ALGORITHMS
+            },
+            (EccNistP521, _) => KeyAlgorithms {
+                signing: &[SigningAlgorithm::EcdsaSha512],
+                ..NO_ALGORITHMS
+            },
+            (EccNistEdwards25519, _) => KeyAlgorithms {
+                signing: &[
+                    SigningAlgorithm::Ed25519Sha512,
+                    SigningAlgorithm::Ed25519PhSha512,
+                ],
+                ..NO_ALGORITHMS
+            },
+            (MlDsa44 | MlDsa65 | MlDsa87, _) => KeyAlgorithms {
+                signing: &[SigningAlgorithm::MlDsaShake256],
+                ..NO_ALGORITHMS
+            },
+            (Hmac224, _) => KeyAlgorithms {
+                mac: &[MacAlgorithm::HmacSha224],
+                ..NO_ALGORITHMS
+            },
+            (Hmac256, _) => KeyAlgorithms {
+                mac: &[MacAlgorithm::HmacSha256],
+                ..NO_ALGORITHMS
+            },
+            (Hmac384, _) => KeyAlgorithms {
+                mac: &[MacAlgorithm::HmacSha384],
+                ..NO_ALGORITHMS
+            },
+            (Hmac512, _) => KeyAlgorithms {
+                mac: &[MacAlgorithm::HmacSha512],
+                ..NO_ALGORITHMS
+            },
         };
         Ok(algorithms)
     }
@@ -271,7 +310,11 @@ impl KeySpec {
     pub fn is_asymmetric(self) -> bool {
         !matches!(
             self,
-            KeySpec::SymmetricDefault | KeySpec::Hmac224 | KeySpec::Hmac256 | KeySpec::Hmac384 | KeySpec::Hmac512
+            KeySpec::SymmetricDefault
+                | KeySpec::Hmac224
+                | KeySpec::Hmac256
+                | KeySpec::Hmac384
+                | KeySpec::Hmac512
         )
     }
 
@@ -317,35 +360,61 @@ mod tests {
             assert_eq!(spec.as_str().parse::<KeySpec>(), Ok(*spec));
         }
         for algorithm in SigningAlgorithm::ALL {
-            assert_eq!(algorithm.as_str().parse::<SigningAlgorithm>(), Ok(*algorithm));
+            assert_eq!(
+                algorithm.as_str().parse::<SigningAlgorithm>(),
+                Ok(*algorithm)
+            );
         }
         for algorithm in WrappingAlgorithm::ALL {
-            assert_eq!(algorithm.to_string().parse::<WrappingAlgorithm>(), Ok(*algorithm));
+            assert_eq!(
+                algorithm.to_string().parse::<WrappingAlgorithm>(),
+                Ok(*algorithm)
+            );
         }
     }
 
     #[test]
     fn sm2_is_refused_as_unsupported_and_unknown_names_as_invalid() {
-        assert!(matches!("SM2".parse::<KeySpec>(), Err(CryptoError::UnsupportedOperation(_))));
-        assert!(matches!("SM2DSA".parse::<SigningAlgorithm>(), Err(CryptoError::UnsupportedOperation(_))));
-        assert!(matches!("RSA_1024".parse::<KeySpec>(), Err(CryptoError::ValidationFailure(_))));
+        assert!(matches!(
+            "SM2".parse::<KeySpec>(),
+            Err(CryptoError::UnsupportedOperation(_))
+        ));
+        assert!(matches!(
+            "SM2DSA".parse::<SigningAlgorithm>(),
+            Err(CryptoError::UnsupportedOperation(_))
+        ));
+        assert!(matches!(
+            "RSA_1024".parse::<KeySpec>(),
+            Err(CryptoError::ValidationFailure(_))
+        ));
     }
 
     #[test]
     fn symmetric_default_is_only_for_encryption() {
-        assert_eq!(KeySpec::SymmetricDefault.usages(), &[KeyUsage::EncryptDecrypt]);
-        assert!(KeySpec::SymmetricDefault.check_usage(KeyUsage::SignVerify).is_err());
+        assert_eq!(
+            KeySpec::SymmetricDefault.usages(),
+            &[KeyUsage::EncryptDecrypt]
+        );
+        assert!(KeySpec::SymmetricDefault
+            .check_usage(KeyUsage::SignVerify)
+            .is_err());
     }
 
     #[test]
     fn nist_curves_allow_key_agreement_but_secp256k1_does_not() {
-        assert!(KeySpec::EccNistP384.check_usage(KeyUsage::KeyAgreement).is_ok());
-        assert!(KeySpec::EccSecgP256k1.check_usage(KeyUsage::KeyAgreement).is_err());
+        assert!(KeySpec::EccNistP384
+            .check_usage(KeyUsage::KeyAgreement)
+            .is_ok());
+        assert!(KeySpec::EccSecgP256k1
+            .check_usage(KeyUsage::KeyAgreement)
+            .is_err());
     }
 
     #[test]
     fn rsa_encryption_keys_list_both_oaep_algorithms() {
-        let algorithms = KeySpec::Rsa3072.algorithms(KeyUsage::EncryptDecrypt).unwrap();
+        let algorithms = KeySpec::Rsa3072
+            .algorithms(KeyUsage::EncryptDecrypt)
+            .unwrap();
         assert_eq!(algorithms.encryption, RSA_ENCRYPTION);
         assert!(algorithms.signing.is_empty());
     }
@@ -360,21 +429,37 @@ mod tests {
     #[test]
     fn each_ecc_curve_signs_with_one_digest() {
         let signing = |spec: KeySpec| spec.algorithms(KeyUsage::SignVerify).unwrap().signing;
-        assert_eq!(signing(KeySpec::EccNistP256), &[SigningAlgorithm::EcdsaSha256]);
-        assert_eq!(signing(KeySpec::EccSecgP256k1), &[SigningAlgorithm::EcdsaSha256]);
-        assert_eq!(signing(KeySpec::EccNistP384), &[SigningAlgorithm::EcdsaSha384]);
-        assert_eq!(signing(KeySpec::EccNistP521), &[SigningAlgorithm::EcdsaSha512]);
+        assert_eq!(
+            signing(KeySpec::EccNistP256),
+            &[SigningAlgorithm::EcdsaSha256]
+        );
+        assert_eq!(
+            signing(KeySpec::EccSecgP256k1),
+            &[SigningAlgorithm::EcdsaSha256]
+        );
+        assert_eq!(
+            signing(KeySpec::EccNistP384),
+            &[SigningAlgorithm::EcdsaSha384]
+        );
+        assert_eq!(
+            signing(KeySpec::EccNistP521),
+            &[SigningAlgorithm::EcdsaSha512]
+        );
     }
 
     #[test]
     fn hmac_keys_list_their_one_mac_algorithm() {
-        let algorithms = KeySpec::Hmac384.algorithms(KeyUsage::GenerateVerifyMac).unwrap();
+        let algorithms = KeySpec::Hmac384
+            .algorithms(KeyUsage::GenerateVerifyMac)
+            .unwrap();
         assert_eq!(algorithms.mac, &[MacAlgorithm::HmacSha384]);
     }
 
     #[test]
     fn key_agreement_keys_list_ecdh() {
-        let algorithms = KeySpec::EccNistP521.algorithms(KeyUsage::KeyAgreement).unwrap();
+        let algorithms = KeySpec::EccNistP521
+            .algorithms(KeyUsage::KeyAgreement)
+            .unwrap();
         assert_eq!(algorithms.key_agreement, &[KeyAgreementAlgorithm::Ecdh]);
         assert!(algorithms.signing.is_empty());
     }

@@ -8,7 +8,10 @@ static KEYS: [OnceLock<KeyMaterial>; 16] = [const { OnceLock::new() }; 16];
 
 /// The test key of `spec`, generated on first use.
 pub(crate) fn material(spec: KeySpec) -> &'static KeyMaterial {
-    let index = KeySpec::ALL.iter().position(|s| *s == spec).expect("every spec is in KeySpec::ALL");
+    let index = KeySpec::ALL
+        .iter()
+        .position(|s| *s == spec)
+        .expect("every spec is in KeySpec::ALL");
     KEYS[index].get_or_init(|| KeyMaterial::generate(spec).expect("test key generation"))
 }
 

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use crate::{encrypt_symmetric, generate_data_key, generate_data_key_pair, DataKeySpec, KeyMaterial, KeySpec};
+use crate::{
+    encrypt_symmetric, generate_data_key, generate_data_key_pair, DataKeySpec, KeyMaterial, KeySpec,
+};
 
 fn report(what: &str, iterations: u32, run: impl Fn()) {
     run();
@@ -27,10 +29,14 @@ fn timing_symmetric_encrypt_of_4_kib_and_data_key_generation() {
     report("encrypt_symmetric 4 KiB", 20_000, || {
         encrypt_symmetric(key_id, &[1; 16], &key, &plaintext, &context).unwrap();
     });
-    report("generate_data_key AES_256 (plaintext + encrypted copy)", 20_000, || {
-        let data_key = generate_data_key(Some(DataKeySpec::Aes256), None).unwrap();
-        encrypt_symmetric(key_id, &[1; 16], &key, data_key.as_bytes(), &context).unwrap();
-    });
+    report(
+        "generate_data_key AES_256 (plaintext + encrypted copy)",
+        20_000,
+        || {
+            let data_key = generate_data_key(Some(DataKeySpec::Aes256), None).unwrap();
+            encrypt_symmetric(key_id, &[1; 16], &key, data_key.as_bytes(), &context).unwrap();
+        },
+    );
     report("generate_data_key_pair ECC_NIST_P256", 1_000, || {
         generate_data_key_pair(KeySpec::EccNistP256).unwrap();
     });

@@ -7,10 +7,14 @@ use ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use ecdsa::{DigestAlgorithm, EcdsaCurve, Signature, SigningKey, VerifyingKey};
 use elliptic_curve::array::ArraySize;
 use elliptic_curve::ops::Invert;
-use elliptic_curve::pkcs8::{AssociatedOid, DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use elliptic_curve::pkcs8::{
+    AssociatedOid, DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey,
+};
 use elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
 use elliptic_curve::subtle::CtOption;
-use elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize, Generate, PublicKey, Scalar, SecretKey};
+use elliptic_curve::{
+    AffinePoint, CurveArithmetic, FieldBytesSize, Generate, PublicKey, Scalar, SecretKey,
+};
 use getrandom::SysRng;
 
 use super::{internal, invalid_material};
@@ -24,7 +28,9 @@ where
     FieldBytesSize<C>: ModulusSize,
 {
     let key = SecretKey::<C>::try_generate_from_rng(&mut SysRng).map_err(random_source_failed)?;
-    let document = key.to_pkcs8_der().map_err(|e| internal("encoding an EC private key", e))?;
+    let document = key
+        .to_pkcs8_der()
+        .map_err(|e| internal("encoding an EC private key", e))?;
     Ok(document.as_bytes().to_vec())
 }
 
@@ -43,8 +49,10 @@ where
     AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
     FieldBytesSize<C>: ModulusSize,
 {
-    let document =
-        key.public_key().to_public_key_der().map_err(|e| internal("encoding an EC public key", e))?;
+    let document = key
+        .public_key()
+        .to_public_key_der()
+        .map_err(|e| internal("encoding an EC public key", e))?;
     Ok(document.into_vec())
 }
 
@@ -75,11 +83,16 @@ where
         return false;
     };
     let verifying_key = VerifyingKey::<C>::from(key.public_key());
-    verifying_key.verify_prehash(digest, &signature.normalize_s()).is_ok()
+    verifying_key
+        .verify_prehash(digest, &signature.normalize_s())
+        .is_ok()
 }
 
 /// The ECDH shared secret: the x-coordinate of the shared point, as `openssl pkeyutl -derive`.
-pub(crate) fn diffie_hellman<C>(key: &SecretKey<C>, peer_public_key_der: &[u8]) -> Result<SecretBytes, CryptoError>
+pub(crate) fn diffie_hellman<C>(
+    key: &SecretKey<C>,
+    peer_public_key_der: &[u8],
+) -> Result<SecretBytes, CryptoError>
 where
     C: AssociatedOid + CurveArithmetic,
     AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,

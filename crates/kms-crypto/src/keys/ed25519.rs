@@ -12,8 +12,13 @@ use crate::CryptoError;
 pub(crate) fn generate_pkcs8() -> Result<Vec<u8>, CryptoError> {
     let seed = zeroize::Zeroizing::new(random_array::<32>()?);
     // The RFC 8410 v1 form, without the optional public key: OpenSSL 3.0 refuses the v2 form.
-    let key = KeypairBytes { secret_key: *seed, public_key: None };
-    let document = key.to_pkcs8_der().map_err(|e| internal("encoding an Ed25519 private key", e))?;
+    let key = KeypairBytes {
+        secret_key: *seed,
+        public_key: None,
+    };
+    let document = key
+        .to_pkcs8_der()
+        .map_err(|e| internal("encoding an Ed25519 private key", e))?;
     Ok(document.as_bytes().to_vec())
 }
 
@@ -37,11 +42,16 @@ pub(crate) fn verify(key: &SigningKey, message: &[u8], signature: &[u8]) -> bool
     let Ok(signature) = Signature::from_slice(signature) else {
         return false;
     };
-    key.verifying_key().verify_strict(message, &signature).is_ok()
+    key.verifying_key()
+        .verify_strict(message, &signature)
+        .is_ok()
 }
 
 /// Ed25519ph over a SHA-512 digest the caller computed, with the empty context KMS uses.
-pub(crate) fn sign_prehashed(key: &SigningKey, sha512_digest: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub(crate) fn sign_prehashed(
+    key: &SigningKey,
+    sha512_digest: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let signature = key
         .sign_prehashed(KnownDigest::of(sha512_digest), None)
         .map_err(|e| internal("Ed25519ph signing", e))?;
@@ -69,7 +79,10 @@ struct KnownDigest {
 
 impl Default for KnownDigest {
     fn default() -> Self {
-        KnownDigest { bytes: [0; 64], filled: 0 }
+        KnownDigest {
+            bytes: [0; 64],
+            filled: 0,
+        }
     }
 }
 

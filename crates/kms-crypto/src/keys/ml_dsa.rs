@@ -1,11 +1,13 @@
 //! ML-DSA (FIPS 204) signatures at the three parameter sets KMS offers.
 
-use ml_dsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
-use ml_dsa::signature::Keypair;
 use digest::array::Array;
 use digest::consts::U64;
 use getrandom::SysRng;
-use ml_dsa::{ExpandedSigningKey, MlDsa44, MlDsa65, MlDsa87, MlDsaParams, Signature, SigningKey, B32};
+use ml_dsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
+use ml_dsa::signature::Keypair;
+use ml_dsa::{
+    ExpandedSigningKey, MlDsa44, MlDsa65, MlDsa87, MlDsaParams, Signature, SigningKey, B32,
+};
 
 use super::{internal, invalid_material};
 use crate::random::random_array;
@@ -51,7 +53,11 @@ pub(crate) fn public_key_der(set: ParameterSet, pkcs8: &[u8]) -> Result<Vec<u8>,
     }
 }
 
-pub(crate) fn sign(set: ParameterSet, pkcs8: &[u8], signed: Signed<'_>) -> Result<Vec<u8>, CryptoError> {
+pub(crate) fn sign(
+    set: ParameterSet,
+    pkcs8: &[u8],
+    signed: Signed<'_>,
+) -> Result<Vec<u8>, CryptoError> {
     match set {
         ParameterSet::MlDsa44 => sign_with::<MlDsa44>(pkcs8, signed),
         ParameterSet::MlDsa65 => sign_with::<MlDsa65>(pkcs8, signed),
@@ -59,7 +65,12 @@ pub(crate) fn sign(set: ParameterSet, pkcs8: &[u8], signed: Signed<'_>) -> Resul
     }
 }
 
-pub(crate) fn verify(set: ParameterSet, pkcs8: &[u8], signed: Signed<'_>, signature: &[u8]) -> Result<bool, CryptoError> {
+pub(crate) fn verify(
+    set: ParameterSet,
+    pkcs8: &[u8],
+    signed: Signed<'_>,
+    signature: &[u8],
+) -> Result<bool, CryptoError> {
     match set {
         ParameterSet::MlDsa44 => verify_with::<MlDsa44>(pkcs8, signed, signature),
         ParameterSet::MlDsa65 => verify_with::<MlDsa65>(pkcs8, signed, signature),
@@ -110,7 +121,11 @@ where
     Ok(signature.encode().to_vec())
 }
 
-fn verify_with<P: MlDsaParams>(pkcs8: &[u8], signed: Signed<'_>, signature: &[u8]) -> Result<bool, CryptoError>
+fn verify_with<P: MlDsaParams>(
+    pkcs8: &[u8],
+    signed: Signed<'_>,
+    signature: &[u8],
+) -> Result<bool, CryptoError>
 where
     SigningKey<P>: DecodePrivateKey,
 {

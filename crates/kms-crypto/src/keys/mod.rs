@@ -10,7 +10,9 @@ use crate::CryptoError;
 
 /// The error for stored or imported material that does not parse as the key spec says.
 pub(crate) fn invalid_material(what: &str) -> CryptoError {
-    CryptoError::ValidationFailure(format!("the key material is not a valid {what} private key"))
+    CryptoError::ValidationFailure(format!(
+        "the key material is not a valid {what} private key"
+    ))
 }
 
 /// The error for a library failure that input cannot cause (encoding a key we just made).

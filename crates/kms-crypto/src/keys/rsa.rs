@@ -36,8 +36,11 @@ pub(crate) enum SignaturePadding {
 }
 
 pub(crate) fn generate_pkcs8(bits: usize) -> Result<Vec<u8>, CryptoError> {
-    let key = PrivateKey::new(&mut SysRng, bits).map_err(|e| internal("generating an RSA key", e))?;
-    let document = key.to_pkcs8_der().map_err(|e| internal("encoding an RSA private key", e))?;
+    let key =
+        PrivateKey::new(&mut SysRng, bits).map_err(|e| internal("generating an RSA key", e))?;
+    let document = key
+        .to_pkcs8_der()
+        .map_err(|e| internal("encoding an RSA private key", e))?;
     Ok(document.as_bytes().to_vec())
 }
 
@@ -52,14 +55,18 @@ pub(crate) fn private_key(pkcs8: &[u8], bits: usize) -> Result<PrivateKey, Crypt
 }
 
 pub(crate) fn public_key_der(key: &PublicKey) -> Result<Vec<u8>, CryptoError> {
-    let document = key.to_public_key_der().map_err(|e| internal("encoding an RSA public key", e))?;
+    let document = key
+        .to_public_key_der()
+        .map_err(|e| internal("encoding an RSA public key", e))?;
     Ok(document.into_vec())
 }
 
 /// Parses a DER SubjectPublicKeyInfo holding an RSA key.
 pub(crate) fn public_key_from_der(der: &[u8]) -> Result<PublicKey, CryptoError> {
     PublicKey::from_public_key_der(der).map_err(|_| {
-        CryptoError::ValidationFailure("the public key is not a DER-encoded RSA SubjectPublicKeyInfo".to_string())
+        CryptoError::ValidationFailure(
+            "the public key is not a DER-encoded RSA SubjectPublicKeyInfo".to_string(),
+        )
     })
 }
 
@@ -68,7 +75,11 @@ pub(crate) fn max_oaep_plaintext_len(modulus_len: usize, digest: OaepDigest) -> 
     modulus_len.saturating_sub(2 * digest.output_len() + 2)
 }
 
-pub(crate) fn oaep_encrypt(key: &PublicKey, digest: OaepDigest, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub(crate) fn oaep_encrypt(
+    key: &PublicKey,
+    digest: OaepDigest,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let limit = max_oaep_plaintext_len(key.size(), digest);
     if plaintext.is_empty() || plaintext.len() > limit {
         return Err(CryptoError::ValidationFailure(format!(
@@ -83,7 +94,11 @@ pub(crate) fn oaep_encrypt(key: &PublicKey, digest: OaepDigest, plaintext: &[u8]
     ciphertext.map_err(|e| internal("RSA-OAEP encryption", e))
 }
 
-pub(crate) fn oaep_decrypt(key: &PrivateKey, digest: OaepDigest, ciphertext: &[u8]) -> Result<SecretBytes, CryptoError> {
+pub(crate) fn oaep_decrypt(
+    key: &PrivateKey,
+    digest: OaepDigest,
+    ciphertext: &[u8],
+) -> Result<SecretBytes, CryptoError> {
     if ciphertext.len() != key.size() {
         return Err(CryptoError::InvalidCiphertext);
     }
@@ -91,7 +106,9 @@ pub(crate) fn oaep_decrypt(key: &PrivateKey, digest: OaepDigest, ciphertext: &[u
         OaepDigest::Sha1 => key.oaep_decrypt_with_rng::<Sha1, _>(&mut SysRng, ciphertext),
         OaepDigest::Sha256 => key.oaep_decrypt_with_rng::<Sha256, _>(&mut SysRng, ciphertext),
     };
-    plaintext.map(SecretBytes::new).map_err(|_| CryptoError::InvalidCiphertext)
+    plaintext
+        .map(SecretBytes::new)
+        .map_err(|_| CryptoError::InvalidCiphertext)
 }
 
 pub(crate) fn sign_digest(
@@ -102,12 +119,24 @@ pub(crate) fn sign_digest(
 ) -> Result<Vec<u8>, CryptoError> {
     let rng = &mut SysRng;
     let signature = match (padding, sha) {
-        (SignaturePadding::Pss, Sha2::Sha256) => key.pss_sign_prehash_with_rng::<Sha256, _>(rng, digest),
-        (SignaturePadding::Pss, Sha2::Sha384) => key.pss_sign_prehash_with_rng::<Sha384, _>(rng, digest),
-        (SignaturePadding::Pss, Sha2::Sha512) => key.pss_sign_prehash_with_rng::<Sha512, _>(rng, digest),
-        (SignaturePadding::Pkcs1V15, Sha2::Sha256) => key.pkcs1v15_sign_prehash_with_rng::<Sha256, _>(rng, digest),
-        (SignaturePadding::Pkcs1V15, Sha2::Sha384) => key.pkcs1v15_sign_prehash_with_rng::<Sha384, _>(rng, digest),
-        (SignaturePadding::Pkcs1V15, Sha2::Sha512) => key.pkcs1v15_sign_prehash_with_rng::<Sha512, _>(rng, digest),
+        (SignaturePadding::Pss, Sha2::Sha256) => {
+            key.pss_sign_prehash_with_rng::<Sha256, _>(rng, digest)
+        }
+        (SignaturePadding::Pss, Sha2::Sha384) => {
+            key.pss_sign_prehash_with_rng::<Sha384, _>(rng, digest)
+        }
+        (SignaturePadding::Pss, Sha2::Sha512) => {
+            key.pss_sign_prehash_with_rng::<Sha512, _>(rng, digest)
+        }
+        (SignaturePadding::Pkcs1V15, Sha2::Sha256) => {
+            key.pkcs1v15_sign_prehash_with_rng::<Sha256, _>(rng, digest)
+        }
+        (SignaturePadding::Pkcs1V15, Sha2::Sha384) => {
+            key.pkcs1v15_sign_prehash_with_rng::<Sha384, _>(rng, digest)
+        }
+        (SignaturePadding::Pkcs1V15, Sha2::Sha512) => {
+            key.pkcs1v15_sign_prehash_with_rng::<Sha512, _>(rng, digest)
+        }
     };
     signature.map_err(|e| internal("RSA signing", e))
 }
@@ -120,12 +149,24 @@ pub(crate) fn verify_digest(
     signature: &[u8],
 ) -> bool {
     let outcome = match (padding, sha) {
-        (SignaturePadding::Pss, Sha2::Sha256) => key.pss_verify_prehash::<Sha256>(digest, signature),
-        (SignaturePadding::Pss, Sha2::Sha384) => key.pss_verify_prehash::<Sha384>(digest, signature),
-        (SignaturePadding::Pss, Sha2::Sha512) => key.pss_verify_prehash::<Sha512>(digest, signature),
-        (SignaturePadding::Pkcs1V15, Sha2::Sha256) => key.pkcs1v15_verify_prehash::<Sha256>(digest, signature),
-        (SignaturePadding::Pkcs1V15, Sha2::Sha384) => key.pkcs1v15_verify_prehash::<Sha384>(digest, signature),
-        (SignaturePadding::Pkcs1V15, Sha2::Sha512) => key.pkcs1v15_verify_prehash::<Sha512>(digest, signature),
+        (SignaturePadding::Pss, Sha2::Sha256) => {
+            key.pss_verify_prehash::<Sha256>(digest, signature)
+        }
+        (SignaturePadding::Pss, Sha2::Sha384) => {
+            key.pss_verify_prehash::<Sha384>(digest, signature)
+        }
+        (SignaturePadding::Pss, Sha2::Sha512) => {
+            key.pss_verify_prehash::<Sha512>(digest, signature)
+        }
+        (SignaturePadding::Pkcs1V15, Sha2::Sha256) => {
+            key.pkcs1v15_verify_prehash::<Sha256>(digest, signature)
+        }
+        (SignaturePadding::Pkcs1V15, Sha2::Sha384) => {
+            key.pkcs1v15_verify_prehash::<Sha384>(digest, signature)
+        }
+        (SignaturePadding::Pkcs1V15, Sha2::Sha512) => {
+            key.pkcs1v15_verify_prehash::<Sha512>(digest, signature)
+        }
     };
     outcome.is_ok()
 }
