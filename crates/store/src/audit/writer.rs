@@ -10,6 +10,11 @@ use crate::Backend;
 
 /// The most records one group commit writes; bounds how long it holds the database.
 const MAX_BATCH: usize = 2000;
+/// After each group commit the writer lets events gather this long before the next: under
+/// load a commit then carries hundreds of events instead of a few, so the fixed cost of a
+/// commit (the pages it writes, the thread wake-ups) is shared. Events stay visible well
+/// within CloudTrail's second.
+const GATHER_WINDOW: std::time::Duration = std::time::Duration::from_millis(20);
 /// How many times a batch is tried before its events are given up, and the first pause.
 const APPEND_ATTEMPTS: u32 = 5;
 const APPEND_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
@@ -140,6 +145,7 @@ fn write_sqlite_batches(store: SqliteStore, mut commands: mpsc::UnboundedReceive
             attempt += 1;
         }
         commit.settle(written);
+        std::thread::sleep(GATHER_WINDOW);
     }
 }
 
@@ -164,5 +170,6 @@ async fn write_postgres_batches(
             attempt += 1;
         }
         commit.settle(written);
+        tokio::time::sleep(GATHER_WINDOW).await;
     }
 }
