@@ -389,6 +389,13 @@ impl Gateway {
             }
             return Err(AuthFailure { error: unknown_access_key(route.protocol), access_key_id: Some(key.to_owned()), account: None });
         };
+        if credentials.expires_at.is_some_and(|expiry| self.clock.now() >= expiry) {
+            return Err(AuthFailure {
+                error: expired_token(route.protocol),
+                access_key_id: Some(key.to_owned()),
+                account: Some(credentials.principal.account),
+            });
+        }
         match sigv4::verify(&signature, signed, &credentials.secret_access_key, wall_clock(), &self.signing_keys) {
             Ok(verified) => Ok((credentials.principal, verified.body)),
             Err(e) => Err(AuthFailure {
@@ -430,6 +437,16 @@ fn unknown_access_key(protocol: Protocol) -> ApiError {
         ),
         p if p.answers_in_xml() => ApiError::new("InvalidClientTokenId", 403, message),
         _ => ApiError::new("UnrecognizedClientException", 403, message),
+    }
+}
+
+/// Temporary credentials past their expiry, by the server clock.
+fn expired_token(protocol: Protocol) -> ApiError {
+    let message = "The security token included in the request is expired";
+    if protocol.answers_in_xml() {
+        ApiError::new("ExpiredToken", 403, message)
+    } else {
+        ApiError::new("ExpiredTokenException", 400, message)
     }
 }
 

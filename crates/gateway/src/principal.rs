@@ -72,6 +72,8 @@ impl Principal {
 pub struct Credentials {
     pub secret_access_key: String,
     pub principal: Principal,
+    /// When temporary credentials stop working, in server-clock epoch seconds.
+    pub expires_at: Option<f64>,
 }
 
 pub type CredentialsFuture<'a> = Pin<Box<dyn Future<Output = Option<Credentials>> + Send + 'a>>;
@@ -92,7 +94,7 @@ pub fn builtin_credentials(access_key_id: &str, default_account: &str) -> Option
     } else {
         return None;
     };
-    Some(Credentials { secret_access_key: "test".to_owned(), principal: Principal::root(account, access_key_id) })
+    Some(Credentials { secret_access_key: "test".to_owned(), principal: Principal::root(account, access_key_id), expires_at: None })
 }
 
 #[cfg(test)]

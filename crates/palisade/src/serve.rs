@@ -41,7 +41,7 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
         version: env!("CARGO_PKG_VERSION"),
     };
     let services = services::all(&store, &sealer);
-    let credentials = Arc::new(services::iam::StoredCredentials::new(store.clone(), sealer.clone()));
+    let credentials = Arc::new(services::credentials::StoredCredentials::new(store.clone(), sealer.clone()));
     let gateway = Arc::new(
         Gateway::new(config, store.clone(), clock.clone(), ca, services, Arc::new(services::iam::PolicyAuthorizer::new(store.clone()))).with_credentials(credentials),
     );

@@ -2,6 +2,7 @@
 //! cannot, changes state in the store and calls engines; the gateway's pipeline does the rest.
 
 pub mod cloudtrail;
+pub mod credentials;
 pub mod iam;
 mod input;
 pub mod jobs;
@@ -15,7 +16,7 @@ use store::{Sealer, Store};
 /// Every service Palisade implements.
 pub fn all(store: &Store, sealer: &Arc<Sealer>) -> Vec<Arc<dyn Service>> {
     vec![
-        Arc::new(sts::Sts),
+        Arc::new(sts::Sts::new(store.clone(), sealer.clone())),
         Arc::new(cloudtrail::CloudTrail::new(store.clone())),
         Arc::new(iam::Iam::new(store.clone(), sealer.clone())),
     ]

@@ -1,11 +1,9 @@
 //! Access keys of IAM users: created with a secret shown once, stored sealed under the root
 //! key, and looked up by the gateway to authenticate requests signed with them.
 
-use std::sync::Arc;
-
 use base64::Engine;
 use gateway::{
-    principal::{CredentialSource, Credentials, CredentialsFuture, Principal, PrincipalKind},
+    principal::{Credentials, Principal, PrincipalKind},
     Reply, RequestContext,
 };
 use serde::{Deserialize, Serialize};
@@ -146,42 +144,26 @@ pub async fn get_access_key_last_used(store: &Store, ctx: &RequestContext, input
     })))
 }
 
-/// The credentials of active IAM user access keys, for the gateway's authentication.
-pub struct StoredCredentials {
-    store: Store,
-    sealer: Arc<Sealer>,
-}
-
-impl StoredCredentials {
-    pub fn new(store: Store, sealer: Arc<Sealer>) -> Self {
-        StoredCredentials { store, sealer }
+/// The credentials of an active IAM user access key.
+pub async fn lookup(store: &Store, sealer: &Sealer, access_key_id: &str) -> Option<Credentials> {
+    let stored = store.get(ACCESS_KEYS, access_key_id).await.ok()??;
+    let key: AccessKey = serde_json::from_value(stored).ok()?;
+    if key.status != "Active" {
+        return None;
     }
-
-    async fn lookup_user_key(&self, access_key_id: &str) -> Option<Credentials> {
-        let stored = self.store.get(ACCESS_KEYS, access_key_id).await.ok()??;
-        let key: AccessKey = serde_json::from_value(stored).ok()?;
-        if key.status != "Active" {
-            return None;
-        }
-        let sealed = base64::engine::general_purpose::STANDARD.decode(&key.sealed_secret).ok()?;
-        let secret = self.sealer.unseal(&seal_context(access_key_id), &sealed).ok()?;
-        let mut tx = self.store.begin().await.ok()?;
-        let user = entities::load(&mut tx, &key.account, EntityKind::User, &key.user_name).await.ok()?;
-        Some(Credentials {
-            secret_access_key: String::from_utf8(secret).ok()?,
-            principal: Principal {
-                account: key.account,
-                kind: PrincipalKind::IamUser { name: user.name },
-                arn: user.arn,
-                user_id: user.id,
-                access_key_id: access_key_id.to_owned(),
-            },
-        })
-    }
-}
-
-impl CredentialSource for StoredCredentials {
-    fn lookup<'a>(&'a self, access_key_id: &'a str, _session_token: Option<&'a str>) -> CredentialsFuture<'a> {
-        Box::pin(self.lookup_user_key(access_key_id))
-    }
+    let sealed = base64::engine::general_purpose::STANDARD.decode(&key.sealed_secret).ok()?;
+    let secret = sealer.unseal(&seal_context(access_key_id), &sealed).ok()?;
+    let mut tx = store.begin().await.ok()?;
+    let user = entities::load(&mut tx, &key.account, EntityKind::User, &key.user_name).await.ok()?;
+    Some(Credentials {
+        secret_access_key: String::from_utf8(secret).ok()?,
+        principal: Principal {
+            account: key.account,
+            kind: PrincipalKind::IamUser { name: user.name },
+            arn: user.arn,
+            user_id: user.id,
+            access_key_id: access_key_id.to_owned(),
+        },
+        expires_at: None,
+    })
 }

@@ -6,14 +6,18 @@ use gateway::{
     RequestContext,
 };
 use policy::{
+    authorizer::{NamedPolicy, ResourcePolicy, ResourcePolicyKind},
     context::{Caller, Request, RequestContext as ConditionContext},
-    PolicySet,
+    PolicySet, PolicyType,
 };
 use serde_json::Value;
 use store::Store;
 use wire::ApiError;
 
-use super::{principal_policies, store_error};
+use super::{
+    entities::{self, EntityKind},
+    principal_policies, store_error,
+};
 
 pub struct PolicyAuthorizer {
     store: Store,
@@ -38,9 +42,19 @@ impl PolicyAuthorizer {
         let action = iam_action(ctx);
         let conditions = condition_keys(ctx);
         for resource in resources {
-            let request = Request::new(caller.clone(), &action, resource)
+            let mut request = Request::new(caller.clone(), &action, resource)
                 .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
                 .with_context(conditions.clone());
+            let mut policies = policies.clone();
+            if action == "sts:AssumeRole" {
+                if matches!(ctx.principal.kind, PrincipalKind::Root) {
+                    return Err(access_denied(ctx, "Roles may not be assumed by root accounts.".to_owned()));
+                }
+                if let Some((account, trust)) = self.trust_policy(resource).await? {
+                    request = request.with_resource_account(&account);
+                    policies.resource_policy = Some(trust);
+                }
+            }
             let decision = policy::authorize(&request, &policies);
             if !decision.is_allowed() {
                 let message = decision.access_denied_message(&request).unwrap_or_else(|| {
@@ -50,6 +64,20 @@ impl PolicyAuthorizer {
             }
         }
         Ok(())
+    }
+}
+
+impl PolicyAuthorizer {
+    /// The trust policy of the role `arn` names, as the resource policy of sts:AssumeRole.
+    async fn trust_policy(&self, arn: &str) -> Result<Option<(String, ResourcePolicy)>, ApiError> {
+        let Some((account, name)) = crate::sts::role_of_arn(arn) else { return Ok(None) };
+        let mut tx = self.store.begin().await.map_err(store_error)?;
+        let Ok(role) = entities::load(&mut tx, account, EntityKind::Role, name).await else { return Ok(None) };
+        let Some(document) = role.assume_role_policy else { return Ok(None) };
+        let parsed = policy::parse_policy(&document, PolicyType::Trust)
+            .map_err(|e| ApiError::internal(format!("the trust policy of {arn} does not parse: {}", e.message())))?;
+        let trust = ResourcePolicy { policy: NamedPolicy::new(&role.arn, parsed), kind: ResourcePolicyKind::TrustPolicy };
+        Ok(Some((account.to_owned(), trust)))
     }
 }
 

@@ -2,20 +2,21 @@
 //! permissions boundaries and access keys. IAM is global: its entities live in the account,
 //! not in a region.
 
-mod access_keys;
+pub mod access_keys;
 mod authorizer;
 mod aws_managed;
 mod credential_report;
-mod entities;
-mod ids;
+pub mod entities;
+pub mod ids;
 mod inline_policies;
 mod managed_policies;
 mod policy_document;
 mod principal_policies;
 mod resources;
+mod simulator;
 
-pub use access_keys::StoredCredentials;
 pub use authorizer::PolicyAuthorizer;
+pub use entities::EntityKind;
 
 use std::sync::Arc;
 
@@ -107,6 +108,8 @@ impl Service for Iam {
             "UpdateAccessKey" => Box::pin(access_keys::update_access_key(store, ctx, input)),
             "DeleteAccessKey" => Box::pin(access_keys::delete_access_key(store, ctx, input)),
             "GetAccessKeyLastUsed" => Box::pin(access_keys::get_access_key_last_used(store, ctx, input)),
+            "SimulatePrincipalPolicy" => Box::pin(simulator::simulate_principal_policy(store, ctx, input)),
+            "SimulateCustomPolicy" => Box::pin(simulator::simulate_custom_policy(ctx, input)),
             "GenerateCredentialReport" => Box::pin(credential_report::generate(store, ctx)),
             "GetCredentialReport" => Box::pin(credential_report::get(store, ctx)),
             _ => return None,
@@ -127,6 +130,6 @@ fn error(shape: &str, message: impl Into<String>) -> ApiError {
     ApiError::modeled(model(), shape, message)
 }
 
-fn store_error(e: store::StoreError) -> ApiError {
+pub fn store_error(e: store::StoreError) -> ApiError {
     ApiError::internal(format!("IAM could not reach its store: {e}"))
 }

@@ -57,12 +57,33 @@ pub async fn for_user(tx: &mut Txn, user: &Entity) -> Result<PolicySet, ApiError
     Ok(set)
 }
 
-/// The policy set of a role: its policies and boundary.
-pub async fn for_role(tx: &mut Txn, role: &Entity) -> Result<PolicySet, ApiError> {
+/// The policy set of a role or group: its own policies and boundary.
+pub async fn of_entity(tx: &mut Txn, entity: &Entity) -> Result<PolicySet, ApiError> {
     let mut set = PolicySet::default();
-    entity_policies(tx, role, &mut set.identity_policies).await?;
-    set.permissions_boundary = boundary(tx, role).await?;
+    entity_policies(tx, entity, &mut set.identity_policies).await?;
+    set.permissions_boundary = boundary(tx, entity).await?;
     Ok(set)
+}
+
+/// The session policies passed when the session was created, or `None` when none were.
+async fn session_policies(tx: &mut Txn, principal: &Principal) -> Result<Option<Vec<NamedPolicy>>, ApiError> {
+    let stored = tx.get(crate::sts::sessions::SESSIONS, &principal.access_key_id).await.map_err(super::store_error)?;
+    let Some(session) = stored.and_then(|v| serde_json::from_value::<crate::sts::sessions::Session>(v).ok()) else {
+        return Ok(None);
+    };
+    if session.policy_documents.is_empty() && session.policy_arns.is_empty() {
+        return Ok(None);
+    }
+    let mut policies = Vec::new();
+    for document in &session.policy_documents {
+        policies.extend(parse("session policy", document, PolicyType::Session));
+    }
+    for arn in &session.policy_arns {
+        if let Some(managed) = managed_policies::find(tx, &principal.account, arn).await? {
+            policies.extend(parse(arn, managed.document(), PolicyType::Session));
+        }
+    }
+    Ok(Some(policies))
 }
 
 /// Who the engine sees, and the policies that bear on it.
@@ -77,7 +98,8 @@ pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<(Calle
         }
         PrincipalKind::AssumedRole { role_name, .. } => {
             let role = entities::load(tx, &principal.account, EntityKind::Role, role_name).await?;
-            let set = for_role(tx, &role).await?;
+            let mut set = of_entity(tx, &role).await?;
+            set.session_policies = session_policies(tx, principal).await?;
             (Caller::RoleSession { role_arn: role.arn, session_arn: principal.arn.clone(), service_linked: false }, set)
         }
     })

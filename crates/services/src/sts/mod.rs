@@ -1,21 +1,44 @@
-//! AWS Security Token Service. This issue serves GetCallerIdentity; sessions arrive with IAM.
+//! AWS Security Token Service: who the caller is, and temporary credentials for roles.
 
+mod assume_role;
 mod get_caller_identity;
+pub mod sessions;
+
+pub use assume_role::role_of_arn;
+
+use std::sync::Arc;
 
 use gateway::{RequestContext, Service, ServiceFuture};
 use serde_json::Value;
+use store::{Sealer, Store};
 
-pub struct Sts;
+pub struct Sts {
+    store: Store,
+    sealer: Arc<Sealer>,
+}
+
+impl Sts {
+    pub fn new(store: Store, sealer: Arc<Sealer>) -> Self {
+        Sts { store, sealer }
+    }
+}
 
 impl Service for Sts {
     fn id(&self) -> &'static str {
         "sts"
     }
 
-    fn call<'a>(&'a self, ctx: &'a RequestContext, _input: Value) -> Option<ServiceFuture<'a>> {
+    fn call<'a>(&'a self, ctx: &'a RequestContext, input: Value) -> Option<ServiceFuture<'a>> {
         match ctx.operation {
             "GetCallerIdentity" => Some(Box::pin(std::future::ready(Ok(get_caller_identity::get_caller_identity(ctx))))),
+            "AssumeRole" => Some(Box::pin(assume_role::assume_role(&self.store, &self.sealer, ctx, input))),
             _ => None,
         }
+    }
+
+    /// AssumeRole acts on the role it names.
+    fn resources(&self, _ctx: &RequestContext, input: &Value) -> Vec<String> {
+        let role = input.get("RoleArn").and_then(Value::as_str);
+        vec![role.unwrap_or("*").to_owned()]
     }
 }

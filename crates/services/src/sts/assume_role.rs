@@ -1,0 +1,114 @@
+//! AssumeRole: temporary credentials for a role whose trust policy (judged by the pipeline
+//! with the caller's own policies) lets the caller in.
+
+use base64::Engine;
+use gateway::{principal::PrincipalKind, Reply, RequestContext};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::{Sealer, Store};
+use wire::ApiError;
+
+use super::sessions::{self, Session, SESSIONS};
+use crate::iam::{entities, ids, EntityKind};
+
+/// Role chaining: a session assuming another role gets at most an hour, as in AWS.
+const CHAINED_MAX_SECONDS: i64 = 3600;
+const DEFAULT_DURATION_SECONDS: i64 = 3600;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AssumeRoleRequest {
+    role_arn: String,
+    role_session_name: String,
+    duration_seconds: Option<i64>,
+    policy: Option<String>,
+    #[serde(default)]
+    policy_arns: Vec<PolicyArn>,
+    source_identity: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PolicyArn {
+    arn: String,
+}
+
+fn model_error(shape: &str, message: impl Into<String>) -> ApiError {
+    ApiError::modeled(wire::service_by_id("sts").expect("the STS model is vendored").model(), shape, message)
+}
+
+/// The account and role name of a role ARN (`arn:aws:iam::ACCOUNT:role/path/name`).
+pub fn role_of_arn(arn: &str) -> Option<(&str, &str)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, resource) = rest.split_once(':')?;
+    let path_and_name = resource.strip_prefix("role/")?;
+    Some((account, path_and_name.rsplit('/').next()?))
+}
+
+/// A random session token; AWS's are long opaque base64 strings.
+fn session_token() -> String {
+    let mut bytes = [0u8; 192];
+    rand::fill(&mut bytes);
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub async fn assume_role(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+    let request: AssumeRoleRequest =
+        serde_json::from_value(input).map_err(|e| ApiError::new("ValidationError", 400, e.to_string()))?;
+    let invalid_arn = || ApiError::new("ValidationError", 400, format!("{} is invalid", request.role_arn));
+    let (account, role_name) = role_of_arn(&request.role_arn).ok_or_else(invalid_arn)?;
+    let mut tx = store.begin().await.map_err(crate::iam::store_error)?;
+    let role = entities::load(&mut tx, account, EntityKind::Role, role_name).await.map_err(|_| {
+        ApiError::new(
+            "AccessDenied",
+            403,
+            format!("User: {} is not authorized to perform: sts:AssumeRole on resource: {}", ctx.principal.arn, request.role_arn),
+        )
+    })?;
+    let chained = matches!(ctx.principal.kind, PrincipalKind::AssumedRole { .. });
+    let max = if chained { CHAINED_MAX_SECONDS } else { role.max_session_duration.unwrap_or(DEFAULT_DURATION_SECONDS) };
+    let duration = request.duration_seconds.unwrap_or(DEFAULT_DURATION_SECONDS.min(max));
+    if duration > max {
+        return Err(ApiError::new(
+            "ValidationError",
+            400,
+            format!("The requested DurationSeconds exceeds the {} set for this role.", if chained { "1 hour session limit for roles assumed by role chaining" } else { "MaxSessionDuration" }),
+        ));
+    }
+    if let Some(document) = &request.policy {
+        policy::parse_policy(document, policy::PolicyType::Session).map_err(|e| model_error("MalformedPolicyDocumentException", e.message()))?;
+    }
+    let access_key_id = ids::access_key_id("ASIA");
+    let secret = ids::secret_access_key();
+    let token = session_token();
+    let session = Session {
+        account: role.account.clone(),
+        role_name: role.name.clone(),
+        role_id: role.id.clone(),
+        session_name: request.role_session_name.clone(),
+        expires_at: (ctx.time + duration as f64).floor(),
+        policy_documents: request.policy.into_iter().collect(),
+        policy_arns: request.policy_arns.into_iter().map(|p| p.arn).collect(),
+        source_identity: request.source_identity.clone(),
+        sealed_secret: base64::engine::general_purpose::STANDARD
+            .encode(sealer.seal(&sessions::seal_context(&access_key_id), secret.as_bytes())),
+        token_hash: sessions::token_hash(&token),
+        access_key_id: access_key_id.clone(),
+    };
+    let value = serde_json::to_value(&session).map_err(|e| ApiError::internal(e.to_string()))?;
+    tx.put(SESSIONS, &access_key_id, &value).await.map_err(crate::iam::store_error)?;
+    tx.commit().await.map_err(crate::iam::store_error)?;
+    let mut output = json!({
+        "Credentials": {
+            "AccessKeyId": access_key_id,
+            "SecretAccessKey": secret,
+            "SessionToken": token,
+            "Expiration": session.expires_at,
+        },
+        "AssumedRoleUser": { "AssumedRoleId": session.assumed_role_id(), "Arn": session.arn() },
+        "PackedPolicySize": 0,
+    });
+    if let Some(source_identity) = &session.source_identity {
+        output["SourceIdentity"] = json!(source_identity);
+    }
+    Ok(Reply::new(output).resource("AWS::IAM::Role", role.arn))
+}

@@ -1,0 +1,77 @@
+//! Temporary credentials: sessions of assumed roles, stored with their secret sealed and only
+//! a hash of their session token, found again when a request is signed with them.
+
+use base64::Engine;
+use gateway::principal::{Credentials, Principal, PrincipalKind};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use store::{Sealer, Store};
+
+pub const SESSIONS: &str = "sts.session";
+
+/// A role session as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub access_key_id: String,
+    pub account: String,
+    pub role_name: String,
+    pub role_id: String,
+    pub session_name: String,
+    pub expires_at: f64,
+    /// Session policies: inline documents and managed policy ARNs passed when assuming.
+    #[serde(default)]
+    pub policy_documents: Vec<String>,
+    #[serde(default)]
+    pub policy_arns: Vec<String>,
+    pub source_identity: Option<String>,
+    pub sealed_secret: String,
+    /// SHA-256 of the session token, hex: the token itself is never stored.
+    pub token_hash: String,
+}
+
+impl Session {
+    pub fn arn(&self) -> String {
+        format!("arn:aws:sts::{}:assumed-role/{}/{}", self.account, self.role_name, self.session_name)
+    }
+
+    /// `AssumedRoleId` and the session's `aws:userid`: the role id and the session name.
+    pub fn assumed_role_id(&self) -> String {
+        format!("{}:{}", self.role_id, self.session_name)
+    }
+}
+
+pub fn seal_context(access_key_id: &str) -> String {
+    format!("sts-session:{access_key_id}")
+}
+
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares in time independent of where two hashes first differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The credentials of a session key, when the request presents the session's token. Expiry is
+/// the gateway's to judge, by the server clock.
+pub async fn lookup(store: &Store, sealer: &Sealer, access_key_id: &str, token: Option<&str>) -> Option<Credentials> {
+    let stored = store.get(SESSIONS, access_key_id).await.ok()??;
+    let session: Session = serde_json::from_value(stored).ok()?;
+    if !same(&token_hash(token?), &session.token_hash) {
+        return None;
+    }
+    let sealed = base64::engine::general_purpose::STANDARD.decode(&session.sealed_secret).ok()?;
+    let secret = String::from_utf8(sealer.unseal(&seal_context(access_key_id), &sealed).ok()?).ok()?;
+    Some(Credentials {
+        secret_access_key: secret,
+        principal: Principal {
+            account: session.account.clone(),
+            kind: PrincipalKind::AssumedRole { role_name: session.role_name.clone(), session_name: session.session_name.clone() },
+            arn: session.arn(),
+            user_id: session.assumed_role_id(),
+            access_key_id: access_key_id.to_owned(),
+        },
+        expires_at: Some(session.expires_at),
+    })
+}
