@@ -13,7 +13,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::{
     admin,
-    pipeline::{Answer, Connection, Gateway, IncomingRequest, MAX_BODY_BYTES},
+    pipeline::{Answer, Connection, Gateway, MAX_BODY_BYTES},
 };
 
 /// The first byte of a TLS ClientHello record.
@@ -79,8 +79,8 @@ async fn respond(gateway: &Gateway, request: Request<Incoming>, connection: Conn
     }
     let answer = gateway
         .handle(
-            IncomingRequest {
-                method: &parts.method,
+            wire::HttpRequest {
+                method: parts.method.as_str(),
                 path,
                 query: parts.uri.query().unwrap_or(""),
                 headers: &parts.headers,

@@ -4,7 +4,7 @@
 
 use std::{borrow::Cow, collections::HashMap, net::SocketAddr, sync::Arc, time::Instant};
 
-use http::{HeaderMap, Method};
+use http::HeaderMap;
 use serde_json::Value;
 use store::{AuditWriter, Clock, Store};
 use tracing::Instrument;
@@ -15,9 +15,9 @@ use crate::{
     authorize::Authorizer,
     metrics::Metrics,
     principal::{builtin_credentials, CredentialSource, Principal},
-    routing::{self, Route, RouteInput},
+    routing::{self, Route},
     service::{AuditResource, RequestContext, Service},
-    sigv4::{self, SignedRequest, SigningKeyCache},
+    sigv4::{self, SigningKeyCache},
     tls::InstallationCa,
 };
 
@@ -90,15 +90,6 @@ impl From<HttpResponse> for Answer {
     }
 }
 
-/// The request as read off the connection.
-pub struct IncomingRequest<'a> {
-    pub method: &'a Method,
-    pub path: &'a str,
-    pub query: &'a str,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-}
-
 /// Why authentication failed, with the access key id presented (CloudTrail records it).
 struct AuthFailure {
     error: ApiError,
@@ -167,29 +158,15 @@ impl Gateway {
     }
 
     /// Serves one API call.
-    pub async fn handle(&self, request: IncomingRequest<'_>, connection: Connection) -> Answer {
+    pub async fn handle(&self, request: HttpRequest<'_>, connection: Connection) -> Answer {
         let started = Instant::now();
         let request_id = new_request_id();
-        let signed = SignedRequest {
-            method: request.method.as_str(),
-            path: request.path,
-            query: request.query,
-            headers: request.headers,
-            body: request.body,
-        };
-        let signature = sigv4::parse(&signed);
+        let signature = sigv4::parse(&request);
         let scope_service = match &signature {
             Ok(Some(sig)) => Some(sig.service.as_str()),
             _ => None,
         };
-        let route = match routing::route(&RouteInput {
-            method: request.method.as_str(),
-            path: request.path,
-            query: request.query,
-            headers: request.headers,
-            body: request.body,
-            scope_service,
-        }) {
+        let route = match routing::route(&request, scope_service) {
             Ok(route) => route,
             Err(e) => {
                 self.metrics.record_unrouted();
@@ -205,7 +182,7 @@ impl Gateway {
             principal = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        let answer = self.serve(&route, &signed, signature, &request, connection, &request_id).instrument(span.clone()).await;
+        let answer = self.serve(&route, signature, &request, connection, &request_id).instrument(span.clone()).await;
         span.record("status", answer.status);
         let operation: &'static str = route.operation.name.as_str();
         self.metrics.record_call(route.service.id, operation, answer.status, started.elapsed().as_secs_f64());
@@ -215,9 +192,8 @@ impl Gateway {
     async fn serve(
         &self,
         route: &Route,
-        signed: &SignedRequest<'_>,
         signature: Result<Option<sigv4::Signature>, sigv4::SigV4Error>,
-        request: &IncomingRequest<'_>,
+        request: &HttpRequest<'_>,
         connection: Connection,
         request_id: &str,
     ) -> HttpResponse {
@@ -230,7 +206,7 @@ impl Gateway {
         let model = route.service.model();
         let event_time = self.clock.now();
 
-        let authenticated = self.authenticate(route, signed, signature).await;
+        let authenticated = self.authenticate(route, request, signature).await;
         let (principal, body) = match authenticated {
             Ok(ok) => ok,
             Err(failure) => {
@@ -271,13 +247,7 @@ impl Gateway {
             secure_transport: connection.tls.is_some(),
             time: event_time,
         };
-        let http = HttpRequest {
-            method: request.method.as_str(),
-            path: request.path,
-            query: request.query,
-            headers: request.headers,
-            body: &body,
-        };
+        let http = HttpRequest { body: &body, ..*request };
         let outcome = self.decode_and_dispatch(route, &ctx, &http).await;
         let (response, request_parameters, response_elements, error, resources, would_be_denied) = match outcome {
             Dispatched::Done { output, input, resources, would_be_denied } => {
@@ -361,7 +331,7 @@ impl Gateway {
     async fn authenticate<'b>(
         &self,
         route: &Route,
-        signed: &SignedRequest<'b>,
+        signed: &HttpRequest<'b>,
         signature: Result<Option<sigv4::Signature>, sigv4::SigV4Error>,
     ) -> Result<(Principal, Cow<'b, [u8]>), AuthFailure> {
         let xml = route.protocol.answers_in_xml();

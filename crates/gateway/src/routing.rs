@@ -6,7 +6,7 @@ use http::HeaderMap;
 use wire::{
     model::Operation,
     protocol::{rest, rpc_v2_cbor},
-    ApiError, Protocol, ServiceInfo,
+    ApiError, HttpRequest, Protocol, ServiceInfo,
 };
 
 /// A request's destination.
@@ -14,17 +14,6 @@ pub struct Route {
     pub service: &'static ServiceInfo,
     pub protocol: Protocol,
     pub operation: &'static Operation,
-}
-
-/// What routing sees of a request.
-pub struct RouteInput<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    pub query: &'a str,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-    /// The credential scope's service, when the request is signed.
-    pub scope_service: Option<&'a str>,
 }
 
 /// Why a request could not be routed, with the protocol to answer in when it is known.
@@ -47,15 +36,15 @@ fn unknown(protocol: Protocol, service: Option<&'static ServiceInfo>, message: S
     RouteError { protocol, service, error }
 }
 
-pub fn route(input: &RouteInput<'_>) -> Result<Route, RouteError> {
+/// Routes `input`; `scope_service` is the SigV4 credential scope's service when it is signed.
+pub fn route(input: &HttpRequest<'_>, scope_service: Option<&str>) -> Result<Route, RouteError> {
     if let Some(target) = header(input.headers, "x-amz-target") {
         return route_json_target(target, header(input.headers, "content-type"));
     }
     if let Some((service_name, operation)) = rpc_v2_cbor::operation_from_path(input.path) {
         return route_rpc_v2_cbor(service_name, operation);
     }
-    let service = input
-        .scope_service
+    let service = scope_service
         .and_then(wire::service_by_signing_name)
         .or_else(|| host_service(header(input.headers, "host")))
         .or_else(|| unsigned_query_service(input));
@@ -72,13 +61,7 @@ pub fn route(input: &RouteInput<'_>) -> Result<Route, RouteError> {
     }
     let protocol = if service.speaks(Protocol::RestXml) { Protocol::RestXml } else { Protocol::RestJson };
     let path = s3_virtual_host_path(service, input);
-    let request = wire::HttpRequest {
-        method: input.method,
-        path: path.as_deref().unwrap_or(input.path),
-        query: input.query,
-        headers: input.headers,
-        body: input.body,
-    };
+    let request = HttpRequest { path: path.as_deref().unwrap_or(input.path), ..*input };
     match rest::find_operation_for_request(service.model(), &request) {
         Some(operation) => Ok(Route { service, protocol, operation }),
         None => Err(unknown(
@@ -116,7 +99,7 @@ fn route_rpc_v2_cbor(service_name: &str, name: &str) -> Result<Route, RouteError
     }
 }
 
-fn route_query(service: &'static ServiceInfo, protocol: Protocol, input: &RouteInput<'_>) -> Result<Route, RouteError> {
+fn route_query(service: &'static ServiceInfo, protocol: Protocol, input: &HttpRequest<'_>) -> Result<Route, RouteError> {
     let action = form_value(input.query, "Action").or_else(|| {
         let form = header(input.headers, "content-type").is_none_or(|ct| ct.starts_with("application/x-www-form-urlencoded"));
         form.then(|| std::str::from_utf8(input.body).ok().and_then(|body| form_value(body, "Action"))).flatten()
@@ -147,7 +130,7 @@ fn host_service(host: Option<&str>) -> Option<&'static ServiceInfo> {
 
 /// Unsigned query requests (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) carry no credential
 /// scope; the Action names an operation that only one query service serves unsigned.
-fn unsigned_query_service(input: &RouteInput<'_>) -> Option<&'static ServiceInfo> {
+fn unsigned_query_service(input: &HttpRequest<'_>) -> Option<&'static ServiceInfo> {
     let action = form_value(input.query, "Action")
         .or_else(|| std::str::from_utf8(input.body).ok().and_then(|body| form_value(body, "Action")))?;
     wire::SERVICES
@@ -158,7 +141,7 @@ fn unsigned_query_service(input: &RouteInput<'_>) -> Option<&'static ServiceInfo
 
 /// Virtual-hosted S3 requests (`bucket.s3.localhost/key`) are matched as the path-style
 /// `/bucket/key`.
-fn s3_virtual_host_path(service: &ServiceInfo, input: &RouteInput<'_>) -> Option<String> {
+fn s3_virtual_host_path(service: &ServiceInfo, input: &HttpRequest<'_>) -> Option<String> {
     if service.id != "s3" {
         return None;
     }

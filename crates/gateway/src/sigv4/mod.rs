@@ -22,7 +22,6 @@ use std::borrow::Cow;
 use std::fmt;
 
 use hmac::Mac;
-use hyper::http::HeaderMap;
 use subtle::ConstantTimeEq;
 
 pub use error::SigV4Error;
@@ -31,21 +30,9 @@ pub use signing_key::SigningKeyCache;
 use error::MAX_SKEW_SECONDS;
 use payload::PayloadMode;
 
-/// The parts of an HTTP request SigV4 covers, borrowed from the request as it arrived.
-/// Not `Debug`: bodies and headers carry secrets that must not reach the logs.
-#[derive(Clone, Copy)]
-pub struct SignedRequest<'a> {
-    /// The method, uppercase as sent.
-    pub method: &'a str,
-    /// The raw path, still percent-encoded as the client sent it.
-    pub path: &'a str,
-    /// The raw query string, without the leading '?'.
-    pub query: &'a str,
-    /// The request headers; `host` must be among them (for HTTP/2, from `:authority`).
-    pub headers: &'a HeaderMap,
-    /// The whole body.
-    pub body: &'a [u8],
-}
+/// The parts of an HTTP request SigV4 covers: the request as it arrived (for HTTP/2, `host`
+/// comes from `:authority`).
+pub type SignedRequest<'a> = wire::HttpRequest<'a>;
 
 /// Where the signature travelled, which decides how time and the payload are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -47,7 +47,9 @@ impl Protocol {
     }
 }
 
-/// An HTTP request as the wire layer reads it.
+/// An HTTP request as it arrived, borrowed: what routing, SigV4 and the codecs read.
+/// Not `Debug`: bodies and headers carry secrets that must not reach the logs.
+#[derive(Clone, Copy)]
 pub struct HttpRequest<'a> {
     pub method: &'a str,
     /// The raw (percent-encoded) path, without the query string.
