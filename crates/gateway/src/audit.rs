@@ -1,7 +1,8 @@
 //! CloudTrail: one event per call, successful or failed, in the current record format, with
 //! secret material removed before it is written.
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 use store::AuditRecord;
 use wire::{model::ShapeType, ApiError, ServiceModel, ShapeRef};
 
@@ -71,29 +72,114 @@ pub struct CallRecord<'a> {
     pub host: &'a str,
 }
 
-fn user_identity(caller: &Caller<'_>) -> Value {
-    match caller {
-        Caller::Authenticated(p) => {
-            let mut identity = json!({
-                "type": p.identity_type(),
-                "principalId": p.user_id,
-                "arn": p.arn,
-                "accountId": p.account,
-                "accessKeyId": p.access_key_id,
-            });
-            if let crate::principal::PrincipalKind::IamUser { name } = &p.kind {
-                identity["userName"] = json!(name);
-            }
-            identity
-        }
-        Caller::Unknown { access_key_id } => {
-            let mut identity = json!({ "type": "Unknown", "principalId": "" });
-            if let Some(key) = access_key_id {
-                identity["accessKeyId"] = json!(key);
-            }
-            identity
+/// CloudTrail's `userIdentity`: the authenticated principal, or only the key presented.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserIdentity<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    principal_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    arn: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_key_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_name: Option<&'a str>,
+}
+
+impl<'a> UserIdentity<'a> {
+    fn of(caller: &Caller<'a>) -> Self {
+        match caller {
+            Caller::Authenticated(p) => UserIdentity {
+                kind: p.identity_type(),
+                principal_id: &p.user_id,
+                arn: Some(&p.arn),
+                account_id: Some(&p.account),
+                access_key_id: Some(&p.access_key_id),
+                user_name: match &p.kind {
+                    crate::principal::PrincipalKind::IamUser { name } => Some(name),
+                    _ => None,
+                },
+            },
+            Caller::Unknown { access_key_id } => UserIdentity {
+                kind: "Unknown",
+                principal_id: "",
+                arn: None,
+                account_id: None,
+                access_key_id: *access_key_id,
+                user_name: None,
+            },
         }
     }
+}
+
+#[derive(Serialize)]
+struct EventResource<'a> {
+    #[serde(rename = "ARN")]
+    arn: &'a str,
+    #[serde(rename = "accountId")]
+    account_id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TlsDetails<'a> {
+    tls_version: &'a str,
+    client_provided_host_header: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IamAuditDenial<'a> {
+    palisade_iam_audit: ErrorFields<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorFields<'a> {
+    error_code: &'a str,
+    error_message: &'a str,
+}
+
+/// A CloudTrail record, serialized straight from borrowed fields (the hot path writes one per
+/// call).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventRecord<'a> {
+    event_version: &'a str,
+    user_identity: UserIdentity<'a>,
+    event_time: String,
+    event_source: &'a str,
+    event_name: &'a str,
+    aws_region: &'a str,
+    #[serde(rename = "sourceIPAddress")]
+    source_ip_address: &'a str,
+    user_agent: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_message: Option<&'a str>,
+    request_parameters: &'a Option<Value>,
+    response_elements: &'a Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    additional_event_data: Option<IamAuditDenial<'a>>,
+    #[serde(rename = "requestID")]
+    request_id: &'a str,
+    #[serde(rename = "eventID")]
+    event_id: &'a str,
+    read_only: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resources: Vec<EventResource<'a>>,
+    event_type: &'a str,
+    management_event: bool,
+    recipient_account_id: &'a str,
+    event_category: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_details: Option<TlsDetails<'a>>,
 }
 
 impl CallRecord<'_> {
@@ -104,45 +190,37 @@ impl CallRecord<'_> {
             Caller::Authenticated(p) => (Some(p.username().to_owned()), Some(p.access_key_id.clone())),
             Caller::Unknown { access_key_id } => (None, access_key_id.map(str::to_owned)),
         };
-        let mut event = Map::new();
-        event.insert("eventVersion".into(), json!(EVENT_VERSION));
-        event.insert("userIdentity".into(), user_identity(&self.caller));
-        event.insert("eventTime".into(), json!(wire::timestamp::format_iso8601(self.event_time.floor())));
-        event.insert("eventSource".into(), json!(self.event_source));
-        event.insert("eventName".into(), json!(self.event_name));
-        event.insert("awsRegion".into(), json!(self.region));
-        event.insert("sourceIPAddress".into(), json!(self.source_ip));
-        event.insert("userAgent".into(), json!(self.user_agent));
-        if let Some(error) = self.error {
-            event.insert("errorCode".into(), json!(error.code));
-            event.insert("errorMessage".into(), json!(error.message));
-        }
-        event.insert("requestParameters".into(), self.request_parameters.unwrap_or(Value::Null));
-        event.insert("responseElements".into(), self.response_elements.unwrap_or(Value::Null));
-        if let Some(denial) = self.would_be_denied {
-            event.insert(
-                "additionalEventData".into(),
-                json!({ "palisadeIamAudit": { "errorCode": denial.code, "errorMessage": denial.message } }),
-            );
-        }
-        event.insert("requestID".into(), json!(self.request_id));
-        event.insert("eventID".into(), json!(self.event_id));
-        event.insert("readOnly".into(), json!(read_only));
-        if !self.resources.is_empty() {
-            let resources: Vec<Value> = self
+        let record = EventRecord {
+            event_version: EVENT_VERSION,
+            user_identity: UserIdentity::of(&self.caller),
+            event_time: wire::timestamp::format_iso8601(self.event_time.floor()),
+            event_source: self.event_source,
+            event_name: self.event_name,
+            aws_region: self.region,
+            source_ip_address: self.source_ip,
+            user_agent: self.user_agent,
+            error_code: self.error.map(|e| e.code.as_ref()),
+            error_message: self.error.map(|e| e.message.as_str()),
+            request_parameters: &self.request_parameters,
+            response_elements: &self.response_elements,
+            additional_event_data: self.would_be_denied.map(|denial| IamAuditDenial {
+                palisade_iam_audit: ErrorFields { error_code: &denial.code, error_message: &denial.message },
+            }),
+            request_id: self.request_id,
+            event_id: self.event_id,
+            read_only,
+            resources: self
                 .resources
                 .iter()
-                .map(|r| json!({ "ARN": r.name, "accountId": self.recipient_account, "type": r.resource_type }))
-                .collect();
-            event.insert("resources".into(), Value::Array(resources));
-        }
-        event.insert("eventType".into(), json!("AwsApiCall"));
-        event.insert("managementEvent".into(), json!(true));
-        event.insert("recipientAccountId".into(), json!(self.recipient_account));
-        event.insert("eventCategory".into(), json!("Management"));
-        if let Some(version) = self.tls {
-            event.insert("tlsDetails".into(), json!({ "tlsVersion": version, "clientProvidedHostHeader": self.host }));
-        }
+                .map(|r| EventResource { arn: &r.name, account_id: self.recipient_account, kind: &r.resource_type })
+                .collect(),
+            event_type: "AwsApiCall",
+            management_event: true,
+            recipient_account_id: self.recipient_account,
+            event_category: "Management",
+            tls_details: self.tls.map(|version| TlsDetails { tls_version: version, client_provided_host_header: self.host }),
+        };
+        let event_json = serde_json::to_string(&record).expect("an event record always serializes");
         AuditRecord {
             account: self.recipient_account.to_owned(),
             region: self.region.to_owned(),
@@ -154,7 +232,7 @@ impl CallRecord<'_> {
             access_key_id,
             read_only,
             resources: self.resources.iter().map(|r| (r.resource_type.clone(), r.name.clone())).collect(),
-            event_json: Value::Object(event).to_string(),
+            event_json,
         }
     }
 }
