@@ -1,6 +1,6 @@
-//! The benchmark target: a principal with 10 managed policies of 10 statements
-//! each, median time per `authorize` call under 10 µs. Run with
-//! `cargo test -p policy --release --test timing -- --ignored --nocapture`.
+//! Policy evaluation for a principal with 10 managed policies of 10 statements each: the
+//! median time per `authorize` call (target: under 10 µs). Run with
+//! `cargo bench -p policy --bench authorize`.
 
 use std::time::Instant;
 
@@ -25,9 +25,7 @@ fn managed_policy(n: usize) -> NamedPolicy {
     )
 }
 
-#[test]
-#[ignore]
-fn ten_managed_policies_of_ten_statements_authorize_in_under_ten_microseconds() {
+fn main() {
     let set = PolicySet {
         identity_policies: (0..10).map(managed_policy).collect(),
         ..PolicySet::default()
@@ -57,6 +55,5 @@ fn ten_managed_policies_of_ten_statements_authorize_in_under_ten_microseconds() 
     }
     samples.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let median = samples[samples.len() / 2];
-    println!("median per authorize: {:.2} µs", median / 1000.0);
-    assert!(median < 10_000.0, "median {median} ns");
+    println!("median per authorize, 10 managed policies of 10 statements: {:.2} µs (target < 10 µs)", median / 1000.0);
 }
