@@ -4,6 +4,7 @@
 pub mod cloudtrail;
 pub mod credentials;
 pub mod iam;
+pub mod organizations;
 mod input;
 pub mod jobs;
 pub mod sts;
@@ -19,5 +20,6 @@ pub fn all(store: &Store, sealer: &Arc<Sealer>) -> Vec<Arc<dyn Service>> {
         Arc::new(sts::Sts::new(store.clone(), sealer.clone())),
         Arc::new(cloudtrail::CloudTrail::new(store.clone())),
         Arc::new(iam::Iam::new(store.clone(), sealer.clone())),
+        Arc::new(organizations::Organizations::new(store.clone())),
     ]
 }

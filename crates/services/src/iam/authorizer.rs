@@ -29,16 +29,18 @@ impl PolicyAuthorizer {
     }
 
     async fn judge(&self, ctx: &RequestContext, resources: &[String]) -> Result<(), ApiError> {
-        let (caller, policies) = match &ctx.principal.kind {
+        if let PrincipalKind::Anonymous = ctx.principal.kind {
             // The caller of an unsigned operation is judged by the operation (a trust policy).
-            PrincipalKind::Anonymous => return Ok(()),
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await.map_err(store_error)?;
+        let (caller, mut policies) = match &ctx.principal.kind {
             // Root has no identity policies to read; the engine still applies the rest.
             PrincipalKind::Root => (Caller::Root { account: ctx.principal.account.clone() }, PolicySet::default()),
-            _ => {
-                let mut tx = self.store.begin().await.map_err(store_error)?;
-                principal_policies::for_principal(&mut tx, &ctx.principal).await?
-            }
+            _ => principal_policies::for_principal(&mut tx, &ctx.principal).await?,
         };
+        policies.service_control_policies = crate::organizations::scp::for_account(&mut tx, ctx.account()).await?;
+        drop(tx);
         let action = iam_action(ctx);
         let conditions = condition_keys(ctx);
         for resource in resources {
