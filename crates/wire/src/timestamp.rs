@@ -127,7 +127,7 @@ pub fn parse_iso8601(text: &str) -> Option<f64> {
     let text = text.trim();
     let (date, rest) = text.split_once(['T', 't'])?;
     let (year, month, day) = if date.len() == 8 {
-        (digits(&date[0..4])? as i64, digits(&date[4..6])?, digits(&date[6..8])?)
+        (digits(date.get(0..4)?)? as i64, digits(date.get(4..6)?)?, digits(date.get(6..8)?)?)
     } else {
         let mut parts = date.splitn(3, '-');
         (digits(parts.next()?)? as i64, digits(parts.next()?)?, digits(parts.next()?)?)
@@ -142,7 +142,7 @@ pub fn parse_iso8601(text: &str) -> Option<f64> {
         let mut parts = clock.splitn(3, ':');
         (digits(parts.next()?)?, digits(parts.next()?)?, digits(parts.next().unwrap_or("0"))?)
     } else if clock.len() == 6 {
-        (digits(&clock[0..2])?, digits(&clock[2..4])?, digits(&clock[4..6])?)
+        (digits(clock.get(0..2)?)?, digits(clock.get(2..4)?)?, digits(clock.get(4..6)?)?)
     } else {
         return None;
     };
@@ -154,11 +154,11 @@ pub fn parse_iso8601(text: &str) -> Option<f64> {
         "" | "Z" | "z" => 0i64,
         _ => {
             let sign = if zone.starts_with('-') { -1 } else { 1 };
-            let body = zone[1..].replace(':', "");
+            let body = zone.get(1..)?.replace(':', "");
             if body.len() != 4 {
                 return None;
             }
-            sign * (i64::from(digits(&body[0..2])?) * 3600 + i64::from(digits(&body[2..4])?) * 60)
+            sign * (i64::from(digits(body.get(0..2)?)?) * 3600 + i64::from(digits(body.get(2..4)?)?) * 60)
         }
     };
     let t = checked(year, month, day, hour, minute, second, 0)?;
@@ -230,6 +230,13 @@ mod tests {
     #[test]
     fn dates_before_the_epoch_work() {
         assert_eq!(format_iso8601(-86_400.0), "1969-12-31T00:00:00Z");
+    }
+
+    #[test]
+    fn multibyte_characters_never_split_a_date() {
+        assert_eq!(parse_iso8601("2019121\u{e9}T234818Z"), None);
+        assert_eq!(parse_iso8601("20191216T2348\u{e9}Z"), None);
+        assert_eq!(parse_iso8601("2019-12-16T23:48:18+0\u{e9}"), None);
     }
 
     #[test]

@@ -318,17 +318,18 @@ impl CborValue {
             CborValue::Bytes(bytes) => Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
             CborValue::Text(text) => Value::String(text),
             CborValue::Array(items) => Value::Array(items.into_iter().map(CborValue::into_json).collect()),
-            CborValue::Map(entries) => {
-                let mut map = Map::new();
-                for (key, item) in entries {
-                    let key = match key {
-                        CborValue::Text(text) => text,
-                        other => other.into_json().to_string(),
-                    };
-                    map.insert(key, item.into_json());
-                }
-                Value::Object(map)
-            }
+            // Smithy maps and documents have text keys; an entry keyed by anything else has no
+            // JSON form and is left out (rendering such keys as text grows exponentially with
+            // their nesting).
+            CborValue::Map(entries) => Value::Object(
+                entries
+                    .into_iter()
+                    .filter_map(|(key, item)| match key {
+                        CborValue::Text(text) => Some((text, item.into_json())),
+                        _ => None,
+                    })
+                    .collect::<Map<String, Value>>(),
+            ),
             CborValue::Tag(_, inner) => inner.into_json(),
             CborValue::Bool(b) => Value::Bool(b),
             CborValue::Null | CborValue::Undefined => Value::Null,
@@ -425,6 +426,16 @@ mod tests {
         assert_eq!(decode(&[0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), Err(CborError::Truncated));
         assert_eq!(decode(&[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), Err(CborError::Truncated));
         assert_eq!(decode(&[0xbb, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00]), Err(CborError::Truncated));
+    }
+
+    #[test]
+    fn map_entries_without_text_keys_have_no_json_form() {
+        let nested_key = CborValue::Map(vec![(CborValue::Text("a".into()), CborValue::Unsigned(1))]);
+        let map = CborValue::Map(vec![
+            (nested_key, CborValue::Unsigned(2)),
+            (CborValue::Text("kept".into()), CborValue::Unsigned(3)),
+        ]);
+        assert_eq!(map.into_json(), serde_json::json!({ "kept": 3 }));
     }
 
     #[test]
