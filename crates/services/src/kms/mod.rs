@@ -1,0 +1,180 @@
+//! AWS Key Management Service: keys with real cryptography (the `kms-crypto` engine), aliases,
+//! tags, key policies, rotation, scheduled deletion and multi-Region replicas. Key material is
+//! sealed under the root key in the store and never leaves it in the clear except as the caller's
+//! own plaintext.
+
+mod aliases;
+mod data_keys;
+pub mod deletion;
+mod encryption;
+mod key_policies;
+mod key_record;
+mod key_ref;
+mod keys;
+mod replication;
+pub mod rotation;
+mod signing;
+mod tags;
+
+use std::sync::{Arc, OnceLock};
+
+use gateway::{RequestContext, Service, ServiceFuture};
+use kms_crypto::CryptoError;
+use serde_json::Value;
+use store::{Sealer, Store};
+use wire::ApiError;
+
+pub struct Kms {
+    store: Store,
+    sealer: Arc<Sealer>,
+}
+
+/// The sealer scheduled rotations use: jobs run outside any request, and the job runner hands
+/// them only the store and the clock. One root key serves a process, so the first KMS service
+/// built registers it.
+static JOB_SEALER: OnceLock<Arc<Sealer>> = OnceLock::new();
+
+impl Kms {
+    pub fn new(store: Store, sealer: Arc<Sealer>) -> Self {
+        let _ = JOB_SEALER.set(sealer.clone());
+        Kms { store, sealer }
+    }
+}
+
+fn job_sealer() -> Option<&'static Arc<Sealer>> {
+    JOB_SEALER.get()
+}
+
+impl Service for Kms {
+    fn id(&self) -> &'static str {
+        "kms"
+    }
+
+    fn call<'a>(&'a self, ctx: &'a RequestContext, input: Value) -> Option<ServiceFuture<'a>> {
+        let store = &self.store;
+        let sealer = &*self.sealer;
+        Some(match ctx.operation {
+            "CreateKey" => Box::pin(keys::create_key(store, sealer, ctx, input)),
+            "DescribeKey" => Box::pin(keys::describe_key(store, ctx, input)),
+            "ListKeys" => Box::pin(keys::list_keys(store, ctx, input)),
+            "EnableKey" => Box::pin(keys::enable_key(store, ctx, input)),
+            "DisableKey" => Box::pin(keys::disable_key(store, ctx, input)),
+            "UpdateKeyDescription" => Box::pin(keys::update_key_description(store, ctx, input)),
+            "TagResource" => Box::pin(tags::tag_resource(store, ctx, input)),
+            "UntagResource" => Box::pin(tags::untag_resource(store, ctx, input)),
+            "ListResourceTags" => Box::pin(tags::list_resource_tags(store, ctx, input)),
+            "CreateAlias" => Box::pin(aliases::create_alias(store, ctx, input)),
+            "ListAliases" => Box::pin(aliases::list_aliases(store, ctx, input)),
+            "UpdateAlias" => Box::pin(aliases::update_alias(store, ctx, input)),
+            "DeleteAlias" => Box::pin(aliases::delete_alias(store, ctx, input)),
+            "Encrypt" => Box::pin(encryption::encrypt(store, sealer, ctx, input)),
+            "Decrypt" => Box::pin(encryption::decrypt(store, sealer, ctx, input)),
+            "ReEncrypt" => Box::pin(encryption::re_encrypt(store, sealer, ctx, input)),
+            "GenerateDataKey" => Box::pin(data_keys::generate_data_key(store, sealer, ctx, input, true)),
+            "GenerateDataKeyWithoutPlaintext" => Box::pin(data_keys::generate_data_key(store, sealer, ctx, input, false)),
+            "GenerateDataKeyPair" => Box::pin(data_keys::generate_data_key_pair(store, sealer, ctx, input, true)),
+            "GenerateDataKeyPairWithoutPlaintext" => {
+                Box::pin(data_keys::generate_data_key_pair(store, sealer, ctx, input, false))
+            }
+            "GenerateRandom" => Box::pin(data_keys::generate_random(input)),
+            "Sign" => Box::pin(signing::sign(store, sealer, ctx, input)),
+            "Verify" => Box::pin(signing::verify(store, sealer, ctx, input)),
+            "GetPublicKey" => Box::pin(signing::get_public_key(store, sealer, ctx, input)),
+            "GenerateMac" => Box::pin(signing::generate_mac(store, sealer, ctx, input)),
+            "VerifyMac" => Box::pin(signing::verify_mac(store, sealer, ctx, input)),
+            "GetKeyPolicy" => Box::pin(key_policies::get_key_policy(store, ctx, input)),
+            "PutKeyPolicy" => Box::pin(key_policies::put_key_policy(store, ctx, input)),
+            "ListKeyPolicies" => Box::pin(key_policies::list_key_policies(store, ctx, input)),
+            "EnableKeyRotation" => Box::pin(rotation::enable_key_rotation(store, ctx, input)),
+            "DisableKeyRotation" => Box::pin(rotation::disable_key_rotation(store, ctx, input)),
+            "GetKeyRotationStatus" => Box::pin(rotation::get_key_rotation_status(store, ctx, input)),
+            "RotateKeyOnDemand" => Box::pin(rotation::rotate_key_on_demand(store, sealer, ctx, input)),
+            "ListKeyRotations" => Box::pin(rotation::list_key_rotations(store, ctx, input)),
+            "ScheduleKeyDeletion" => Box::pin(deletion::schedule_key_deletion(store, ctx, input)),
+            "CancelKeyDeletion" => Box::pin(deletion::cancel_key_deletion(store, ctx, input)),
+            "ReplicateKey" => Box::pin(replication::replicate_key(store, sealer, ctx, input)),
+            _ => return None,
+        })
+    }
+
+    /// The key a request names (a key ARN, or an alias ARN the authorizer resolves with
+    /// [`resolve_key_arn`]); for Decrypt without a KeyId, the key its ciphertext names; for
+    /// alias operations, the alias and its key; `*` for operations on no particular key.
+    fn resources(&self, ctx: &RequestContext, input: &Value) -> Vec<String> {
+        let text = |name: &str| input.get(name).and_then(Value::as_str);
+        match ctx.operation {
+            "CreateAlias" | "UpdateAlias" => {
+                let mut arns = Vec::new();
+                if let Some(alias) = text("AliasName") {
+                    arns.push(key_ref::policy_arn(ctx, alias));
+                }
+                if let Some(key) = text("TargetKeyId") {
+                    arns.push(key_ref::policy_arn(ctx, key));
+                }
+                arns
+            }
+            "DeleteAlias" => vec![text("AliasName").map_or_else(|| "*".to_owned(), |a| key_ref::policy_arn(ctx, a))],
+            "Decrypt" | "ReEncrypt" if text("KeyId").or_else(|| text("SourceKeyId")).is_none() => {
+                let mut arns = vec![encryption::blob_key_arn(ctx, input).unwrap_or_else(|| "*".to_owned())];
+                if let Some(destination) = text("DestinationKeyId") {
+                    arns.push(key_ref::policy_arn(ctx, destination));
+                }
+                arns
+            }
+            "ReEncrypt" => {
+                let mut arns = Vec::new();
+                arns.extend(text("SourceKeyId").map(|k| key_ref::policy_arn(ctx, k)));
+                arns.extend(text("DestinationKeyId").map(|k| key_ref::policy_arn(ctx, k)));
+                arns
+            }
+            _ => match text("KeyId") {
+                Some(key) => vec![key_ref::policy_arn(ctx, key)],
+                None => vec!["*".to_owned()],
+            },
+        }
+    }
+}
+
+/// The key policy of the key `key_arn` names (a key ARN or an alias ARN), for the authorizer to
+/// judge KMS calls with; `None` when there is no such key.
+pub async fn key_policy(store: &Store, key_arn: &str) -> Option<String> {
+    let key = stored_key_of_arn(store, key_arn).await?;
+    Some(key.policy)
+}
+
+/// The key ARN an alias ARN points to (a key ARN is returned as it is, if the key exists).
+pub async fn resolve_key_arn(store: &Store, arn: &str) -> Option<String> {
+    Some(stored_key_of_arn(store, arn).await?.arn)
+}
+
+async fn stored_key_of_arn(store: &Store, arn: &str) -> Option<key_record::StoredKey> {
+    let mut tx = store.begin().await.ok()?;
+    let (account, region, key_id) = match key_ref::KeyRef::parse_in_arn(arn)? {
+        key_ref::KeyRef::Key { account, region, key_id } => (account, region, key_id),
+        key_ref::KeyRef::Alias { account, region, name } => {
+            let alias = aliases::load(&mut tx, &account, &region, &name).await.ok()??;
+            (account, region, alias.target_key_id)
+        }
+    };
+    // The authorizer has no request time: a key past its deletion window keeps its policy here,
+    // and the operation itself answers that the key does not exist.
+    key_record::load(&mut tx, &account, &region, &key_id, f64::MIN).await.ok()?
+}
+
+fn model() -> &'static wire::ServiceModel {
+    wire::service_by_id("kms").expect("the KMS model is vendored").model()
+}
+
+/// KMS's modeled error `shape` with `message`.
+fn error(shape: &str, message: impl Into<String>) -> ApiError {
+    ApiError::modeled(model(), shape, message)
+}
+
+/// The KMS exception the engine's error names.
+fn crypto_error(e: CryptoError) -> ApiError {
+    error(e.aws_error_code(), e.to_string())
+}
+
+fn store_error(e: store::StoreError) -> ApiError {
+    ApiError::internal(format!("KMS could not reach its store: {e}"))
+}
