@@ -7,6 +7,7 @@ pub mod iam;
 pub mod organizations;
 mod input;
 pub mod jobs;
+pub mod kms;
 pub mod sts;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ pub fn all(store: &Store, sealer: &Arc<Sealer>) -> Vec<Arc<dyn Service>> {
         Arc::new(sts::Sts::new(store.clone(), sealer.clone())),
         Arc::new(cloudtrail::CloudTrail::new(store.clone())),
         Arc::new(iam::Iam::new(store.clone(), sealer.clone())),
+        Arc::new(kms::Kms::new(store.clone(), sealer.clone())),
         Arc::new(organizations::Organizations::new(store.clone())),
     ]
 }
