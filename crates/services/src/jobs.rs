@@ -13,6 +13,8 @@ pub async fn schedule_recurring(store: &Store, clock: &Clock) -> Result<(), stor
 pub async fn run(store: &Store, clock: &Clock, job: Job) -> Result<(), String> {
     match job.kind.as_str() {
         retention::RETENTION_JOB => retention::run(store, clock.now()).await.map_err(|e| e.to_string()),
+        crate::kms::rotation::ROTATE_JOB => crate::kms::rotation::run_job(store, clock.now(), &job.payload).await,
+        crate::kms::deletion::DELETE_JOB => crate::kms::deletion::run_job(store, clock.now(), &job.payload).await,
         other => Err(format!("no service runs jobs of kind {other}")),
     }
 }
