@@ -11,6 +11,13 @@ use support::{http, workspace_root, Server};
 /// The walkthrough's steps that Palisade's built capabilities cover. Each issue that lands adds
 /// its steps here.
 const PASSING_STEPS: &[&str] = &[
+    "kms: create-key + alias",
+    "kms: enable-key-rotation",
+    "kms: encrypt/decrypt round trip",
+    "kms: tampered ciphertext is refused",
+    "kms: key policy with admin/usage roles",
+    "kms: envelope encryption data key",
+    "kms: multi-region key decrypts in replica region",
     "iam: permission boundary caps admin",
     "iam: credential report",
     "sts: root may not assume roles; a user may",
