@@ -56,6 +56,11 @@ impl PolicyAuthorizer {
                     request = request.with_resource_account(&account);
                     policies.resource_policy = Some(trust);
                 }
+            } else if action.starts_with("kms:") && resource.starts_with("arn:aws:kms:") {
+                if let Some((account, key_policy)) = self.key_policy(resource).await? {
+                    request = request.with_resource_account(&account);
+                    policies.resource_policy = Some(key_policy);
+                }
             }
             let decision = policy::authorize(&request, &policies);
             if !decision.is_allowed() {
@@ -80,6 +85,20 @@ impl PolicyAuthorizer {
             .map_err(|e| ApiError::internal(format!("the trust policy of {arn} does not parse: {}", e.message())))?;
         let trust = ResourcePolicy { policy: NamedPolicy::new(&role.arn, parsed), kind: ResourcePolicyKind::TrustPolicy };
         Ok(Some((account.to_owned(), trust)))
+    }
+}
+
+impl PolicyAuthorizer {
+    /// The key policy of the KMS key `arn` names (an alias ARN is followed to its key): with a
+    /// key policy, IAM policies count only where the key policy lets the account use them.
+    async fn key_policy(&self, arn: &str) -> Result<Option<(String, ResourcePolicy)>, ApiError> {
+        let Some(key_arn) = crate::kms::resolve_key_arn(&self.store, arn).await else { return Ok(None) };
+        let Some(document) = crate::kms::key_policy(&self.store, &key_arn).await else { return Ok(None) };
+        let account = key_arn.split(':').nth(4).unwrap_or_default().to_owned();
+        let parsed = policy::parse_policy(&document, PolicyType::KeyPolicy)
+            .map_err(|e| ApiError::internal(format!("the key policy of {key_arn} does not parse: {}", e.message())))?;
+        let key_policy = ResourcePolicy { policy: NamedPolicy::new(&key_arn, parsed), kind: ResourcePolicyKind::KeyPolicy };
+        Ok(Some((account, key_policy)))
     }
 }
 

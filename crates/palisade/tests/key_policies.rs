@@ -1,0 +1,110 @@
+//! KMS key policies judged on every call by the policy engine, end to end.
+
+mod support;
+
+use serde_json::Value;
+use support::Server;
+
+fn error_text(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}"#;
+
+struct Fixture {
+    server: Server,
+    key: String,
+    admin_key: (String, String),
+}
+
+fn fixture() -> Fixture {
+    let server = Server::start(&["--ephemeral"]);
+    let key = server.aws_json(&["kms", "create-key"])["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    server.aws_json(&["iam", "create-user", "--user-name", "ops"]);
+    server.aws(&["iam", "attach-user-policy", "--user-name", "ops", "--policy-arn", "arn:aws:iam::aws:policy/AdministratorAccess"]);
+    let access = server.aws_json(&["iam", "create-access-key", "--user-name", "ops"]);
+    let admin_key = (
+        access["AccessKey"]["AccessKeyId"].as_str().unwrap().to_owned(),
+        access["AccessKey"]["SecretAccessKey"].as_str().unwrap().to_owned(),
+    );
+    Fixture { server, key, admin_key }
+}
+
+impl Fixture {
+    fn role_session(&self, role: &str) -> Value {
+        self.server.aws_json(&["iam", "create-role", "--role-name", role, "--assume-role-policy-document", TRUST]);
+        let arn = format!("arn:aws:iam::000000000000:role/{role}");
+        let out = self.server.aws_as(&self.admin_key.0, &self.admin_key.1, &["sts", "assume-role", "--role-arn", &arn, "--role-session-name", "s1"]);
+        let assumed: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert!(assumed["Credentials"].is_object(), "{}", error_text(&out));
+        assumed["Credentials"].clone()
+    }
+
+    fn as_session(&self, credentials: &Value, args: &[&str]) -> std::process::Output {
+        support::aws_command(&self.server.endpoint(), credentials["AccessKeyId"].as_str().unwrap(), credentials["SecretAccessKey"].as_str().unwrap())
+            .env("AWS_SESSION_TOKEN", credentials["SessionToken"].as_str().unwrap())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Puts a key policy; the root user may lose access to the key, so the lock-out check is
+    /// bypassed as AWS lets it be.
+    fn put_policy(&self, policy: &str) {
+        let out = self.server.aws(&[
+            "kms",
+            "put-key-policy",
+            "--key-id",
+            &self.key,
+            "--policy-name",
+            "default",
+            "--bypass-policy-lockout-safety-check",
+            "--policy",
+            policy,
+        ]);
+        assert!(out.status.success(), "{}", error_text(&out));
+    }
+}
+
+#[test]
+fn the_courses_key_policy_separates_key_administrators_from_key_users() {
+    let f = fixture();
+    let admin = f.role_session("KeyAdmin");
+    let app = f.role_session("AppRole");
+    f.put_policy(r#"{"Version":"2012-10-17","Statement":[
+ {"Sid":"Enable IAM policies","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},
+ {"Sid":"Allow key administration","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:role/KeyAdmin"},"Action":["kms:Create*","kms:Delete*","kms:Disable*","kms:ScheduleKeyDeletion"],"Resource":"*"},
+ {"Sid":"Allow key usage","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:role/AppRole"},"Action":["kms:Decrypt","kms:GenerateDataKey"],"Resource":"*"}]}"#);
+    let data_key = f.as_session(&app, &["kms", "generate-data-key", "--key-id", &f.key, "--key-spec", "AES_256"]);
+    assert!(data_key.status.success(), "AppRole generates data keys: {}", error_text(&data_key));
+    let blob: Value = serde_json::from_slice(&data_key.stdout).unwrap();
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(blob["CiphertextBlob"].as_str().unwrap()).unwrap();
+    let path = f.server.data_dir.join("data-key.enc");
+    std::fs::write(&path, bytes).unwrap();
+    let ciphertext = format!("fileb://{}", path.display());
+    let ciphertext = ciphertext.as_str();
+    let decrypted = f.as_session(&app, &["kms", "decrypt", "--ciphertext-blob", ciphertext]);
+    assert!(decrypted.status.success(), "AppRole decrypts: {}", error_text(&decrypted));
+    let deletion = f.as_session(&app, &["kms", "schedule-key-deletion", "--key-id", &f.key]);
+    assert!(error_text(&deletion).contains("AccessDeniedException"), "AppRole may not schedule deletion: {}", error_text(&deletion));
+    let admin_decrypt = f.as_session(&admin, &["kms", "decrypt", "--ciphertext-blob", ciphertext]);
+    assert!(error_text(&admin_decrypt).contains("AccessDeniedException"), "KeyAdmin may not decrypt: {}", error_text(&admin_decrypt));
+}
+
+#[test]
+fn a_key_whose_policy_does_not_trust_the_account_ignores_iam_policies() {
+    let f = fixture();
+    f.role_session("Only");
+    f.put_policy(r#"{"Version":"2012-10-17","Statement":[
+ {"Sid":"Only this role","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:role/Only"},"Action":"kms:*","Resource":"*"}]}"#);
+    let out = f.server.aws_as(&f.admin_key.0, &f.admin_key.1, &["kms", "encrypt", "--key-id", &f.key, "--plaintext", "aGk="]);
+    assert!(error_text(&out).contains("AccessDeniedException"), "AdministratorAccess is not enough: {}", error_text(&out));
+}
+
+#[test]
+fn an_administrator_uses_a_key_whose_policy_delegates_to_iam() {
+    let f = fixture();
+    let out = f.server.aws_as(&f.admin_key.0, &f.admin_key.1, &["kms", "encrypt", "--key-id", &f.key, "--plaintext", "aGk="]);
+    assert!(out.status.success(), "{}", error_text(&out));
+}
