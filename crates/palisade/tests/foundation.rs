@@ -239,11 +239,11 @@ fn a_trail_survives_kill_dash_nine() {
 #[test]
 fn an_operation_palisade_does_not_serve_yet_answers_501_naming_it() {
     let server = Server::start(&["--ephemeral"]);
-    let out = server.aws(&["kms", "create-key"]);
+    let out = server.aws(&["guardduty", "list-detectors"]);
     assert!(!out.status.success());
     let text = stderr(&out);
     assert!(text.contains("NotImplemented"), "{text}");
-    assert!(text.contains("CreateKey"), "{text}");
+    assert!(text.contains("ListDetectors"), "{text}");
 }
 
 #[test]
@@ -276,7 +276,7 @@ fn health_reports_services_and_version_on_both_paths() {
         let response = http(server.port, "GET", path, &[], b"").unwrap();
         let health: Value = serde_json::from_slice(&response.body).unwrap();
         assert_eq!(health["services"]["sts"], "running", "{path}");
-        assert_eq!(health["services"]["kms"], "available", "{path}");
+        assert_eq!(health["services"]["guardduty"], "available", "{path}");
         assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
     }
 }
