@@ -24,9 +24,22 @@ const OPERATIONS: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((selector, body)) = split_selector(data) else { return };
+    let Some((selector, body)) = split_selector(data) else {
+        return;
+    };
     let model = wire::service_by_id("kms").expect("kms is vendored").model();
     let headers = HeaderMap::new();
-    let request = HttpRequest { method: "POST", path: "/", query: "", headers: &headers, body };
-    decode_and_validate(model, Protocol::AwsJson11, operation(model, OPERATIONS, selector), &request);
+    let request = HttpRequest {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &headers,
+        body,
+    };
+    decode_and_validate(
+        model,
+        Protocol::AwsJson11,
+        operation(model, OPERATIONS, selector),
+        &request,
+    );
 });

@@ -29,10 +29,18 @@ const OPERATIONS: &[&str] = &[
 /// Equality with every NaN equal to every other, and other floats compared bit for bit.
 fn same_item(a: &CborValue, b: &CborValue) -> bool {
     match (a, b) {
-        (CborValue::Float(x), CborValue::Float(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
-        (CborValue::Array(xs), CborValue::Array(ys)) => xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same_item(x, y)),
+        (CborValue::Float(x), CborValue::Float(y)) => {
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
+        (CborValue::Array(xs), CborValue::Array(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same_item(x, y))
+        }
         (CborValue::Map(xs), CborValue::Map(ys)) => {
-            xs.len() == ys.len() && xs.iter().zip(ys).all(|((xk, xv), (yk, yv))| same_item(xk, yk) && same_item(xv, yv))
+            xs.len() == ys.len()
+                && xs
+                    .iter()
+                    .zip(ys)
+                    .all(|((xk, xv), (yk, yv))| same_item(xk, yk) && same_item(xv, yv))
         }
         (CborValue::Tag(x_tag, x), CborValue::Tag(y_tag, y)) => x_tag == y_tag && same_item(x, y),
         _ => a == b,
@@ -46,9 +54,12 @@ fn same_item(a: &CborValue, b: &CborValue) -> bool {
 /// of timing out on the same finding.
 fn has_container_key(item: &CborValue) -> bool {
     match item {
-        CborValue::Map(entries) => entries
-            .iter()
-            .any(|(key, value)| matches!(key, CborValue::Map(_) | CborValue::Array(_) | CborValue::Tag(..)) || has_container_key(value)),
+        CborValue::Map(entries) => entries.iter().any(|(key, value)| {
+            matches!(
+                key,
+                CborValue::Map(_) | CborValue::Array(_) | CborValue::Tag(..)
+            ) || has_container_key(value)
+        }),
         CborValue::Array(items) => items.iter().any(has_container_key),
         CborValue::Tag(_, inner) => has_container_key(inner),
         _ => false,
@@ -56,11 +67,16 @@ fn has_container_key(item: &CborValue) -> bool {
 }
 
 fn check_round_trip(bytes: &[u8]) {
-    let Ok(item) = cbor::decode(bytes) else { return };
+    let Ok(item) = cbor::decode(bytes) else {
+        return;
+    };
     let mut encoded = Vec::with_capacity(bytes.len());
     cbor::encode(&item, &mut encoded);
     match cbor::decode(&encoded) {
-        Ok(again) => assert!(same_item(&item, &again), "{item:?} encodes as {encoded:02x?}, which decodes as {again:?}"),
+        Ok(again) => assert!(
+            same_item(&item, &again),
+            "{item:?} encodes as {encoded:02x?}, which decodes as {again:?}"
+        ),
         Err(error) => panic!("{item:?} encodes as {encoded:02x?}, which does not decode: {error}"),
     }
     if !(cfg!(feature = "skip-known-findings") && has_container_key(&item)) {
@@ -69,12 +85,25 @@ fn check_round_trip(bytes: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((selector, body)) = split_selector(data) else { return };
+    let Some((selector, body)) = split_selector(data) else {
+        return;
+    };
     check_round_trip(body);
-    let model = wire::service_by_id("cloudwatch").expect("cloudwatch is vendored").model();
+    let model = wire::service_by_id("cloudwatch")
+        .expect("cloudwatch is vendored")
+        .model();
     let operation = operation(model, OPERATIONS, selector);
-    let path = format!("/service/GraniteServiceVersion20100801/operation/{}", operation.name);
+    let path = format!(
+        "/service/GraniteServiceVersion20100801/operation/{}",
+        operation.name
+    );
     let headers = HeaderMap::new();
-    let request = HttpRequest { method: "POST", path: &path, query: "", headers: &headers, body };
+    let request = HttpRequest {
+        method: "POST",
+        path: &path,
+        query: "",
+        headers: &headers,
+        body,
+    };
     decode_and_validate(model, Protocol::RpcV2Cbor, operation, &request);
 });

@@ -22,10 +22,26 @@ const OPERATIONS: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((selector, body)) = split_selector(data) else { return };
+    let Some((selector, body)) = split_selector(data) else {
+        return;
+    };
     let model = wire::service_by_id("ec2").expect("ec2 is vendored").model();
     let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"));
-    let request = HttpRequest { method: "POST", path: "/", query: "", headers: &headers, body };
-    decode_and_validate(model, Protocol::Ec2, operation(model, OPERATIONS, selector), &request);
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
+    );
+    let request = HttpRequest {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &headers,
+        body,
+    };
+    decode_and_validate(
+        model,
+        Protocol::Ec2,
+        operation(model, OPERATIONS, selector),
+        &request,
+    );
 });

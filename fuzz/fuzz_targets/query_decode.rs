@@ -33,11 +33,33 @@ const STS: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((selector, body)) = split_selector(data) else { return };
-    let (service, names) = if selector & 1 == 0 { ("iam", IAM) } else { ("sts", STS) };
-    let model = wire::service_by_id(service).expect("vendored service").model();
+    let Some((selector, body)) = split_selector(data) else {
+        return;
+    };
+    let (service, names) = if selector & 1 == 0 {
+        ("iam", IAM)
+    } else {
+        ("sts", STS)
+    };
+    let model = wire::service_by_id(service)
+        .expect("vendored service")
+        .model();
     let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"));
-    let request = HttpRequest { method: "POST", path: "/", query: "", headers: &headers, body };
-    decode_and_validate(model, Protocol::Query, operation(model, names, selector >> 1), &request);
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
+    );
+    let request = HttpRequest {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &headers,
+        body,
+    };
+    decode_and_validate(
+        model,
+        Protocol::Query,
+        operation(model, names, selector >> 1),
+        &request,
+    );
 });

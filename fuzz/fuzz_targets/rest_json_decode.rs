@@ -37,10 +37,20 @@ const LAMBDA: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((selector, text)) = split_selector(data) else { return };
-    let Some(raw) = RawRequest::parse(text) else { return };
-    let (service, names) = if selector & 1 == 0 { ("guardduty", GUARDDUTY) } else { ("lambda", LAMBDA) };
-    let model = wire::service_by_id(service).expect("vendored service").model();
+    let Some((selector, text)) = split_selector(data) else {
+        return;
+    };
+    let Some(raw) = RawRequest::parse(text) else {
+        return;
+    };
+    let (service, names) = if selector & 1 == 0 {
+        ("guardduty", GUARDDUTY)
+    } else {
+        ("lambda", LAMBDA)
+    };
+    let model = wire::service_by_id(service)
+        .expect("vendored service")
+        .model();
     let request = raw.as_http_request();
     let routed = rest::find_operation_for_request(model, &request).filter(|_| selector & 2 == 0);
     let operation = routed.unwrap_or_else(|| operation(model, names, selector >> 2));

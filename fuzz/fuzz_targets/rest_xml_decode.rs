@@ -29,8 +29,12 @@ const OPERATIONS: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((selector, text)) = split_selector(data) else { return };
-    let Some(raw) = RawRequest::parse(text) else { return };
+    let Some((selector, text)) = split_selector(data) else {
+        return;
+    };
+    let Some(raw) = RawRequest::parse(text) else {
+        return;
+    };
     let model = wire::service_by_id("s3").expect("s3 is vendored").model();
     let request = raw.as_http_request();
     let routed = rest::find_operation_for_request(model, &request).filter(|_| selector & 1 == 0);

@@ -31,7 +31,13 @@ fn describe(error: &SigV4Error) {
 fn check(request: &SignedRequest<'_>) {
     match sigv4::parse(request) {
         Ok(Some(signature)) => {
-            if let Err(error) = sigv4::verify(&signature, request, signed_upload::SECRET, signature.request_time, &SigningKeyCache::default()) {
+            if let Err(error) = sigv4::verify(
+                &signature,
+                request,
+                signed_upload::SECRET,
+                signature.request_time,
+                &SigningKeyCache::default(),
+            ) {
                 describe(&error);
             }
         }
@@ -41,8 +47,16 @@ fn check(request: &SignedRequest<'_>) {
 }
 
 fn check_written_request(text: &[u8]) {
-    let Some(raw) = RawRequest::parse(text) else { return };
-    check(&SignedRequest { method: raw.method.as_str(), path: raw.path(), query: raw.query(), headers: &raw.headers, body: raw.body });
+    let Some(raw) = RawRequest::parse(text) else {
+        return;
+    };
+    check(&SignedRequest {
+        method: raw.method.as_str(),
+        path: raw.path(),
+        query: raw.query(),
+        headers: &raw.headers,
+        body: raw.body,
+    });
 }
 
 fn check_signed_upload(choice: u8, body: &[u8]) {
@@ -57,7 +71,9 @@ fn check_signed_upload(choice: u8, body: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((selector, rest)) = split_selector(data) else { return };
+    let Some((selector, rest)) = split_selector(data) else {
+        return;
+    };
     if selector & 1 == 0 {
         check_written_request(rest);
     } else {

@@ -43,15 +43,29 @@ impl<'a> RawRequest<'a> {
         let mut headers = HeaderMap::new();
         loop {
             let Some((line, after)) = next_line(rest) else {
-                return Some(RawRequest { method, uri, headers, body: &[] });
+                return Some(RawRequest {
+                    method,
+                    uri,
+                    headers,
+                    body: &[],
+                });
             };
             rest = after;
             if line.is_empty() {
-                return Some(RawRequest { method, uri, headers, body: rest });
+                return Some(RawRequest {
+                    method,
+                    uri,
+                    headers,
+                    body: rest,
+                });
             }
-            let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
+            let Some(colon) = line.iter().position(|&b| b == b':') else {
+                continue;
+            };
             let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii_start());
-            if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) {
+            if let (Ok(name), Ok(value)) =
+                (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
+            {
                 headers.append(name, value);
             }
         }
@@ -67,7 +81,13 @@ impl<'a> RawRequest<'a> {
     }
 
     pub fn as_http_request(&self) -> HttpRequest<'_> {
-        HttpRequest { method: self.method.as_str(), path: self.path(), query: self.query(), headers: &self.headers, body: self.body }
+        HttpRequest {
+            method: self.method.as_str(),
+            path: self.path(),
+            query: self.query(),
+            headers: &self.headers,
+            body: self.body,
+        }
     }
 }
 
@@ -94,13 +114,20 @@ pub fn split_selector(data: &[u8]) -> Option<(u8, &[u8])> {
 /// targets, so a missing one is a mistake in the target, not a finding.
 pub fn operation<'m>(model: &'m ServiceModel, names: &[&str], selector: u8) -> &'m Operation {
     let name = names[usize::from(selector) % names.len()];
-    model.operation(name).unwrap_or_else(|| panic!("the vendored model has no operation {name}"))
+    model
+        .operation(name)
+        .unwrap_or_else(|| panic!("the vendored model has no operation {name}"))
 }
 
 /// Decodes `request` as `operation` and validates the input, as the gateway does before a
 /// service sees it. Errors are expected; panics are the findings, and so is an error answer
 /// the client could not parse.
-pub fn decode_and_validate(model: &ServiceModel, protocol: Protocol, operation: &Operation, request: &HttpRequest<'_>) {
+pub fn decode_and_validate(
+    model: &ServiceModel,
+    protocol: Protocol,
+    operation: &Operation,
+    request: &HttpRequest<'_>,
+) {
     let outcome = protocol::decode_request(model, protocol, operation, request)
         .and_then(|input| validate::validate_input(model, operation, &input, protocol));
     if let Err(error) = outcome {
@@ -132,8 +159,14 @@ mod tests {
 
     #[test]
     fn a_written_request_reads_as_method_uri_headers_and_body() {
-        let raw = RawRequest::parse(b"PUT /bucket?tagging\r\nContent-Type: application/xml\nx-a:1\n\n<T/>\n").unwrap();
-        assert_eq!((raw.method.as_str(), raw.path(), raw.query()), ("PUT", "/bucket", "tagging"));
+        let raw = RawRequest::parse(
+            b"PUT /bucket?tagging\r\nContent-Type: application/xml\nx-a:1\n\n<T/>\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (raw.method.as_str(), raw.path(), raw.query()),
+            ("PUT", "/bucket", "tagging")
+        );
         assert_eq!(raw.headers["content-type"], "application/xml");
         assert_eq!(raw.headers["x-a"], "1");
         assert_eq!(raw.body, b"<T/>\n");

@@ -67,21 +67,31 @@ pub fn sign(streaming: Streaming, body: &[u8], declare_length: bool) -> SignedUp
     let mut headers = HeaderMap::new();
     headers.insert("host", HeaderValue::from_static(HOST));
     headers.insert("x-amz-date", HeaderValue::from_static(TIMESTAMP));
-    headers.insert("x-amz-content-sha256", HeaderValue::from_static(streaming.content_sha256()));
+    headers.insert(
+        "x-amz-content-sha256",
+        HeaderValue::from_static(streaming.content_sha256()),
+    );
     headers.insert("content-encoding", HeaderValue::from_static("aws-chunked"));
     if declare_length {
-        headers.insert("x-amz-decoded-content-length", HeaderValue::from(decoded_length));
+        headers.insert(
+            "x-amz-decoded-content-length",
+            HeaderValue::from(decoded_length),
+        );
     }
     let authorization = format!(
         "AWS4-HMAC-SHA256 Credential={ACCESS_KEY_ID}/{SCOPE}, SignedHeaders={SIGNED_HEADERS}, Signature={}",
         hex(&seed)
     );
-    headers.insert("authorization", HeaderValue::try_from(authorization).expect("the Authorization header is ASCII"));
+    headers.insert(
+        "authorization",
+        HeaderValue::try_from(authorization).expect("the Authorization header is ASCII"),
+    );
     SignedUpload { headers, body }
 }
 
 fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
     for part in parts {
         mac.update(part);
     }
@@ -108,13 +118,21 @@ fn request_signature(key: &[u8; 32], streaming: Streaming) -> [u8; 32] {
     let canonical_request = format!(
         "{METHOD}\n{PATH}\n\nhost:{HOST}\nx-amz-content-sha256:{content_sha256}\nx-amz-date:{TIMESTAMP}\n\n{SIGNED_HEADERS}\n{content_sha256}"
     );
-    let string_to_sign = format!("AWS4-HMAC-SHA256\n{TIMESTAMP}\n{SCOPE}\n{}", sha256_hex(canonical_request.as_bytes()));
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{TIMESTAMP}\n{SCOPE}\n{}",
+        sha256_hex(canonical_request.as_bytes())
+    );
     hmac(key, &[string_to_sign.as_bytes()])
 }
 
 /// The HMAC of a string to sign that chains from `previous`: the algorithm line, the
 /// request time, the scope, the previous signature, then `hashes`, one per line.
-fn chained_signature(key: &[u8; 32], algorithm: &str, previous: &[u8; 32], hashes: &[&str]) -> [u8; 32] {
+fn chained_signature(
+    key: &[u8; 32],
+    algorithm: &str,
+    previous: &[u8; 32],
+    hashes: &[&str],
+) -> [u8; 32] {
     let mut string_to_sign = format!("{algorithm}\n{TIMESTAMP}\n{SCOPE}\n{}", hex(previous));
     for hash in hashes {
         string_to_sign.push('\n');
@@ -131,7 +149,10 @@ fn hex_size(text: &[u8]) -> Option<usize> {
     if text.is_empty() || text.len() > 16 {
         return None;
     }
-    text.iter().try_fold(0usize, |size, &digit| size.checked_mul(16)?.checked_add(char::from(digit).to_digit(16)? as usize))
+    text.iter().try_fold(0usize, |size, &digit| {
+        size.checked_mul(16)?
+            .checked_add(char::from(digit).to_digit(16)? as usize)
+    })
 }
 
 /// Walks the chunks as far as they are well formed, signing placeholders, then the trailer;
@@ -141,18 +162,32 @@ fn sign_chunks(key: &[u8; 32], seed: [u8; 32], body: &mut [u8]) -> usize {
     let mut at = 0;
     let mut decoded = 0;
     loop {
-        let Some(header_length) = find_crlf(&body[at..]) else { return decoded };
+        let Some(header_length) = find_crlf(&body[at..]) else {
+            return decoded;
+        };
         let header = &body[at..at + header_length];
         let (size_text, extension_at) = match header.iter().position(|&b| b == b';') {
             Some(semicolon) => (&header[..semicolon], Some(at + semicolon + 1)),
             None => (header, None),
         };
         let data_start = at + header_length + 2;
-        let Some(size) = hex_size(size_text).filter(|&size| size <= body.len() - data_start) else { return decoded };
-        let signature = chained_signature(key, "AWS4-HMAC-SHA256-PAYLOAD", &previous, &[EMPTY_SHA256, &sha256_hex(&body[data_start..data_start + size])]);
+        let Some(size) = hex_size(size_text).filter(|&size| size <= body.len() - data_start) else {
+            return decoded;
+        };
+        let signature = chained_signature(
+            key,
+            "AWS4-HMAC-SHA256-PAYLOAD",
+            &previous,
+            &[
+                EMPTY_SHA256,
+                &sha256_hex(&body[data_start..data_start + size]),
+            ],
+        );
         if let Some(extension_at) = extension_at {
             let placeholder = &mut body[extension_at..at + header_length];
-            if placeholder.len() == CHUNK_SIGNATURE.len() + 64 && placeholder.starts_with(CHUNK_SIGNATURE) {
+            if placeholder.len() == CHUNK_SIGNATURE.len() + 64
+                && placeholder.starts_with(CHUNK_SIGNATURE)
+            {
                 placeholder[CHUNK_SIGNATURE.len()..].copy_from_slice(hex(&signature).as_bytes());
             }
         }
@@ -183,7 +218,9 @@ fn sign_trailer(key: &[u8; 32], previous: &[u8; 32], trailer: &mut [u8]) {
         if line.is_empty() {
             break;
         }
-        let Some(colon) = line.iter().position(|&b| b == b':') else { break };
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            break;
+        };
         if line[..colon].eq_ignore_ascii_case(TRAILER_SIGNATURE) {
             let value = &line[colon + 1..];
             let leading = value.len() - value.trim_ascii_start().len();
@@ -196,7 +233,12 @@ fn sign_trailer(key: &[u8; 32], previous: &[u8; 32], trailer: &mut [u8]) {
         }
         at += line_length + 2;
     }
-    let signature = chained_signature(key, "AWS4-HMAC-SHA256-TRAILER", previous, &[&sha256_hex(&signed_lines)]);
+    let signature = chained_signature(
+        key,
+        "AWS4-HMAC-SHA256-TRAILER",
+        previous,
+        &[&sha256_hex(&signed_lines)],
+    );
     for placeholder in placeholders {
         trailer[placeholder..placeholder + 64].copy_from_slice(hex(&signature).as_bytes());
     }
@@ -209,18 +251,38 @@ mod tests {
 
     const PLACEHOLDER: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    fn verify(streaming: Streaming, body: &str) -> Result<(Vec<u8>, Vec<(String, String)>), sigv4::SigV4Error> {
+    fn verify(
+        streaming: Streaming,
+        body: &str,
+    ) -> Result<(Vec<u8>, Vec<(String, String)>), sigv4::SigV4Error> {
         let upload = sign(streaming, body.as_bytes(), true);
-        let request = SignedRequest { method: METHOD, path: PATH, query: "", headers: &upload.headers, body: &upload.body };
+        let request = SignedRequest {
+            method: METHOD,
+            path: PATH,
+            query: "",
+            headers: &upload.headers,
+            body: &upload.body,
+        };
         let signature = sigv4::parse(&request)?.expect("the upload is signed");
-        let verified = sigv4::verify(&signature, &request, SECRET, signature.request_time, &SigningKeyCache::default())?;
+        let verified = sigv4::verify(
+            &signature,
+            &request,
+            SECRET,
+            signature.request_time,
+            &SigningKeyCache::default(),
+        )?;
         Ok((verified.body.into_owned(), verified.trailers))
     }
 
     #[test]
     fn signed_chunks_verify_and_decode() {
-        let body = format!("5;chunk-signature={PLACEHOLDER}\r\nhello\r\n0;chunk-signature={PLACEHOLDER}\r\n\r\n");
-        assert_eq!(verify(Streaming::Signed, &body).unwrap(), (b"hello".to_vec(), vec![]));
+        let body = format!(
+            "5;chunk-signature={PLACEHOLDER}\r\nhello\r\n0;chunk-signature={PLACEHOLDER}\r\n\r\n"
+        );
+        assert_eq!(
+            verify(Streaming::Signed, &body).unwrap(),
+            (b"hello".to_vec(), vec![])
+        );
     }
 
     #[test]
@@ -231,23 +293,38 @@ mod tests {
         );
         let (data, trailers) = verify(Streaming::SignedWithTrailer, &body).unwrap();
         assert_eq!(data, b"abc");
-        assert_eq!(trailers, vec![("x-amz-checksum-crc32".to_owned(), "NSRBwg==".to_owned())]);
+        assert_eq!(
+            trailers,
+            vec![("x-amz-checksum-crc32".to_owned(), "NSRBwg==".to_owned())]
+        );
     }
 
     #[test]
     fn unsigned_chunks_with_trailer_verify() {
         let body = "3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n";
-        assert_eq!(verify(Streaming::UnsignedWithTrailer, body).unwrap().0, b"abc");
+        assert_eq!(
+            verify(Streaming::UnsignedWithTrailer, body).unwrap().0,
+            b"abc"
+        );
     }
 
     #[test]
     fn the_request_signature_holds_so_an_empty_body_fails_in_the_chunk_decoder() {
-        assert!(matches!(verify(Streaming::Signed, ""), Err(sigv4::SigV4Error::MalformedChunk(_))));
+        assert!(matches!(
+            verify(Streaming::Signed, ""),
+            Err(sigv4::SigV4Error::MalformedChunk(_))
+        ));
     }
 
     #[test]
     fn a_chunk_signature_that_is_no_placeholder_is_left_to_fail() {
-        let body = format!("5;chunk-signature={}\r\nhello\r\n0;chunk-signature={PLACEHOLDER}\r\n\r\n", &PLACEHOLDER[1..]);
-        assert!(matches!(verify(Streaming::Signed, &body), Err(sigv4::SigV4Error::SignatureDoesNotMatch)));
+        let body = format!(
+            "5;chunk-signature={}\r\nhello\r\n0;chunk-signature={PLACEHOLDER}\r\n\r\n",
+            &PLACEHOLDER[1..]
+        );
+        assert!(matches!(
+            verify(Streaming::Signed, &body),
+            Err(sigv4::SigV4Error::SignatureDoesNotMatch)
+        ));
     }
 }
