@@ -15,6 +15,12 @@ use std::sync::Arc;
 use gateway::Service;
 use store::{Sealer, Store};
 
+/// A service's modeled error, with the code and HTTP status its vendored model gives.
+fn modeled_error(service: &str, shape: &str, message: impl Into<String>) -> wire::ApiError {
+    let model = wire::service_by_id(service).expect("every served service has a vendored model").model();
+    wire::ApiError::modeled(model, shape, message)
+}
+
 /// Every service Palisade implements.
 pub fn all(store: &Store, sealer: &Arc<Sealer>) -> Vec<Arc<dyn Service>> {
     vec![

@@ -59,13 +59,9 @@ impl Service for CloudTrail {
     }
 }
 
-fn model() -> &'static wire::ServiceModel {
-    wire::service_by_id("cloudtrail").expect("cloudtrail model is vendored").model()
-}
-
 /// CloudTrail's modeled error `shape` with `message`.
 fn error(shape: &str, message: impl Into<String>) -> ApiError {
-    ApiError::modeled(model(), shape, message)
+    crate::modeled_error("cloudtrail", shape, message)
 }
 
 fn store_error(e: store::StoreError) -> ApiError {

@@ -121,13 +121,9 @@ impl Service for Iam {
     }
 }
 
-fn model() -> &'static wire::ServiceModel {
-    wire::service_by_id("iam").expect("the IAM model is vendored").model()
-}
-
 /// IAM's modeled error `shape` with `message`.
 fn error(shape: &str, message: impl Into<String>) -> ApiError {
-    ApiError::modeled(model(), shape, message)
+    crate::modeled_error("iam", shape, message)
 }
 
 pub fn store_error(e: store::StoreError) -> ApiError {

@@ -161,13 +161,9 @@ async fn stored_key_of_arn(store: &Store, arn: &str) -> Option<key_record::Store
     key_record::load(&mut tx, &account, &region, &key_id, f64::MIN).await.ok()?
 }
 
-fn model() -> &'static wire::ServiceModel {
-    wire::service_by_id("kms").expect("the KMS model is vendored").model()
-}
-
 /// KMS's modeled error `shape` with `message`.
 fn error(shape: &str, message: impl Into<String>) -> ApiError {
-    ApiError::modeled(model(), shape, message)
+    crate::modeled_error("kms", shape, message)
 }
 
 /// The KMS exception the engine's error names.

@@ -135,12 +135,9 @@ impl Organization {
     }
 }
 
-fn model() -> &'static wire::ServiceModel {
-    wire::service_by_id("organizations").expect("the Organizations model is vendored").model()
-}
-
+/// Organizations' modeled error `shape` with `message`.
 fn error(shape: &str, message: impl Into<String>) -> ApiError {
-    ApiError::modeled(model(), shape, message)
+    crate::modeled_error("organizations", shape, message)
 }
 
 fn store_error(e: store::StoreError) -> ApiError {
@@ -177,11 +174,7 @@ fn require_management(ctx: &RequestContext, org: &Organization) -> Result<(), Ap
     if org.management_account == ctx.account() {
         return Ok(());
     }
-    Err(ApiError::modeled(
-        model(),
-        "AccessDeniedException",
-        "You don't have permissions to access this resource.",
-    ))
+    Err(error("AccessDeniedException", "You don't have permissions to access this resource."))
 }
 
 async fn save(tx: &mut Txn, org: &Organization) -> Result<(), ApiError> {

@@ -33,7 +33,7 @@ struct PolicyArn {
 }
 
 fn model_error(shape: &str, message: impl Into<String>) -> ApiError {
-    ApiError::modeled(wire::service_by_id("sts").expect("the STS model is vendored").model(), shape, message)
+    crate::modeled_error("sts", shape, message)
 }
 
 /// The account and role name of a role ARN (`arn:aws:iam::ACCOUNT:role/path/name`).
