@@ -388,7 +388,7 @@ enum Dispatched {
 
 /// Operations AWS serves to any authenticated caller without consulting policies.
 fn needs_no_permission(route: &Route) -> bool {
-    route.service.id == "sts" && route.operation.name == "GetCallerIdentity"
+    route.service.id == "sts" && matches!(route.operation.name.as_str(), "GetCallerIdentity" | "GetSessionToken")
 }
 
 fn sigv4_error(e: &sigv4::SigV4Error, xml: bool) -> ApiError {

@@ -13,7 +13,7 @@ pub enum PrincipalKind {
 }
 
 /// An authenticated caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Principal {
     pub account: String,
     pub kind: PrincipalKind,
@@ -21,6 +21,10 @@ pub struct Principal {
     /// The unique id AWS reports as `UserId` / `principalId`.
     pub user_id: String,
     pub access_key_id: String,
+    /// Temporary credentials (an STS session) rather than long-term keys.
+    pub temporary: bool,
+    /// When the session's MFA code was checked, for `aws:MultiFactorAuthPresent` and `...Age`.
+    pub mfa_authenticated_at: Option<f64>,
 }
 
 impl Principal {
@@ -32,6 +36,8 @@ impl Principal {
             arn: format!("arn:aws:iam::{account}:root"),
             user_id: account.to_owned(),
             access_key_id: access_key_id.to_owned(),
+            temporary: false,
+            mfa_authenticated_at: None,
         }
     }
 
@@ -43,6 +49,8 @@ impl Principal {
             arn: String::new(),
             user_id: String::new(),
             access_key_id: String::new(),
+            temporary: false,
+            mfa_authenticated_at: None,
         }
     }
 

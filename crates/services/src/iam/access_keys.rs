@@ -163,6 +163,8 @@ pub async fn lookup(store: &Store, sealer: &Sealer, access_key_id: &str) -> Opti
             arn: user.arn,
             user_id: user.id,
             access_key_id: access_key_id.to_owned(),
+            temporary: false,
+            mfa_authenticated_at: None,
         },
         expires_at: None,
     })

@@ -131,5 +131,14 @@ pub fn condition_keys(ctx: &RequestContext) -> ConditionContext {
     keys.insert("aws:EpochTime", format!("{}", ctx.time.floor() as i64));
     keys.insert("aws:RequestedRegion", ctx.region.clone());
     keys.insert("aws:ViaAWSService", "false");
+    // Long-term keys carry no MFA keys at all; temporary credentials say whether MFA was used.
+    match principal.mfa_authenticated_at {
+        Some(at) => {
+            keys.insert("aws:MultiFactorAuthPresent", "true");
+            keys.insert("aws:MultiFactorAuthAge", format!("{}", (ctx.time - at).max(0.0) as i64));
+        }
+        None if principal.temporary => keys.insert("aws:MultiFactorAuthPresent", "false"),
+        None => {}
+    }
     keys
 }

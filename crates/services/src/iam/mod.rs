@@ -10,6 +10,7 @@ pub mod entities;
 pub mod ids;
 mod inline_policies;
 mod managed_policies;
+pub mod mfa;
 mod policy_document;
 mod principal_policies;
 mod resources;
@@ -110,6 +111,11 @@ impl Service for Iam {
             "GetAccessKeyLastUsed" => Box::pin(access_keys::get_access_key_last_used(store, ctx, input)),
             "SimulatePrincipalPolicy" => Box::pin(simulator::simulate_principal_policy(store, ctx, input)),
             "SimulateCustomPolicy" => Box::pin(simulator::simulate_custom_policy(ctx, input)),
+            "CreateVirtualMFADevice" => Box::pin(mfa::create_virtual_mfa_device(store, &self.sealer, ctx, input)),
+            "EnableMFADevice" => Box::pin(mfa::enable_mfa_device(store, &self.sealer, ctx, input)),
+            "DeactivateMFADevice" => Box::pin(mfa::deactivate_mfa_device(store, ctx, input)),
+            "DeleteVirtualMFADevice" => Box::pin(mfa::delete_virtual_mfa_device(store, ctx, input)),
+            "ListMFADevices" => Box::pin(mfa::list_mfa_devices(store, ctx, input)),
             "GenerateCredentialReport" => Box::pin(credential_report::generate(store, ctx)),
             "GetCredentialReport" => Box::pin(credential_report::get(store, ctx)),
             _ => return None,

@@ -45,7 +45,7 @@ pub fn role_of_arn(arn: &str) -> Option<(&str, &str)> {
 }
 
 /// A random session token; AWS's are long opaque base64 strings.
-fn session_token() -> String {
+pub fn session_token() -> String {
     let mut bytes = [0u8; 192];
     rand::fill(&mut bytes);
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -89,6 +89,8 @@ pub async fn assume_role(store: &Store, sealer: &Sealer, ctx: &RequestContext, i
         policy_documents: request.policy.into_iter().collect(),
         policy_arns: request.policy_arns.into_iter().map(|p| p.arn).collect(),
         source_identity: request.source_identity.clone(),
+        user: None,
+        mfa_authenticated_at: None,
         sealed_secret: base64::engine::general_purpose::STANDARD
             .encode(sealer.seal(&sessions::seal_context(&access_key_id), secret.as_bytes())),
         token_hash: sessions::token_hash(&token),

@@ -2,6 +2,7 @@
 
 mod assume_role;
 mod get_caller_identity;
+mod get_session_token;
 pub mod sessions;
 
 pub use assume_role::role_of_arn;
@@ -32,6 +33,7 @@ impl Service for Sts {
         match ctx.operation {
             "GetCallerIdentity" => Some(Box::pin(std::future::ready(Ok(get_caller_identity::get_caller_identity(ctx))))),
             "AssumeRole" => Some(Box::pin(assume_role::assume_role(&self.store, &self.sealer, ctx, input))),
+            "GetSessionToken" => Some(Box::pin(get_session_token::get_session_token(&self.store, &self.sealer, ctx, input))),
             _ => None,
         }
     }

@@ -24,9 +24,23 @@ pub struct Session {
     #[serde(default)]
     pub policy_arns: Vec<String>,
     pub source_identity: Option<String>,
+    /// GetSessionToken sessions act as the IAM user who asked, not as a role.
+    #[serde(default)]
+    pub user: Option<SessionUser>,
+    /// When an MFA code was checked for this session.
+    #[serde(default)]
+    pub mfa_authenticated_at: Option<f64>,
     pub sealed_secret: String,
     /// SHA-256 of the session token, hex: the token itself is never stored.
     pub token_hash: String,
+}
+
+/// The IAM user a GetSessionToken session belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub name: String,
+    pub arn: String,
+    pub id: String,
 }
 
 impl Session {
@@ -65,12 +79,25 @@ pub async fn lookup(store: &Store, sealer: &Sealer, access_key_id: &str, token: 
     let secret = String::from_utf8(sealer.unseal(&seal_context(access_key_id), &sealed).ok()?).ok()?;
     Some(Credentials {
         secret_access_key: secret,
-        principal: Principal {
-            account: session.account.clone(),
-            kind: PrincipalKind::AssumedRole { role_name: session.role_name.clone(), session_name: session.session_name.clone() },
-            arn: session.arn(),
-            user_id: session.assumed_role_id(),
-            access_key_id: access_key_id.to_owned(),
+        principal: match &session.user {
+            Some(user) => Principal {
+                account: session.account.clone(),
+                kind: PrincipalKind::IamUser { name: user.name.clone() },
+                arn: user.arn.clone(),
+                user_id: user.id.clone(),
+                access_key_id: access_key_id.to_owned(),
+                temporary: true,
+                mfa_authenticated_at: session.mfa_authenticated_at,
+            },
+            None => Principal {
+                account: session.account.clone(),
+                kind: PrincipalKind::AssumedRole { role_name: session.role_name.clone(), session_name: session.session_name.clone() },
+                arn: session.arn(),
+                user_id: session.assumed_role_id(),
+                access_key_id: access_key_id.to_owned(),
+                temporary: true,
+                mfa_authenticated_at: session.mfa_authenticated_at,
+            },
         },
         expires_at: Some(session.expires_at),
     })
