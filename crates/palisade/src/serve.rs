@@ -52,15 +52,17 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
     let edge = tokio::spawn(gateway::edge::serve(gateway.clone(), listener, tls));
 
     let worker_gateway = gateway.clone();
+    let worker_sealer = sealer.clone();
     let worker = JobWorker::spawn(
         store.clone(),
         clock.clone(),
         node_id(),
         Arc::new(move |job| {
             let gateway = worker_gateway.clone();
+            let sealer = worker_sealer.clone();
             Box::pin(async move {
                 let kind = job.kind.clone();
-                let outcome = services::jobs::run(&gateway.store, &gateway.clock, job).await;
+                let outcome = services::jobs::run(&gateway.store, &gateway.clock, &sealer, job).await;
                 gateway.metrics.record_job(&kind, outcome.is_ok());
                 outcome
             })

@@ -1,6 +1,6 @@
 //! Work that outlives a request, run by the store's job queue on whichever node leases it.
 
-use store::{Clock, Job, Store};
+use store::{Clock, Job, Sealer, Store};
 
 use crate::cloudtrail::retention;
 
@@ -9,11 +9,11 @@ pub async fn schedule_recurring(store: &Store, clock: &Clock) -> Result<(), stor
     retention::schedule(store, clock.now()).await
 }
 
-/// Runs one leased job.
-pub async fn run(store: &Store, clock: &Clock, job: Job) -> Result<(), String> {
+/// Runs one leased job. Jobs that touch secret material (key rotation) unseal it with `sealer`.
+pub async fn run(store: &Store, clock: &Clock, sealer: &Sealer, job: Job) -> Result<(), String> {
     match job.kind.as_str() {
         retention::RETENTION_JOB => retention::run(store, clock.now()).await.map_err(|e| e.to_string()),
-        crate::kms::rotation::ROTATE_JOB => crate::kms::rotation::run_job(store, clock.now(), &job.payload).await,
+        crate::kms::rotation::ROTATE_JOB => crate::kms::rotation::run_job(store, sealer, clock.now(), &job.payload).await,
         crate::kms::deletion::DELETE_JOB => crate::kms::deletion::run_job(store, clock.now(), &job.payload).await,
         other => Err(format!("no service runs jobs of kind {other}")),
     }

@@ -16,7 +16,7 @@ pub mod rotation;
 mod signing;
 mod tags;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use gateway::{RequestContext, Service, ServiceFuture};
 use kms_crypto::CryptoError;
@@ -29,20 +29,10 @@ pub struct Kms {
     sealer: Arc<Sealer>,
 }
 
-/// The sealer scheduled rotations use: jobs run outside any request, and the job runner hands
-/// them only the store and the clock. One root key serves a process, so the first KMS service
-/// built registers it.
-static JOB_SEALER: OnceLock<Arc<Sealer>> = OnceLock::new();
-
 impl Kms {
     pub fn new(store: Store, sealer: Arc<Sealer>) -> Self {
-        let _ = JOB_SEALER.set(sealer.clone());
         Kms { store, sealer }
     }
-}
-
-fn job_sealer() -> Option<&'static Arc<Sealer>> {
-    JOB_SEALER.get()
 }
 
 impl Service for Kms {

@@ -215,9 +215,8 @@ struct RotationJob {
 
 /// Rotates a key whose rotation date has come, and schedules the next rotation. A key that is
 /// not enabled is not rotated; it is looked at again a day later.
-pub async fn run_job(store: &Store, now: f64, payload: &Value) -> Result<(), String> {
+pub async fn run_job(store: &Store, sealer: &Sealer, now: f64, payload: &Value) -> Result<(), String> {
     let job: RotationJob = serde_json::from_value(payload.clone()).map_err(|e| format!("bad rotation job: {e}"))?;
-    let sealer = super::job_sealer().ok_or("the KMS service is not running on this node")?;
     let mut tx = store.begin().await.map_err(|e| e.to_string())?;
     let Some(mut key) = key_record::load(&mut tx, &job.account, &job.region, &job.key_id, now).await.map_err(|e| e.message)? else {
         return Ok(());
