@@ -1,15 +1,14 @@
 //! AssumeRole: temporary credentials for a role whose trust policy (judged by the pipeline
 //! with the caller's own policies) lets the caller in.
 
-use base64::Engine;
 use gateway::{principal::PrincipalKind, Reply, RequestContext};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{Sealer, Store};
 use wire::ApiError;
 
-use super::sessions::{self, Session, SESSIONS};
-use crate::iam::{entities, ids, EntityKind};
+use super::sessions::{self, Session};
+use crate::iam::{entities, EntityKind};
 
 /// Role chaining: a session assuming another role gets at most an hour, as in AWS.
 const CHAINED_MAX_SECONDS: i64 = 3600;
@@ -44,13 +43,6 @@ pub fn role_of_arn(arn: &str) -> Option<(&str, &str)> {
     Some((account, path_and_name.rsplit('/').next()?))
 }
 
-/// A random session token; AWS's are long opaque base64 strings.
-pub fn session_token() -> String {
-    let mut bytes = [0u8; 192];
-    rand::fill(&mut bytes);
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
 pub async fn assume_role(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: AssumeRoleRequest =
         serde_json::from_value(input).map_err(|e| ApiError::new("ValidationError", 400, e.to_string()))?;
@@ -77,9 +69,6 @@ pub async fn assume_role(store: &Store, sealer: &Sealer, ctx: &RequestContext, i
     if let Some(document) = &request.policy {
         policy::parse_policy(document, policy::PolicyType::Session).map_err(|e| model_error("MalformedPolicyDocumentException", e.message()))?;
     }
-    let access_key_id = ids::access_key_id("ASIA");
-    let secret = ids::secret_access_key();
-    let token = session_token();
     let session = Session {
         account: role.account.clone(),
         role_name: role.name.clone(),
@@ -91,21 +80,14 @@ pub async fn assume_role(store: &Store, sealer: &Sealer, ctx: &RequestContext, i
         source_identity: request.source_identity.clone(),
         user: None,
         mfa_authenticated_at: None,
-        sealed_secret: base64::engine::general_purpose::STANDARD
-            .encode(sealer.seal(&sessions::seal_context(&access_key_id), secret.as_bytes())),
-        token_hash: sessions::token_hash(&token),
-        access_key_id: access_key_id.clone(),
+        access_key_id: String::new(),
+        sealed_secret: String::new(),
+        token_hash: String::new(),
     };
-    let value = serde_json::to_value(&session).map_err(|e| ApiError::internal(e.to_string()))?;
-    tx.put(SESSIONS, &access_key_id, &value).await.map_err(crate::iam::store_error)?;
+    let (session, credentials) = sessions::issue(&mut tx, sealer, session).await?;
     tx.commit().await.map_err(crate::iam::store_error)?;
     let mut output = json!({
-        "Credentials": {
-            "AccessKeyId": access_key_id,
-            "SecretAccessKey": secret,
-            "SessionToken": token,
-            "Expiration": session.expires_at,
-        },
+        "Credentials": credentials,
         "AssumedRoleUser": { "AssumedRoleId": session.assumed_role_id(), "Arn": session.arn() },
         "PackedPolicySize": 0,
     });

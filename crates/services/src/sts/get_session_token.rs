@@ -1,18 +1,14 @@
 //! GetSessionToken: temporary credentials for an IAM user (or the root user), marked as
 //! MFA-authenticated when the request carries a valid code of the user's MFA device.
 
-use base64::Engine;
 use gateway::{principal::PrincipalKind, Reply, RequestContext};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{Sealer, Store};
 use wire::ApiError;
 
-use super::{
-    assume_role::session_token,
-    sessions::{self, Session, SessionUser, SESSIONS},
-};
-use crate::iam::{entities, ids, mfa, store_error, EntityKind};
+use super::sessions::{self, Session, SessionUser};
+use crate::iam::{entities, mfa, store_error, EntityKind};
 
 /// IAM users' sessions last 12 hours unless asked otherwise; the root user's at most one.
 const DEFAULT_SECONDS: i64 = 43_200;
@@ -55,9 +51,6 @@ pub async fn get_session_token(store: &Store, sealer: &Sealer, ctx: &RequestCont
         }
         _ => None,
     };
-    let access_key_id = ids::access_key_id("ASIA");
-    let secret = ids::secret_access_key();
-    let token = session_token();
     let session = Session {
         account: principal.account.clone(),
         role_name: String::new(),
@@ -69,21 +62,12 @@ pub async fn get_session_token(store: &Store, sealer: &Sealer, ctx: &RequestCont
         source_identity: None,
         user,
         mfa_authenticated_at,
-        sealed_secret: base64::engine::general_purpose::STANDARD
-            .encode(sealer.seal(&sessions::seal_context(&access_key_id), secret.as_bytes())),
-        token_hash: sessions::token_hash(&token),
-        access_key_id: access_key_id.clone(),
+        access_key_id: String::new(),
+        sealed_secret: String::new(),
+        token_hash: String::new(),
     };
-    let value = serde_json::to_value(&session).map_err(|e| ApiError::internal(e.to_string()))?;
     let mut tx = store.begin().await.map_err(store_error)?;
-    tx.put(SESSIONS, &access_key_id, &value).await.map_err(store_error)?;
+    let (_, credentials) = sessions::issue(&mut tx, sealer, session).await?;
     tx.commit().await.map_err(store_error)?;
-    Ok(Reply::new(json!({
-        "Credentials": {
-            "AccessKeyId": access_key_id,
-            "SecretAccessKey": secret,
-            "SessionToken": token,
-            "Expiration": session.expires_at,
-        }
-    })))
+    Ok(Reply::new(json!({ "Credentials": credentials })))
 }

@@ -4,8 +4,12 @@
 use base64::Engine;
 use gateway::principal::{Credentials, Principal, PrincipalKind};
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use store::{Sealer, Store};
+use store::{Sealer, Store, Txn};
+use wire::ApiError;
+
+use crate::iam::{ids, store_error};
 
 pub const SESSIONS: &str = "sts.session";
 
@@ -54,11 +58,40 @@ impl Session {
     }
 }
 
-pub fn seal_context(access_key_id: &str) -> String {
+/// A random session token; AWS's are long opaque base64 strings.
+fn session_token() -> String {
+    let mut bytes = [0u8; 192];
+    rand::fill(&mut bytes);
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Issues temporary credentials for `session`: a new `ASIA` key id, secret and token, the
+/// secret sealed and only the token's hash kept. Returns the stored session and the
+/// `Credentials` structure STS answers with; the secret and token exist nowhere else.
+pub async fn issue(tx: &mut Txn, sealer: &Sealer, mut session: Session) -> Result<(Session, Value), ApiError> {
+    let access_key_id = ids::access_key_id("ASIA");
+    let secret = ids::secret_access_key();
+    let token = session_token();
+    session.sealed_secret =
+        base64::engine::general_purpose::STANDARD.encode(sealer.seal(&seal_context(&access_key_id), secret.as_bytes()));
+    session.token_hash = token_hash(&token);
+    session.access_key_id = access_key_id.clone();
+    let value = serde_json::to_value(&session).map_err(|e| ApiError::internal(e.to_string()))?;
+    tx.put(SESSIONS, &access_key_id, &value).await.map_err(store_error)?;
+    let credentials = json!({
+        "AccessKeyId": access_key_id,
+        "SecretAccessKey": secret,
+        "SessionToken": token,
+        "Expiration": session.expires_at,
+    });
+    Ok((session, credentials))
+}
+
+fn seal_context(access_key_id: &str) -> String {
     format!("sts-session:{access_key_id}")
 }
 
-pub fn token_hash(token: &str) -> String {
+fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
