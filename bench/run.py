@@ -57,10 +57,10 @@ def rss_mib(pid):
     return total / 1024
 
 
-def replay(port, seconds, connections):
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
-    out = subprocess.run([sys.executable, REPLAY, "--endpoint", f"http://127.0.0.1:{port}", "--service", "sts",
-                          "--operation", "GetCallerIdentity", "--seconds", str(seconds),
+def replay(port, seconds, connections, service="sts", operation="GetCallerIdentity", key=("test", "test")):
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=key[0], AWS_SECRET_ACCESS_KEY=key[1])
+    out = subprocess.run([sys.executable, REPLAY, "--endpoint", f"http://127.0.0.1:{port}", "--service", service,
+                          "--operation", operation, "--seconds", str(seconds),
                           "--connections", str(connections)], capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise SystemExit("signed_replay failed: " + out.stderr)
@@ -87,6 +87,41 @@ def measure(name, argv, port, path, seconds, connections):
         return result
     finally:
         stop(proc)
+
+
+def user_key(port):
+    """An IAM user allowed cloudtrail:DescribeTrails by an inline policy, and its access key."""
+    import boto3
+    iam = boto3.client("iam", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    iam.create_user(UserName="bench")
+    iam.put_user_policy(UserName="bench", PolicyName="trails", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "cloudtrail:DescribeTrails", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="bench")["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def authorization_cost(palisade, seconds, connections):
+    """CloudTrail DescribeTrails signed by an IAM user, with the policy engine judging every call
+    (`--iam enforce`) and without it (`--iam off`); both verify the signature and audit the call."""
+    rates = {}
+    for mode in ("off", "enforce"):
+        data = tempfile.mkdtemp(prefix="palisade-bench-")
+        port = free_port()
+        proc, _ = start([palisade, "serve", "--port", str(port), "--data-dir", data, "--log-level", "warn",
+                         "--iam", mode], port, "/_palisade/health")
+        try:
+            key = user_key(port)
+            replay(port, 2, connections, "cloudtrail", "DescribeTrails", key)
+            result = replay(port, seconds, connections, "cloudtrail", "DescribeTrails", key)
+            if result["non_2xx"]:
+                raise SystemExit(f"--iam {mode}: {result['non_2xx']} refused requests")
+            rates[mode] = result["requests_per_s"]
+        finally:
+            stop(proc)
+            shutil.rmtree(data, ignore_errors=True)
+    return rates
 
 
 def main():
@@ -125,10 +160,14 @@ def main():
     lines += ["", f"Palisade/moto: throughput {ratios['throughput_vs_moto']}x, time to ready "
               f"{ratios['ready_vs_moto']}x, idle RSS {ratios['idle_rss_vs_moto']}x.",
               "Targets: ready < 50 ms, idle RSS < 30 MiB, throughput >= 75x moto.", ""]
+    rates = authorization_cost(palisade, a.seconds, a.connections)
+    cost = 1 - rates["enforce"] / rates["off"]
+    lines += [f"IAM user calling CloudTrail DescribeTrails: {rates['enforce']} req/s with every call authorized "
+              f"by the policy engine, {rates['off']} req/s with `--iam off` ({cost:.1%} slower; target: within 20%).", ""]
     with open(a.out, "w") as f:
         f.write("\n".join(lines))
     print("\n".join(lines))
-    print(json.dumps({"results": results, "ratios": ratios}))
+    print(json.dumps({"results": results, "ratios": ratios, "authorization": rates}))
 
 
 if __name__ == "__main__":
