@@ -5,18 +5,15 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{http, python, Server, TempDir};
+use support::{error_text, http, python, Server, TempDir};
 
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn send_signed(server: &Server, service: &str, extra: &[&str]) -> Value {
     let endpoint = server.endpoint();
     let mut args = vec![endpoint.as_str(), service];
     args.extend_from_slice(extra);
     let out = python("send_signed.py", &args);
-    assert!(out.status.success(), "send_signed.py failed: {}", stderr(&out));
+    assert!(out.status.success(), "send_signed.py failed: {}", error_text(&out));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -74,7 +71,7 @@ fn a_wrong_secret_key_is_refused_by_sts_as_signature_does_not_match() {
     let server = Server::start(&["--ephemeral"]);
     let out = server.aws_as("test", "wrong", &["sts", "get-caller-identity"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("SignatureDoesNotMatch"), "{}", stderr(&out));
+    assert!(error_text(&out).contains("SignatureDoesNotMatch"), "{}", error_text(&out));
 }
 
 #[test]
@@ -82,7 +79,7 @@ fn a_wrong_secret_key_is_refused_by_kms_as_invalid_signature() {
     let server = Server::start(&["--ephemeral"]);
     let out = server.aws_as("test", "wrong", &["kms", "list-keys"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("InvalidSignatureException"), "{}", stderr(&out));
+    assert!(error_text(&out).contains("InvalidSignatureException"), "{}", error_text(&out));
 }
 
 #[test]
@@ -90,7 +87,7 @@ fn an_unknown_access_key_is_refused_with_a_hint_about_test_keys() {
     let server = Server::start(&["--ephemeral"]);
     let out = server.aws_as("AKIAIOSFODNN7EXAMPLE", "secret", &["sts", "get-caller-identity"]);
     assert!(!out.status.success());
-    let text = stderr(&out);
+    let text = error_text(&out);
     assert!(text.contains("InvalidClientTokenId"), "{text}");
     assert!(text.contains("--auth lenient"), "{text}");
 }
@@ -135,7 +132,7 @@ fn calls_over_tls_succeed_with_the_exported_root() {
         .arg(&server.data_dir)
         .output()
         .unwrap();
-    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(export.status.success(), "{}", error_text(&export));
     let pem = String::from_utf8(export.stdout).unwrap();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
     let served = http(server.port, "GET", "/_palisade/ca.pem", &[], b"").unwrap();
@@ -150,7 +147,7 @@ fn calls_over_tls_succeed_with_the_exported_root() {
             .args(args)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{args:?} over TLS: {}", stderr(&out));
+        assert!(out.status.success(), "{args:?} over TLS: {}", error_text(&out));
     }
     let args = ["--lookup-attributes", "AttributeKey=EventName,AttributeValue=GetCallerIdentity"];
     let events = cloudtrail_events(&lookup_events_until(&server, &args, |e| !e.is_empty()));
@@ -241,7 +238,7 @@ fn an_operation_palisade_does_not_serve_yet_answers_501_naming_it() {
     let server = Server::start(&["--ephemeral"]);
     let out = server.aws(&["guardduty", "list-detectors"]);
     assert!(!out.status.success());
-    let text = stderr(&out);
+    let text = error_text(&out);
     assert!(text.contains("NotImplemented"), "{text}");
     assert!(text.contains("ListDetectors"), "{text}");
 }
@@ -321,5 +318,5 @@ fn a_node_with_another_root_key_refuses_to_start() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("root key"), "{}", stderr(&out));
+    assert!(error_text(&out).contains("root key"), "{}", error_text(&out));
 }

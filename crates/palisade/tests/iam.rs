@@ -3,13 +3,10 @@
 mod support;
 
 use serde_json::Value;
-use support::Server;
+use support::{error_text, Server};
 
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}"#;
 
-fn error_text(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 #[test]
 fn a_role_returns_its_trust_policy_decoded_by_the_cli() {

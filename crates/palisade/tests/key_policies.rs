@@ -3,11 +3,8 @@
 mod support;
 
 use serde_json::Value;
-use support::Server;
+use support::{error_text, Server};
 
-fn error_text(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}"#;
 
@@ -40,13 +37,6 @@ impl Fixture {
         assumed["Credentials"].clone()
     }
 
-    fn as_session(&self, credentials: &Value, args: &[&str]) -> std::process::Output {
-        support::aws_command(&self.server.endpoint(), credentials["AccessKeyId"].as_str().unwrap(), credentials["SecretAccessKey"].as_str().unwrap())
-            .env("AWS_SESSION_TOKEN", credentials["SessionToken"].as_str().unwrap())
-            .args(args)
-            .output()
-            .unwrap()
-    }
 
     /// Puts a key policy; the root user may lose access to the key, so the lock-out check is
     /// bypassed as AWS lets it be.
@@ -75,7 +65,7 @@ fn the_courses_key_policy_separates_key_administrators_from_key_users() {
  {"Sid":"Enable IAM policies","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},
  {"Sid":"Allow key administration","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:role/KeyAdmin"},"Action":["kms:Create*","kms:Delete*","kms:Disable*","kms:ScheduleKeyDeletion"],"Resource":"*"},
  {"Sid":"Allow key usage","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:role/AppRole"},"Action":["kms:Decrypt","kms:GenerateDataKey"],"Resource":"*"}]}"#);
-    let data_key = f.as_session(&app, &["kms", "generate-data-key", "--key-id", &f.key, "--key-spec", "AES_256"]);
+    let data_key = f.server.aws_session(&app, &["kms", "generate-data-key", "--key-id", &f.key, "--key-spec", "AES_256"]);
     assert!(data_key.status.success(), "AppRole generates data keys: {}", error_text(&data_key));
     let blob: Value = serde_json::from_slice(&data_key.stdout).unwrap();
     use base64::Engine;
@@ -84,11 +74,11 @@ fn the_courses_key_policy_separates_key_administrators_from_key_users() {
     std::fs::write(&path, bytes).unwrap();
     let ciphertext = format!("fileb://{}", path.display());
     let ciphertext = ciphertext.as_str();
-    let decrypted = f.as_session(&app, &["kms", "decrypt", "--ciphertext-blob", ciphertext]);
+    let decrypted = f.server.aws_session(&app, &["kms", "decrypt", "--ciphertext-blob", ciphertext]);
     assert!(decrypted.status.success(), "AppRole decrypts: {}", error_text(&decrypted));
-    let deletion = f.as_session(&app, &["kms", "schedule-key-deletion", "--key-id", &f.key]);
+    let deletion = f.server.aws_session(&app, &["kms", "schedule-key-deletion", "--key-id", &f.key]);
     assert!(error_text(&deletion).contains("AccessDeniedException"), "AppRole may not schedule deletion: {}", error_text(&deletion));
-    let admin_decrypt = f.as_session(&admin, &["kms", "decrypt", "--ciphertext-blob", ciphertext]);
+    let admin_decrypt = f.server.aws_session(&admin, &["kms", "decrypt", "--ciphertext-blob", ciphertext]);
     assert!(error_text(&admin_decrypt).contains("AccessDeniedException"), "KeyAdmin may not decrypt: {}", error_text(&admin_decrypt));
 }
 

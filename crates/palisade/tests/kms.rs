@@ -8,11 +8,8 @@ use std::process::{Command, Output};
 
 use base64::Engine;
 use serde_json::Value;
-use support::{http, Server, TempDir};
+use support::{error_text, http, Server, TempDir};
 
-fn error_text(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn b64_decode(text: &Value) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(text.as_str().expect("a base64 string")).unwrap()

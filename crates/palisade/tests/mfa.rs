@@ -4,24 +4,14 @@
 mod support;
 
 use serde_json::Value;
-use support::{python, Server};
+use support::{error_text, python, Server};
 
-fn error_text(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn code(seed: &str, offset: i32) -> String {
     let out = python("totp.py", &[seed, &offset.to_string()]);
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-fn session_cli(server: &Server, credentials: &Value, args: &[&str]) -> std::process::Output {
-    support::aws_command(&server.endpoint(), credentials["AccessKeyId"].as_str().unwrap(), credentials["SecretAccessKey"].as_str().unwrap())
-        .env("AWS_SESSION_TOKEN", credentials["SessionToken"].as_str().unwrap())
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn a_policy_conditioned_on_mfa_allows_only_mfa_sessions() {
@@ -66,12 +56,12 @@ fn a_policy_conditioned_on_mfa_allows_only_mfa_sessions() {
 
     let with_mfa = server.aws_as(id, secret, &["sts", "get-session-token", "--serial-number", &serial, "--token-code", &code(&seed, 0)]);
     let with_mfa: Value = serde_json::from_slice(&with_mfa.stdout).unwrap();
-    let allowed = session_cli(&server, &with_mfa["Credentials"], &["cloudtrail", "list-trails"]);
+    let allowed = server.aws_session(&with_mfa["Credentials"], &["cloudtrail", "list-trails"]);
     assert!(allowed.status.success(), "{}", error_text(&allowed));
 
     let without_mfa = server.aws_as(id, secret, &["sts", "get-session-token"]);
     let without_mfa: Value = serde_json::from_slice(&without_mfa.stdout).unwrap();
-    let denied = session_cli(&server, &without_mfa["Credentials"], &["cloudtrail", "list-trails"]);
+    let denied = server.aws_session(&without_mfa["Credentials"], &["cloudtrail", "list-trails"]);
     assert!(error_text(&denied).contains("AccessDenied"), "{}", error_text(&denied));
 
     let bad_code = server.aws_as(id, secret, &["sts", "get-session-token", "--serial-number", &serial, "--token-code", "123456"]);

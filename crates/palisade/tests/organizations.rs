@@ -4,11 +4,8 @@
 mod support;
 
 use serde_json::Value;
-use support::Server;
+use support::{error_text, Server};
 
-fn error_text(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// An organization with SCPs enabled and one created member account; returns the member's id.
 fn organization_with_member(server: &Server) -> (String, String) {
@@ -38,20 +35,13 @@ fn member_session(server: &Server, member: &str) -> Value {
     assumed["Credentials"].clone()
 }
 
-fn as_session(server: &Server, credentials: &Value, args: &[&str]) -> std::process::Output {
-    support::aws_command(&server.endpoint(), credentials["AccessKeyId"].as_str().unwrap(), credentials["SecretAccessKey"].as_str().unwrap())
-        .env("AWS_SESSION_TOKEN", credentials["SessionToken"].as_str().unwrap())
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn a_created_account_is_reached_through_its_access_role() {
     let server = Server::start(&["--ephemeral"]);
     let (_, member) = organization_with_member(&server);
     let session = member_session(&server, &member);
-    let identity = as_session(&server, &session, &["sts", "get-caller-identity"]);
+    let identity = server.aws_session(&session, &["sts", "get-caller-identity"]);
     let identity: Value = serde_json::from_slice(&identity.stdout).unwrap();
     assert_eq!(identity["Account"], member.as_str());
     let accounts = server.aws_json(&["organizations", "list-accounts"]);
@@ -67,10 +57,10 @@ fn an_scp_denying_a_service_blocks_it_in_the_member_account_only() {
     let policy = created["Policy"]["PolicySummary"]["Id"].as_str().unwrap().to_owned();
     server.aws_json(&["organizations", "attach-policy", "--policy-id", &policy, "--target-id", &member]);
     let session = member_session(&server, &member);
-    let denied = as_session(&server, &session, &["cloudtrail", "list-trails"]);
+    let denied = server.aws_session(&session, &["cloudtrail", "list-trails"]);
     let text = error_text(&denied);
     assert!(text.contains("with an explicit deny in a service control policy"), "{text}");
-    let other = as_session(&server, &session, &["iam", "list-roles"]);
+    let other = server.aws_session(&session, &["iam", "list-roles"]);
     assert!(other.status.success(), "{}", error_text(&other));
     assert!(server.aws(&["cloudtrail", "list-trails"]).status.success(), "the management account is exempt");
 }
@@ -85,7 +75,7 @@ fn without_full_aws_access_nothing_is_allowed_in_the_member_account() {
     server.aws_json(&["organizations", "attach-policy", "--policy-id", &policy, "--target-id", &member]);
     server.aws_json(&["organizations", "detach-policy", "--policy-id", "p-FullAWSAccess", "--target-id", &member]);
     let session = member_session(&server, &member);
-    assert!(as_session(&server, &session, &["iam", "list-roles"]).status.success());
-    let denied = as_session(&server, &session, &["cloudtrail", "list-trails"]);
+    assert!(server.aws_session(&session, &["iam", "list-roles"]).status.success());
+    let denied = server.aws_session(&session, &["cloudtrail", "list-trails"]);
     assert!(error_text(&denied).contains("because no service control policy allows the cloudtrail:ListTrails action"), "{}", error_text(&denied));
 }

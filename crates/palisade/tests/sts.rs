@@ -4,11 +4,8 @@
 mod support;
 
 use serde_json::Value;
-use support::{http, Server};
+use support::{error_text, http, Server};
 
-fn error_text(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// An IAM user with AdministratorAccess and its keys.
 fn admin_user(server: &Server, name: &str) -> (String, String) {
@@ -29,13 +26,6 @@ fn assume(server: &Server, key: &(String, String), role: &str, extra: &[&str]) -
     server.aws_as(&key.0, &key.1, &args)
 }
 
-fn session_cli(server: &Server, credentials: &Value, args: &[&str]) -> std::process::Output {
-    support::aws_command(&server.endpoint(), credentials["AccessKeyId"].as_str().unwrap(), credentials["SecretAccessKey"].as_str().unwrap())
-        .env("AWS_SESSION_TOKEN", credentials["SessionToken"].as_str().unwrap())
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn the_root_user_may_not_assume_roles() {
@@ -53,7 +43,7 @@ fn an_assumed_role_session_is_who_the_caller_is() {
     let out = assume(&server, &key, "app", &[]);
     let assumed: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(assumed["AssumedRoleUser"]["Arn"], "arn:aws:sts::000000000000:assumed-role/app/s1", "{}", error_text(&out));
-    let identity = session_cli(&server, &assumed["Credentials"], &["sts", "get-caller-identity"]);
+    let identity = server.aws_session(&assumed["Credentials"], &["sts", "get-caller-identity"]);
     let identity: Value = serde_json::from_slice(&identity.stdout).unwrap();
     assert_eq!(identity["Arn"], "arn:aws:sts::000000000000:assumed-role/app/s1");
     assert!(identity["UserId"].as_str().unwrap().ends_with(":s1"));
@@ -79,8 +69,8 @@ fn a_session_policy_narrows_the_roles_permissions() {
     let out = assume(&server, &key, "wide", &["--policy", narrow]);
     let assumed: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     let credentials = &assumed["Credentials"];
-    assert!(session_cli(&server, credentials, &["cloudtrail", "list-trails"]).status.success());
-    let denied = session_cli(&server, credentials, &["iam", "list-users"]);
+    assert!(server.aws_session(credentials, &["cloudtrail", "list-trails"]).status.success());
+    let denied = server.aws_session(credentials, &["iam", "list-users"]);
     assert!(error_text(&denied).contains("because no session policy allows the iam:ListUsers action"), "{}", error_text(&denied));
 }
 
@@ -93,10 +83,10 @@ fn session_credentials_stop_working_after_their_expiry() {
     let out = assume(&server, &key, "brief", &["--duration-seconds", "900"]);
     let assumed: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     let credentials = &assumed["Credentials"];
-    assert!(session_cli(&server, credentials, &["sts", "get-caller-identity"]).status.success());
+    assert!(server.aws_session(credentials, &["sts", "get-caller-identity"]).status.success());
     let moved = http(server.port, "POST", "/_palisade/clock", &[], br#"{"advance_seconds": 901}"#).unwrap();
     assert_eq!(moved.status, 200);
-    let expired = session_cli(&server, credentials, &["sts", "get-caller-identity"]);
+    let expired = server.aws_session(credentials, &["sts", "get-caller-identity"]);
     assert!(error_text(&expired).contains("ExpiredToken"), "{}", error_text(&expired));
 }
 

@@ -133,6 +133,16 @@ impl Server {
         aws_command(&self.endpoint(), access_key, secret_key).args(args).output().expect("aws CLI runs")
     }
 
+    /// Runs the `aws` CLI with STS session credentials (the `Credentials` structure STS answers).
+    pub fn aws_session(&self, credentials: &serde_json::Value, args: &[&str]) -> Output {
+        let text = |member: &str| credentials[member].as_str().unwrap_or_default().to_owned();
+        aws_command(&self.endpoint(), &text("AccessKeyId"), &text("SecretAccessKey"))
+            .env("AWS_SESSION_TOKEN", text("SessionToken"))
+            .args(args)
+            .output()
+            .expect("aws CLI runs")
+    }
+
     /// The aws CLI's JSON output of a call that must succeed.
     pub fn aws_json(&self, args: &[&str]) -> serde_json::Value {
         let out = self.aws(args);
@@ -181,6 +191,11 @@ pub fn aws_command(endpoint: &str, access_key: &str, secret_key: &str) -> Comman
 pub fn python(script: &str, args: &[&str]) -> Output {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python").join(script);
     Command::new(tool("python3")).arg(path).args(args).output().expect("python3 runs")
+}
+
+/// What a command printed to standard error: the aws CLI's error code and message.
+pub fn error_text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 pub struct HttpResponse {
