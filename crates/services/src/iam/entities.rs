@@ -10,6 +10,8 @@ use serde_json::{json, Map, Value};
 use store::{Store, Txn};
 use wire::ApiError;
 
+use crate::input::{required, text};
+
 use policy::{parser::PolicySizeLimit, PolicyType};
 
 use super::{error, ids, managed_policies, policy_document, store_error};
@@ -166,13 +168,7 @@ impl Entity {
     }
 }
 
-fn text<'v>(input: &'v Value, member: &str) -> Option<&'v str> {
-    input.get(member).and_then(Value::as_str)
-}
 
-fn required<'v>(input: &'v Value, member: &str) -> Result<&'v str, ApiError> {
-    text(input, member).ok_or_else(|| ApiError::new("ValidationError", 400, format!("{member} is required")))
-}
 
 pub fn no_such_entity(kind: EntityKind, name: &str) -> ApiError {
     error("NoSuchEntityException", format!("The {} with name {name} cannot be found.", kind.noun()))

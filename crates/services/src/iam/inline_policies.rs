@@ -6,6 +6,8 @@ use policy::{parser::PolicySizeLimit, PolicyType};
 use store::Store;
 use wire::ApiError;
 
+use crate::input::required;
+
 use super::{
     entities::{self, page, paged_output, EntityKind},
     error, policy_document, store_error,
@@ -27,9 +29,6 @@ fn name_member(kind: EntityKind) -> &'static str {
     }
 }
 
-fn required<'v>(input: &'v Value, member: &str) -> Result<&'v str, ApiError> {
-    input.get(member).and_then(Value::as_str).ok_or_else(|| ApiError::new("ValidationError", 400, format!("{member} is required")))
-}
 
 /// IAM limits the aggregate size of a principal's inline policies, not each one.
 pub async fn put(store: &Store, ctx: &RequestContext, kind: EntityKind, input: Value) -> Result<Reply, ApiError> {

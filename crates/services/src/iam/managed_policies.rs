@@ -10,6 +10,8 @@ use policy::{parser::PolicySizeLimit, PolicyType};
 use store::{Store, Txn};
 use wire::ApiError;
 
+use crate::input::{required, text};
+
 use super::{
     aws_managed,
     entities::{self, page, paged_output, EntityKind, Tag},
@@ -187,13 +189,7 @@ async fn usage(tx: &mut Txn, account: &str) -> Result<HashMap<String, Usage>, Ap
     Ok(counts)
 }
 
-fn text<'v>(input: &'v Value, member: &str) -> Option<&'v str> {
-    input.get(member).and_then(Value::as_str)
-}
 
-fn required<'v>(input: &'v Value, member: &str) -> Result<&'v str, ApiError> {
-    text(input, member).ok_or_else(|| ApiError::new("ValidationError", 400, format!("{member} is required")))
-}
 
 pub async fn create_policy(store: &Store, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let name = required(&input, "PolicyName")?;

@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 use store::Store;
 use wire::ApiError;
 
+use crate::input::text;
+
 use super::{
     error, organization_of, random_id, require_management, require_organization, save, store_error, MemberAccount,
     Organization, OrganizationalUnit, OrgPolicy, FULL_AWS_ACCESS, FULL_AWS_ACCESS_ID, MEMBERSHIPS,
@@ -18,9 +20,6 @@ use crate::iam::{entities, ids, EntityKind};
 const DEFAULT_ACCESS_ROLE: &str = "OrganizationAccountAccessRole";
 const ADMINISTRATOR_ACCESS: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
-fn text<'v>(input: &'v Value, member: &str) -> Option<&'v str> {
-    input.get(member).and_then(Value::as_str)
-}
 
 fn organization_view(org: &Organization) -> Value {
     let mut types = vec![];

@@ -6,13 +6,12 @@ use serde_json::{json, Value};
 use store::Store;
 use wire::ApiError;
 
+use crate::input::text;
+
 use super::{error, random_id, require_management, require_organization, save, store_error, Organization, OrgPolicy, FULL_AWS_ACCESS_ID};
 
 const POLICY_TYPES: &[&str] = &["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"];
 
-fn text<'v>(input: &'v Value, member: &str) -> Option<&'v str> {
-    input.get(member).and_then(Value::as_str)
-}
 
 fn summary(org: &Organization, policy: &OrgPolicy) -> Value {
     let arn = if policy.aws_managed {
