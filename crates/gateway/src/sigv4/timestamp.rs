@@ -63,16 +63,7 @@ pub(crate) fn format_amz_date(seconds: f64) -> String {
     } else {
         0.0
     };
-    let whole = whole as i64;
-    let days = whole.div_euclid(86_400);
-    let in_day = whole.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        in_day / 3600,
-        in_day % 3600 / 60,
-        in_day % 60
-    )
+    wire::timestamp::format_amz_date(whole)
 }
 
 const MONTHS: [&str; 12] = [
@@ -96,44 +87,19 @@ fn epoch_seconds(
     let month_days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 => days_from_civil(i64::from(year), 3, 1) - days_from_civil(i64::from(year), 2, 1),
+        2 => ((civil(year, 3, 1) - civil(year, 2, 1)) / 86_400.0) as i64,
         _ => return None,
     };
     if day == 0 || i64::from(day) > month_days || hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let days = days_from_civil(i64::from(year), i64::from(month), i64::from(day));
-    Some((days * 86_400 + i64::from(hour * 3600 + minute * 60 + second)) as f64)
+    Some(civil(year, month, day) + f64::from(hour * 3600 + minute * 60 + second))
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date, counting in 400-year eras.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let shifted_month = (month + 9) % 12;
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The inverse of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// Midnight of a proleptic Gregorian date, in epoch seconds (the calendar is wire's).
+fn civil(year: u32, month: u32, day: u32) -> f64 {
+    let date = wire::timestamp::DateTime { year: i64::from(year), month, day, hour: 0, minute: 0, second: 0, millis: 0 };
+    date.to_epoch()
 }
 
 #[cfg(test)]
