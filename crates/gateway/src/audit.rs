@@ -70,6 +70,8 @@ pub struct CallRecord<'a> {
     pub tls: Option<&'a str>,
     /// The Host header the client sent.
     pub host: &'a str,
+    /// The AWS service that made the call for the caller (`userIdentity.invokedBy`).
+    pub invoked_by: Option<&'a str>,
 }
 
 /// CloudTrail's `userIdentity`: the authenticated principal, or only the key presented.
@@ -87,10 +89,12 @@ struct UserIdentity<'a> {
     access_key_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     user_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invoked_by: Option<&'a str>,
 }
 
 impl<'a> UserIdentity<'a> {
-    fn of(caller: &Caller<'a>) -> Self {
+    fn of(caller: &Caller<'a>, invoked_by: Option<&'a str>) -> Self {
         match caller {
             Caller::Authenticated(p) => UserIdentity {
                 kind: p.identity_type(),
@@ -102,6 +106,7 @@ impl<'a> UserIdentity<'a> {
                     crate::principal::PrincipalKind::IamUser { name } => Some(name),
                     _ => None,
                 },
+                invoked_by,
             },
             Caller::Unknown { access_key_id } => UserIdentity {
                 kind: "Unknown",
@@ -110,6 +115,7 @@ impl<'a> UserIdentity<'a> {
                 account_id: None,
                 access_key_id: *access_key_id,
                 user_name: None,
+                invoked_by: None,
             },
         }
     }
@@ -192,7 +198,7 @@ impl CallRecord<'_> {
         };
         let record = EventRecord {
             event_version: EVENT_VERSION,
-            user_identity: UserIdentity::of(&self.caller),
+            user_identity: UserIdentity::of(&self.caller, self.invoked_by),
             event_time: wire::timestamp::format_iso8601(self.event_time.floor()),
             event_source: self.event_source,
             event_name: self.event_name,
@@ -346,6 +352,7 @@ mod tests {
             resources: &[],
             tls: None,
             host: "sts.amazonaws.com",
+            invoked_by: None,
         }
         .into_audit_record();
         let event: Value = serde_json::from_str(&record.event_json).unwrap();

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod authorize;
 pub mod edge;
 pub mod metrics;
+pub mod peers;
 pub mod pipeline;
 pub mod principal;
 pub mod routing;
@@ -14,4 +15,5 @@ pub mod sigv4;
 pub mod tls;
 
 pub use pipeline::{AuthMode, Gateway, GatewayConfig, IamMode};
+pub use peers::Peers;
 pub use service::{Reply, RequestContext, Service, ServiceFuture};

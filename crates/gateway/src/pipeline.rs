@@ -230,6 +230,7 @@ impl Gateway {
                     resources: &[],
                     tls: connection.tls,
                     host: request_host(request.headers),
+                    invoked_by: None,
                 });
                 return protocol::encode_error(Some(model), route.protocol, &failure.error, request_id);
             }
@@ -246,6 +247,7 @@ impl Gateway {
             user_agent,
             secure_transport: connection.tls.is_some(),
             time: event_time,
+            invoked_by: None,
         };
         let http = HttpRequest { body: &body, ..*request };
         let outcome = self.decode_and_dispatch(route, &ctx, &http).await;
@@ -280,6 +282,7 @@ impl Gateway {
             resources: &resources,
             tls: connection.tls,
             host: request_host(request.headers),
+            invoked_by: ctx.invoked_by,
         });
         response
     }
@@ -294,38 +297,43 @@ impl Gateway {
         if let Err(error) = wire::validate::validate_input(model, route.operation, &input, route.protocol) {
             return Dispatched::Failed { error, input: audited_input };
         }
+        match self.authorize_and_dispatch(ctx, input).await {
+            Ok((reply, would_be_denied)) => Dispatched::Done {
+                output: reply.output,
+                input: audited_input,
+                resources: reply.resources,
+                would_be_denied,
+            },
+            Err(error) => Dispatched::Failed { error, input: audited_input },
+        }
+    }
+
+    /// The steps every call shares once its input is known, whether it came over HTTP or from
+    /// another service: authorize, then run the operation. Under `--iam audit` a denial is
+    /// returned beside the reply instead of failing the call.
+    pub(crate) async fn authorize_and_dispatch(
+        &self,
+        ctx: &RequestContext,
+        input: Value,
+    ) -> Result<(crate::service::Reply, Option<ApiError>), ApiError> {
+        let service = self.services.get(ctx.service.id);
         let mut would_be_denied = None;
-        if self.config.iam != IamMode::Off && !needs_no_permission(route) {
-            let resources = match self.services.get(route.service.id) {
+        if self.config.iam != IamMode::Off && !needs_no_permission(ctx.service.id, ctx.operation) {
+            let resources = match service {
                 Some(service) => service.resources(ctx, &input),
                 None => vec!["*".to_owned()],
             };
             if let Err(error) = self.authorizer.authorize(ctx, &resources, &input).await {
                 if self.config.iam == IamMode::Enforce {
-                    return Dispatched::Failed { error, input: audited_input };
+                    return Err(error);
                 }
                 tracing::warn!(principal = %ctx.principal.arn, operation = ctx.operation, "--iam audit: allowed a call policies deny: {}", error.message);
                 would_be_denied = Some(error);
             }
         }
-        let Some(service) = self.services.get(route.service.id) else {
-            return Dispatched::Failed {
-                error: ApiError::not_implemented(route.service.id, ctx.operation),
-                input: audited_input,
-            };
-        };
-        match service.call(ctx, input) {
-            None => Dispatched::Failed { error: ApiError::not_implemented(route.service.id, ctx.operation), input: audited_input },
-            Some(future) => match future.await {
-                Ok(reply) => Dispatched::Done {
-                    output: reply.output,
-                    input: audited_input,
-                    resources: reply.resources,
-                    would_be_denied,
-                },
-                Err(error) => Dispatched::Failed { error, input: audited_input },
-            },
-        }
+        let not_implemented = || ApiError::not_implemented(ctx.service.id, ctx.operation);
+        let future = service.ok_or_else(not_implemented)?.call(ctx, input).ok_or_else(not_implemented)?;
+        Ok((future.await?, would_be_denied))
     }
 
     async fn authenticate<'b>(
@@ -376,7 +384,7 @@ impl Gateway {
         }
     }
 
-    fn record(&self, call: CallRecord<'_>) {
+    pub(crate) fn record(&self, call: CallRecord<'_>) {
         self.audit.record(call.into_audit_record());
     }
 }
@@ -387,8 +395,8 @@ enum Dispatched {
 }
 
 /// Operations AWS serves to any authenticated caller without consulting policies.
-fn needs_no_permission(route: &Route) -> bool {
-    route.service.id == "sts" && matches!(route.operation.name.as_str(), "GetCallerIdentity" | "GetSessionToken")
+fn needs_no_permission(service: &str, operation: &str) -> bool {
+    service == "sts" && matches!(operation, "GetCallerIdentity" | "GetSessionToken")
 }
 
 fn sigv4_error(e: &sigv4::SigV4Error, xml: bool) -> ApiError {

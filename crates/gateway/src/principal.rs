@@ -10,6 +10,9 @@ pub enum PrincipalKind {
     AssumedRole { role_name: String, session_name: String },
     /// The caller of an operation AWS serves unsigned (AssumeRoleWithWebIdentity).
     Anonymous,
+    /// An AWS service acting on its own behalf (Secrets Manager invoking a rotation function),
+    /// judged by the resource policy that names its service principal.
+    Service { service: String },
 }
 
 /// An authenticated caller.
@@ -54,6 +57,19 @@ impl Principal {
         }
     }
 
+    /// The service principal `service` (`secretsmanager.amazonaws.com`) acting in `account`.
+    pub fn service(account: &str, service: &str) -> Self {
+        Principal {
+            account: account.to_owned(),
+            kind: PrincipalKind::Service { service: service.to_owned() },
+            arn: service.to_owned(),
+            user_id: service.to_owned(),
+            access_key_id: String::new(),
+            temporary: false,
+            mfa_authenticated_at: None,
+        }
+    }
+
     /// CloudTrail's `userIdentity.type`.
     pub fn identity_type(&self) -> &'static str {
         match self.kind {
@@ -61,6 +77,7 @@ impl Principal {
             PrincipalKind::IamUser { .. } => "IAMUser",
             PrincipalKind::AssumedRole { .. } => "AssumedRole",
             PrincipalKind::Anonymous => "Unknown",
+            PrincipalKind::Service { .. } => "AWSService",
         }
     }
 
@@ -71,6 +88,7 @@ impl Principal {
             PrincipalKind::IamUser { name } => name,
             PrincipalKind::AssumedRole { session_name, .. } => session_name,
             PrincipalKind::Anonymous => "anonymous",
+            PrincipalKind::Service { service } => service,
         }
     }
 }

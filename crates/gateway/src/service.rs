@@ -22,6 +22,10 @@ pub struct RequestContext {
     pub secure_transport: bool,
     /// The server clock (injectable) when the request arrived, epoch seconds.
     pub time: f64,
+    /// The AWS service that made this call for the principal (`secretsmanager.amazonaws.com`
+    /// decrypting a secret with the caller's identity): CloudTrail's `invokedBy`, and what
+    /// `kms:ViaService` and `aws:ViaAWSService` say.
+    pub invoked_by: Option<&'static str>,
 }
 
 impl RequestContext {

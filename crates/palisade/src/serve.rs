@@ -2,7 +2,7 @@
 
 use std::{sync::Arc, time::Instant};
 
-use gateway::{tls::InstallationCa, AuthMode, Gateway, GatewayConfig, IamMode};
+use gateway::{tls::InstallationCa, AuthMode, Gateway, GatewayConfig, IamMode, Peers};
 use store::{Clock, JobWorker, Sealer};
 use tokio::net::TcpListener;
 
@@ -40,11 +40,13 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
         test_clock: options.test_clock,
         version: env!("CARGO_PKG_VERSION"),
     };
-    let services = services::all(&store, &sealer);
+    let peers = Peers::default();
+    let services = services::all(&store, &sealer, &peers);
     let credentials = Arc::new(services::credentials::StoredCredentials::new(store.clone(), sealer.clone()));
     let gateway = Arc::new(
         Gateway::new(config, store.clone(), clock.clone(), ca, services, Arc::new(services::iam::PolicyAuthorizer::new(store.clone()))).with_credentials(credentials),
     );
+    peers.connect(&gateway);
 
     let listener = TcpListener::bind((options.host.as_str(), options.port))
         .await

@@ -12,7 +12,7 @@ pub mod sts;
 
 use std::sync::Arc;
 
-use gateway::Service;
+use gateway::{Peers, Service};
 use store::{Sealer, Store};
 
 /// A service's modeled error, with the code and HTTP status its vendored model gives.
@@ -21,8 +21,9 @@ fn modeled_error(service: &str, shape: &str, message: impl Into<String>) -> wire
     wire::ApiError::modeled(model, shape, message)
 }
 
-/// Every service Palisade implements.
-pub fn all(store: &Store, sealer: &Arc<Sealer>) -> Vec<Arc<dyn Service>> {
+/// Every service Palisade implements. Services that call other services (Secrets Manager
+/// decrypting with KMS) do so through `peers`, the pipeline's handle for internal calls.
+pub fn all(store: &Store, sealer: &Arc<Sealer>, peers: &Peers) -> Vec<Arc<dyn Service>> {
     vec![
         Arc::new(sts::Sts::new(store.clone(), sealer.clone())),
         Arc::new(cloudtrail::CloudTrail::new(store.clone())),

@@ -39,7 +39,10 @@ impl PolicyAuthorizer {
             PrincipalKind::Root => (Caller::Root { account: ctx.principal.account.clone() }, PolicySet::default()),
             _ => principal_policies::for_principal(&mut tx, &ctx.principal).await?,
         };
-        policies.service_control_policies = crate::organizations::scp::for_account(&mut tx, ctx.account()).await?;
+        // SCPs limit the account's own principals, never AWS service principals.
+        if !matches!(ctx.principal.kind, PrincipalKind::Service { .. }) {
+            policies.service_control_policies = crate::organizations::scp::for_account(&mut tx, ctx.account()).await?;
+        }
         drop(tx);
         let action = iam_action(ctx);
         let conditions = condition_keys(ctx);
@@ -123,6 +126,10 @@ pub fn condition_keys(ctx: &RequestContext) -> ConditionContext {
         }
         PrincipalKind::AssumedRole { .. } => "AssumedRole",
         PrincipalKind::Anonymous => "Anonymous",
+        PrincipalKind::Service { service } => {
+            keys.insert("aws:PrincipalServiceName", service.clone());
+            "Service"
+        }
     };
     keys.insert("aws:PrincipalType", principal_type);
     keys.insert("aws:SourceIp", ctx.source_ip.to_string());
@@ -130,7 +137,16 @@ pub fn condition_keys(ctx: &RequestContext) -> ConditionContext {
     keys.insert("aws:CurrentTime", wire::timestamp::format_iso8601(ctx.time.floor()));
     keys.insert("aws:EpochTime", format!("{}", ctx.time.floor() as i64));
     keys.insert("aws:RequestedRegion", ctx.region.clone());
-    keys.insert("aws:ViaAWSService", "false");
+    // A service calling with the caller's identity (forward access) sets the Via keys; a
+    // service principal calling for itself does not.
+    match ctx.invoked_by {
+        Some(service) if !matches!(principal.kind, PrincipalKind::Service { .. }) => {
+            keys.insert("aws:ViaAWSService", "true");
+            let name = service.strip_suffix(".amazonaws.com").unwrap_or(service);
+            keys.insert("kms:ViaService", format!("{name}.{}.amazonaws.com", ctx.region));
+        }
+        _ => keys.insert("aws:ViaAWSService", "false"),
+    }
     // Long-term keys carry no MFA keys at all; temporary credentials say whether MFA was used.
     match principal.mfa_authenticated_at {
         Some(at) => {

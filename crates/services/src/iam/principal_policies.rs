@@ -91,6 +91,8 @@ pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<(Calle
     Ok(match &principal.kind {
         PrincipalKind::Root => (Caller::Root { account: principal.account.clone() }, PolicySet::default()),
         PrincipalKind::Anonymous => (Caller::Anonymous, PolicySet::default()),
+        // A service principal has no identity policies: only resource policies can allow it.
+        PrincipalKind::Service { service } => (Caller::Service { service: service.clone() }, PolicySet::default()),
         PrincipalKind::IamUser { name } => {
             let user = entities::load(tx, &principal.account, EntityKind::User, name).await?;
             let set = for_user(tx, &user).await?;

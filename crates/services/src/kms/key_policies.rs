@@ -61,6 +61,7 @@ fn allows_policy_updates(ctx: &RequestContext, document: policy::PolicyDocument)
             service_linked: false,
         },
         PrincipalKind::Anonymous => Caller::Anonymous,
+        PrincipalKind::Service { service } => Caller::Service { service: service.clone() },
     };
     let has_identity = matches!(caller, Caller::User { .. } | Caller::RoleSession { .. });
     let mut conditions = ConditionContext::new();
