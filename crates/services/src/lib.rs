@@ -8,6 +8,7 @@ pub mod organizations;
 mod input;
 pub mod jobs;
 pub mod kms;
+pub mod logs;
 pub mod sts;
 
 use std::sync::Arc;
@@ -30,5 +31,6 @@ pub fn all(store: &Store, sealer: &Arc<Sealer>, peers: &Peers) -> Vec<Arc<dyn Se
         Arc::new(iam::Iam::new(store.clone(), sealer.clone())),
         Arc::new(kms::Kms::new(store.clone(), sealer.clone())),
         Arc::new(organizations::Organizations::new(store.clone())),
+        Arc::new(logs::Logs::new(store.clone())),
     ]
 }
