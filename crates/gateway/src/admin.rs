@@ -1,5 +1,5 @@
 //! Admin endpoints: `/_palisade/health` (and `/_localstack/health` for tooling that expects it),
-//! `metrics`, `ca.pem`, `clock` (behind `--test-clock`) and `reset`.
+//! `metrics`, `ca.pem`, `crl/<ca-id>.crl`, `clock` (behind `--test-clock`) and `reset`.
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Response, StatusCode};
@@ -34,6 +34,7 @@ pub async fn handle(gateway: &Gateway, method: &Method, path: &str, body: &[u8])
             response.headers_mut().insert("content-type", HeaderValue::from_static("application/x-pem-file"));
             response
         }
+        (&Method::GET, crl_path) if crl_path.starts_with("/_palisade/crl/") => crl(gateway, crl_path).await,
         (_, "/_palisade/clock") => clock(gateway, method, body).await,
         (&Method::POST, "/_palisade/reset") => match gateway.store.reset().await {
             Ok(()) => json_response(StatusCode::OK, &json!({ "reset": true })),
@@ -41,6 +42,28 @@ pub async fn handle(gateway: &Gateway, method: &Method, path: &str, body: &[u8])
         },
         _ => plain(StatusCode::NOT_FOUND, "no such admin endpoint"),
     }
+}
+
+/// The store collection where ACM PCA publishes each CA's latest CRL (`{"der": <base64>}` by
+/// CA id); served here as the CRL distribution point a client can fetch.
+const PUBLISHED_CRLS: &str = "acm-pca.crl";
+
+/// `GET /_palisade/crl/<ca-id>.crl`: a private CA's latest CRL, DER, as AWS publishes it to S3.
+async fn crl(gateway: &Gateway, path: &str) -> Response<Full<Bytes>> {
+    let Some(ca_id) = path.strip_prefix("/_palisade/crl/").and_then(|p| p.strip_suffix(".crl")) else {
+        return plain(StatusCode::NOT_FOUND, "no such CRL");
+    };
+    let der = match gateway.store.get(PUBLISHED_CRLS, ca_id).await {
+        Ok(Some(document)) => document["der"]
+            .as_str()
+            .and_then(|b64| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).ok()),
+        Ok(None) => None,
+        Err(e) => return json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({ "error": e.to_string() })),
+    };
+    let Some(der) = der else { return plain(StatusCode::NOT_FOUND, "no such CRL") };
+    let mut response = Response::new(Full::new(Bytes::from(der)));
+    response.headers_mut().insert("content-type", HeaderValue::from_static("application/pkix-crl"));
+    response
 }
 
 fn health(gateway: &Gateway) -> Response<Full<Bytes>> {

@@ -79,6 +79,32 @@ impl InstallationCa {
         Ok(InstallationCa { cert_pem: cert.pem(), key })
     }
 
+    /// A CA certificate (PEM) under this root for `public_key`, valid between the Unix times
+    /// `not_before` and `not_after`, that may issue only end-entity certificates: the issuing
+    /// CAs of services (ACM's per-account CA) chain to the root through it.
+    pub fn issue_intermediate(
+        &self,
+        common_name: &str,
+        public_key: &impl rcgen::PublicKeyData,
+        serial: &[u8],
+        not_before: i64,
+        not_after: i64,
+    ) -> Result<String, TlsError> {
+        let time = |seconds| OffsetDateTime::from_unix_timestamp(seconds).map_err(|e| TlsError(e.to_string()));
+        let mut params = CertificateParams::default();
+        params.distinguished_name.push(DnType::OrganizationName, "Palisade");
+        params.distinguished_name.push(DnType::CommonName, common_name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        params.use_authority_key_identifier_extension = true;
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(serial));
+        params.not_before = time(not_before)?;
+        params.not_after = time(not_after)?;
+        let issuer = Issuer::new(ca_params(), &self.key);
+        let cert = params.signed_by(public_key, &issuer).map_err(err("signing the intermediate CA"))?;
+        Ok(cert.pem())
+    }
+
     /// A server configuration for `localhost`, `*.localhost` and the loopback addresses, with a
     /// fresh leaf certificate issued by this CA.
     pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, TlsError> {

@@ -15,6 +15,8 @@ pub async fn run(store: &Store, clock: &Clock, sealer: &Sealer, job: Job) -> Res
         retention::RETENTION_JOB => retention::run(store, clock.now()).await.map_err(|e| e.to_string()),
         crate::kms::rotation::ROTATE_JOB => crate::kms::rotation::run_job(store, sealer, clock.now(), &job.payload).await,
         crate::kms::deletion::DELETE_JOB => crate::kms::deletion::run_job(store, clock.now(), &job.payload).await,
+        crate::acm::VALIDATE_JOB => crate::acm::run_validation_job(store, sealer, clock.now(), &job.payload).await,
+        crate::acm::RENEW_JOB => crate::acm::run_renewal_job(store, sealer, clock.now(), &job.payload).await,
         other => Err(format!("no service runs jobs of kind {other}")),
     }
 }

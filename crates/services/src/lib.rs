@@ -1,6 +1,8 @@
 //! The AWS services, one module each. A service is a thin adapter: it validates what the model
 //! cannot, changes state in the store and calls engines; the gateway's pipeline does the rest.
 
+pub mod acm;
+pub mod acm_pca;
 pub mod cloudtrail;
 pub mod credentials;
 pub mod iam;
@@ -31,6 +33,8 @@ pub fn all(store: &Store, sealer: &Arc<Sealer>, peers: &Peers) -> Vec<Arc<dyn Se
         Arc::new(iam::Iam::new(store.clone(), sealer.clone())),
         Arc::new(kms::Kms::new(store.clone(), sealer.clone())),
         Arc::new(organizations::Organizations::new(store.clone())),
+        Arc::new(acm::Acm::new(store.clone(), sealer.clone(), peers.clone())),
+        Arc::new(acm_pca::AcmPca::new(store.clone(), sealer.clone())),
         Arc::new(logs::Logs::new(store.clone())),
     ]
 }

@@ -107,10 +107,17 @@ pub fn self_signed_ca(
     Ok(cert.der().to_vec())
 }
 
-/// A PEM certificate signing request for `key` with `subject`, as a CA sends its parent.
-pub fn certificate_signing_request(subject: &Subject, key: &PrivateKey, signing: SigningAlgorithm) -> Result<String, X509Error> {
+/// A PEM certificate signing request for `key` with `subject` and the DNS names `names`, as a
+/// CA sends its parent or ACM sends ACM PCA.
+pub fn certificate_signing_request(
+    subject: &Subject,
+    names: &[String],
+    key: &PrivateKey,
+    signing: SigningAlgorithm,
+) -> Result<String, X509Error> {
     let mut params = CertificateParams::default();
     params.distinguished_name = subject.distinguished_name();
+    params.subject_alt_names = dns_names(names)?;
     let request = params.serialize_request(&key.key_pair(signing)?).map_err(internal("signing the CSR"))?;
     request.pem().map_err(internal("encoding the CSR"))
 }
@@ -122,6 +129,14 @@ pub struct CsrSummary {
     pub alternative_names: Vec<String>,
     subject_dn: DistinguishedName,
     public_key_info: Vec<u8>,
+    public_key_bits: Vec<u8>,
+}
+
+impl CsrSummary {
+    /// The subjectPublicKey bits, to compare with [`PrivateKey::public_key_raw`].
+    pub fn public_key_raw(&self) -> &[u8] {
+        &self.public_key_bits
+    }
 }
 
 /// Reads a CSR, PEM (`CERTIFICATE REQUEST`) or DER, and checks that it is signed by its key.
@@ -167,6 +182,7 @@ pub fn read_csr(bytes: &[u8]) -> Result<CsrSummary, X509Error> {
         alternative_names,
         subject_dn,
         public_key_info: info.subject_pki.raw.to_vec(),
+        public_key_bits: info.subject_pki.subject_public_key.data.to_vec(),
     })
 }
 
@@ -357,7 +373,7 @@ mod tests {
         let parent = root(KeyAlgorithm::Rsa2048);
         let sub_key = PrivateKey::generate(KeyAlgorithm::EcSecp384r1).unwrap();
         let subject = Subject(vec![(crate::NameAttribute::Organization, "Acme".to_owned()), (crate::NameAttribute::CommonName, "Acme Issuing".to_owned())]);
-        let csr_pem = certificate_signing_request(&subject, &sub_key, SigningAlgorithm::Sha384WithEcdsa).unwrap();
+        let csr_pem = certificate_signing_request(&subject, &[], &sub_key, SigningAlgorithm::Sha384WithEcdsa).unwrap();
         let csr = read_csr(csr_pem.as_bytes()).unwrap();
         assert_eq!(csr.subject, "O=Acme, CN=Acme Issuing");
         let sub_cert = parent
@@ -374,7 +390,7 @@ mod tests {
     #[test]
     fn a_tampered_csr_is_refused() {
         let key = PrivateKey::generate(KeyAlgorithm::EcPrime256v1).unwrap();
-        let pem_text = certificate_signing_request(&Subject::common_name("x"), &key, SigningAlgorithm::Sha256WithEcdsa).unwrap();
+        let pem_text = certificate_signing_request(&Subject::common_name("x"), &["x.example".to_owned()], &key, SigningAlgorithm::Sha256WithEcdsa).unwrap();
         let mut der = pem::parse(pem_text).unwrap().into_contents();
         let last = der.len() - 3;
         der[last] ^= 0x01;
