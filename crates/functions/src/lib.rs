@@ -1,0 +1,349 @@
+//! Runs Lambda functions as local processes.
+//!
+//! A function's zip package is unpacked once per code hash into a cache directory. Each
+//! invocation starts the runtime in a process group of its own (Python through Palisade's own
+//! runtime interface client, `bootstrap.py`; `provided.al2023` through the package's executable
+//! `bootstrap`), serves it the event over the Lambda Runtime API on a loopback port, collects
+//! its output lines and stops the whole group when it has answered, failed or run out of time.
+//! When Palisade runs as root, the process runs as `nobody` with a private temporary directory,
+//! so it cannot read Palisade's data directory or root key.
+
+mod runtime_api;
+pub mod zip;
+
+use std::{
+    ffi::CString,
+    io,
+    os::unix::fs::PermissionsExt,
+    path::{Path, PathBuf},
+    process::Stdio,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use bytes::Bytes;
+use tokio::{
+    io::{AsyncBufReadExt, AsyncRead, BufReader},
+    process::Command,
+};
+
+pub use runtime_api::MAX_RESPONSE_BYTES;
+use runtime_api::{Event, RuntimeApi, RuntimeReport};
+
+const BOOTSTRAP_PY: &str = include_str!("bootstrap.py");
+/// How long the output of a stopped process may take to drain.
+const OUTPUT_DRAIN: Duration = Duration::from_millis(500);
+/// The PATH functions get, as in AWS's runtimes (minus `/var/lang/bin`).
+const FUNCTION_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// The user a function's process runs as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunAs {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+impl RunAs {
+    /// `nobody`, when this process is root and can switch to it; `None` otherwise (functions
+    /// then run as Palisade's own user).
+    pub fn nobody_if_root() -> Option<RunAs> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return None;
+        }
+        let name = CString::new("nobody").expect("no interior NUL");
+        // SAFETY: getpwnam takes a NUL-terminated name and returns a pointer into static storage
+        // or NULL; the fields are copied out before any other call could overwrite it.
+        let entry = unsafe { libc::getpwnam(name.as_ptr()) };
+        if entry.is_null() {
+            return None;
+        }
+        // SAFETY: entry is non-null and points to a valid passwd record.
+        let (uid, gid) = unsafe { ((*entry).pw_uid, (*entry).pw_gid) };
+        Some(RunAs { uid, gid })
+    }
+}
+
+/// How functions run on this machine.
+#[derive(Debug, Clone)]
+pub struct RunnerSettings {
+    /// The interpreter for `python3.x` runtimes; it must be able to import boto3, as AWS's
+    /// Python runtime can.
+    pub python: PathBuf,
+    /// Where unpacked code and the invocations' private directories live.
+    pub work_root: PathBuf,
+    pub run_as: Option<RunAs>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuntimeKind {
+    Python,
+    /// `provided.al2023`: the package's own executable `bootstrap`.
+    Provided,
+}
+
+/// One invocation to run.
+pub struct Invocation {
+    pub request_id: String,
+    pub function_arn: String,
+    pub runtime: RuntimeKind,
+    pub code_dir: PathBuf,
+    /// The function's environment: its variables and the ones Lambda sets.
+    pub environment: Vec<(String, String)>,
+    pub payload: Vec<u8>,
+    pub timeout: Duration,
+}
+
+/// How an invocation ended.
+#[derive(Debug)]
+pub enum Completion {
+    Response(Vec<u8>),
+    /// The handler raised: AWS's error document.
+    HandlerError(Vec<u8>),
+    /// The runtime could not load the handler: AWS's error document.
+    InitError(Vec<u8>),
+    ResponseTooLarge,
+    TimedOut,
+    /// The process ended without answering.
+    Exited(String),
+    /// The process could not be started.
+    SpawnFailed(String),
+}
+
+/// A line the function wrote to stdout or stderr, and when, after the invocation started.
+#[derive(Debug, Clone)]
+pub struct OutputLine {
+    pub elapsed: Duration,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub completion: Completion,
+    pub output: Vec<OutputLine>,
+    pub duration: Duration,
+    /// The process's peak resident memory, when it could be read.
+    pub max_memory_kib: Option<u64>,
+}
+
+pub struct Runner {
+    settings: RunnerSettings,
+}
+
+impl Runner {
+    pub fn new(settings: RunnerSettings) -> Runner {
+        Runner { settings }
+    }
+
+    pub fn settings(&self) -> &RunnerSettings {
+        &self.settings
+    }
+
+    /// Creates the work root (traversable but not listable by the function user) and writes
+    /// the Python runtime client into it.
+    fn prepare(&self) -> io::Result<PathBuf> {
+        let root = &self.settings.work_root;
+        std::fs::create_dir_all(root.join("runtime"))?;
+        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o711))?;
+        std::fs::set_permissions(root.join("runtime"), std::fs::Permissions::from_mode(0o755))?;
+        let bootstrap = root.join("runtime/bootstrap.py");
+        if std::fs::read_to_string(&bootstrap).ok().as_deref() != Some(BOOTSTRAP_PY) {
+            std::fs::write(&bootstrap, BOOTSTRAP_PY)?;
+            std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o644))?;
+        }
+        Ok(bootstrap)
+    }
+
+    /// The directory holding the code with hash `code_sha256`, unpacked from `archive` on first
+    /// use. Unpacking goes to a scratch directory renamed into place, so a half-written tree is
+    /// never used.
+    pub fn install_code(&self, code_sha256: &str, archive: &[u8]) -> Result<PathBuf, zip::ZipError> {
+        let io_error = |e: io::Error| zip::ZipError::Io(e.to_string());
+        self.prepare().map_err(io_error)?;
+        let code_root = self.settings.work_root.join("code");
+        std::fs::create_dir_all(&code_root).map_err(io_error)?;
+        std::fs::set_permissions(&code_root, std::fs::Permissions::from_mode(0o711)).map_err(io_error)?;
+        let dir = code_root.join(code_sha256.replace(['/', '+', '='], "_"));
+        if dir.is_dir() {
+            return Ok(dir);
+        }
+        let scratch = code_root.join(format!(".unpacking-{}-{}", std::process::id(), unique_suffix()));
+        zip::unpack(archive, &scratch)?;
+        match std::fs::rename(&scratch, &dir) {
+            Ok(()) => Ok(dir),
+            // Another invocation unpacked the same code meanwhile.
+            Err(_) if dir.is_dir() => {
+                let _ = std::fs::remove_dir_all(&scratch);
+                Ok(dir)
+            }
+            Err(e) => Err(io_error(e)),
+        }
+    }
+
+    /// Whether the code with this hash is unpacked already.
+    pub fn code_dir(&self, code_sha256: &str) -> Option<PathBuf> {
+        let dir = self.settings.work_root.join("code").join(code_sha256.replace(['/', '+', '='], "_"));
+        dir.is_dir().then_some(dir)
+    }
+
+    pub async fn invoke(&self, invocation: Invocation) -> Outcome {
+        let started = Instant::now();
+        let failed = |why: String| Outcome {
+            completion: Completion::SpawnFailed(why),
+            output: Vec::new(),
+            duration: started.elapsed(),
+            max_memory_kib: None,
+        };
+        let bootstrap = match self.prepare() {
+            Ok(path) => path,
+            Err(e) => return failed(format!("cannot prepare {}: {e}", self.settings.work_root.display())),
+        };
+        let sandbox = match self.private_dir(&invocation.request_id) {
+            Ok(dir) => dir,
+            Err(e) => return failed(format!("cannot create the function's temporary directory: {e}")),
+        };
+        let outcome = self.run(invocation, &bootstrap, &sandbox, started).await;
+        let _ = std::fs::remove_dir_all(&sandbox);
+        outcome
+    }
+
+    /// A directory only the function's user can use: its HOME and TMPDIR.
+    fn private_dir(&self, request_id: &str) -> io::Result<PathBuf> {
+        let sandboxes = self.settings.work_root.join("sandboxes");
+        std::fs::create_dir_all(&sandboxes)?;
+        std::fs::set_permissions(&sandboxes, std::fs::Permissions::from_mode(0o711))?;
+        let dir = sandboxes.join(request_id);
+        std::fs::create_dir(&dir)?;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+        if let Some(run_as) = self.settings.run_as {
+            std::os::unix::fs::chown(&dir, Some(run_as.uid), Some(run_as.gid))?;
+        }
+        Ok(dir)
+    }
+
+    async fn run(&self, invocation: Invocation, bootstrap: &Path, sandbox: &Path, started: Instant) -> Outcome {
+        let deadline_ms = epoch_ms() + invocation.timeout.as_millis() as u64;
+        let event = Event {
+            request_id: invocation.request_id.clone(),
+            deadline_ms,
+            function_arn: invocation.function_arn.clone(),
+            payload: Bytes::from(invocation.payload),
+        };
+        let output: Arc<Mutex<Vec<OutputLine>>> = Arc::default();
+        let finish = |completion, max_memory_kib| Outcome {
+            completion,
+            output: Vec::new(),
+            duration: started.elapsed(),
+            max_memory_kib,
+        };
+        let (api, report) = match RuntimeApi::start(event).await {
+            Ok(started) => started,
+            Err(e) => return finish(Completion::SpawnFailed(format!("cannot start the Runtime API: {e}")), None),
+        };
+        let mut command = match invocation.runtime {
+            RuntimeKind::Python => {
+                let mut command = Command::new(&self.settings.python);
+                command.arg("-u").arg(bootstrap);
+                command
+            }
+            RuntimeKind::Provided => Command::new(invocation.code_dir.join("bootstrap")),
+        };
+        command
+            .env_clear()
+            .envs(invocation.environment.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("PATH", FUNCTION_PATH)
+            .env("AWS_LAMBDA_RUNTIME_API", api.address.to_string())
+            .env("LAMBDA_TASK_ROOT", &invocation.code_dir)
+            .env("LAMBDA_RUNTIME_DIR", bootstrap.parent().unwrap_or(Path::new("/")))
+            .env("HOME", sandbox)
+            .env("TMPDIR", sandbox)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .current_dir(&invocation.code_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        if let Some(run_as) = self.settings.run_as {
+            command.uid(run_as.uid).gid(run_as.gid);
+        }
+        let mut child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => return finish(Completion::SpawnFailed(format!("cannot start the runtime: {e}")), None),
+        };
+        let pid = child.id();
+        let readers: Vec<_> = [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn AsyncRead + Send + Unpin>),
+            child.stderr.take().map(|s| Box::new(s) as Box<dyn AsyncRead + Send + Unpin>),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|stream| tokio::spawn(collect_lines(stream, output.clone(), started)))
+        .collect();
+
+        let mut report = report;
+        let completion = tokio::select! {
+            reported = &mut report => completion_of(reported.ok()),
+            status = child.wait() => {
+                // The runtime may have answered just before it exited.
+                match report.try_recv() {
+                    Ok(reported) => completion_of(Some(reported)),
+                    Err(_) => Completion::Exited(status.map_or_else(|e| e.to_string(), |s| s.to_string())),
+                }
+            }
+            _ = tokio::time::sleep(invocation.timeout) => Completion::TimedOut,
+        };
+        let max_memory_kib = pid.and_then(peak_memory_kib);
+        if let Some(pid) = pid {
+            // SAFETY: kill with a negative pid signals the process group the child leads.
+            unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
+        }
+        let _ = child.wait().await;
+        drop(api);
+        for reader in readers {
+            let _ = tokio::time::timeout(OUTPUT_DRAIN, reader).await;
+        }
+        let lines = std::mem::take(&mut *output.lock().expect("the output lock is never poisoned"));
+        Outcome { output: lines, ..finish(completion, max_memory_kib) }
+    }
+}
+
+fn completion_of(report: Option<RuntimeReport>) -> Completion {
+    match report {
+        Some(RuntimeReport::Response(body)) => Completion::Response(body.to_vec()),
+        Some(RuntimeReport::Error(body)) => Completion::HandlerError(body.to_vec()),
+        Some(RuntimeReport::InitError(body)) => Completion::InitError(body.to_vec()),
+        Some(RuntimeReport::TooLarge) => Completion::ResponseTooLarge,
+        None => Completion::Exited("the Runtime API stopped".to_owned()),
+    }
+}
+
+async fn collect_lines(stream: Box<dyn AsyncRead + Send + Unpin>, output: Arc<Mutex<Vec<OutputLine>>>, started: Instant) {
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&line).into_owned();
+                output.lock().expect("the output lock is never poisoned").push(OutputLine { elapsed: started.elapsed(), text });
+            }
+        }
+    }
+}
+
+/// `VmHWM` of a running process, from procfs.
+fn peak_memory_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn epoch_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+fn unique_suffix() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+}
