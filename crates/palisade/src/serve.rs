@@ -55,6 +55,7 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
 
     let worker_gateway = gateway.clone();
     let worker_sealer = sealer.clone();
+    let worker_peers = peers.clone();
     let worker = JobWorker::spawn(
         store.clone(),
         clock.clone(),
@@ -62,9 +63,10 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
         Arc::new(move |job| {
             let gateway = worker_gateway.clone();
             let sealer = worker_sealer.clone();
+            let peers = worker_peers.clone();
             Box::pin(async move {
                 let kind = job.kind.clone();
-                let outcome = services::jobs::run(&gateway.store, &gateway.clock, &sealer, job).await;
+                let outcome = services::jobs::run(&gateway.store, &gateway.clock, &sealer, &peers, job).await;
                 gateway.metrics.record_job(&kind, outcome.is_ok());
                 outcome
             })

@@ -1,5 +1,8 @@
 //! Work that outlives a request, run by the store's job queue on whichever node leases it.
 
+use std::sync::Arc;
+
+use gateway::Peers;
 use store::{Clock, Job, Sealer, Store};
 
 use crate::cloudtrail::retention;
@@ -9,14 +12,18 @@ pub async fn schedule_recurring(store: &Store, clock: &Clock) -> Result<(), stor
     retention::schedule(store, clock.now()).await
 }
 
-/// Runs one leased job. Jobs that touch secret material (key rotation) unseal it with `sealer`.
-pub async fn run(store: &Store, clock: &Clock, sealer: &Sealer, job: Job) -> Result<(), String> {
+/// Runs one leased job. Jobs that touch secret material (key rotation) unseal it with `sealer`;
+/// jobs that call other services (secret rotation invoking Lambda) do so through `peers`.
+pub async fn run(store: &Store, clock: &Clock, sealer: &Arc<Sealer>, peers: &Peers, job: Job) -> Result<(), String> {
     match job.kind.as_str() {
         retention::RETENTION_JOB => retention::run(store, clock.now()).await.map_err(|e| e.to_string()),
         crate::kms::rotation::ROTATE_JOB => crate::kms::rotation::run_job(store, sealer, clock.now(), &job.payload).await,
         crate::kms::deletion::DELETE_JOB => crate::kms::deletion::run_job(store, clock.now(), &job.payload).await,
         crate::acm::VALIDATE_JOB => crate::acm::run_validation_job(store, sealer, clock.now(), &job.payload).await,
         crate::acm::RENEW_JOB => crate::acm::run_renewal_job(store, sealer, clock.now(), &job.payload).await,
+        crate::secretsmanager::DELETE_JOB | crate::secretsmanager::SYNC_JOB | crate::secretsmanager::ROTATE_JOB => {
+            crate::secretsmanager::run_job(store, clock, sealer, peers, &job).await
+        }
         other => Err(format!("no service runs jobs of kind {other}")),
     }
 }

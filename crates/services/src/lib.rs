@@ -7,6 +7,7 @@ pub mod cloudtrail;
 pub mod credentials;
 pub mod iam;
 pub mod organizations;
+pub mod secretsmanager;
 mod input;
 pub mod jobs;
 pub mod kms;
@@ -36,5 +37,6 @@ pub fn all(store: &Store, sealer: &Arc<Sealer>, peers: &Peers) -> Vec<Arc<dyn Se
         Arc::new(acm::Acm::new(store.clone(), sealer.clone(), peers.clone())),
         Arc::new(acm_pca::AcmPca::new(store.clone(), sealer.clone())),
         Arc::new(logs::Logs::new(store.clone())),
+        Arc::new(secretsmanager::SecretsManager::new(store.clone(), sealer.clone(), peers.clone())),
     ]
 }

@@ -64,6 +64,14 @@ impl PolicyAuthorizer {
                     request = request.with_resource_account(&account);
                     policies.resource_policy = Some(key_policy);
                 }
+            } else if action.starts_with("secretsmanager:") && resource.starts_with("arn:aws:secretsmanager:") {
+                // A secret named by its name or a partial ARN is judged by its full ARN, with
+                // its resource policy.
+                if let Some(secret) = crate::secretsmanager::policy_target(&self.store, resource).await {
+                    request.resource = secret.arn;
+                    request = request.with_resource_account(&secret.account);
+                    policies.resource_policy = secret.policy;
+                }
             }
             let decision = policy::authorize(&request, &policies);
             if !decision.is_allowed() {

@@ -48,7 +48,7 @@ pub async fn load(tx: &mut Txn, account: &str, region: &str, name: &str) -> Resu
     Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
-async fn save(tx: &mut Txn, account: &str, region: &str, alias: &StoredAlias) -> Result<(), ApiError> {
+pub(super) async fn save(tx: &mut Txn, account: &str, region: &str, alias: &StoredAlias) -> Result<(), ApiError> {
     let value = serde_json::to_value(alias).map_err(|e| ApiError::internal(e.to_string()))?;
     tx.put(ALIASES, &record_key(account, region, &alias.name), &value).await.map_err(store_error)
 }

@@ -19,7 +19,7 @@ use crate::input::from_input;
 const DEFAULT_LIST_LIMIT: usize = 100;
 
 /// A key id as AWS makes them: a random UUID, or `mrk-` and 32 hex digits for a multi-Region key.
-fn new_key_id(multi_region: bool) -> String {
+pub(super) fn new_key_id(multi_region: bool) -> String {
     let mut bytes = [0u8; 16];
     rand::fill(&mut bytes);
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

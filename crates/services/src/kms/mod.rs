@@ -10,11 +10,14 @@ mod encryption;
 mod key_policies;
 mod key_record;
 mod key_ref;
+mod managed_keys;
 mod keys;
 mod replication;
 pub mod rotation;
 mod signing;
 mod tags;
+
+pub use managed_keys::aws_managed_key_arn;
 
 use std::sync::Arc;
 
