@@ -41,12 +41,16 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
         version: env!("CARGO_PKG_VERSION"),
     };
     let peers = Peers::default();
-    let services = services::all(&store, &sealer, &peers);
+    let dataplane = Arc::new(dataplane::DataPlane::new(options.host.clone()));
+    let mut services = services::all(&store, &sealer, &peers);
+    let protection = services::wafv2::protection(&store, &dataplane);
+    services.extend(services::load_balancing(&store, &dataplane, &protection));
     let credentials = Arc::new(services::credentials::StoredCredentials::new(store.clone(), sealer.clone()));
     let gateway = Arc::new(
         Gateway::new(config, store.clone(), clock.clone(), ca, services, Arc::new(services::iam::PolicyAuthorizer::new(store.clone()))).with_credentials(credentials),
     );
     peers.connect(&gateway);
+    let listeners = services::restore_load_balancing(&store, &dataplane, &protection).await?;
 
     let listener = TcpListener::bind((options.host.as_str(), options.port))
         .await
@@ -74,6 +78,7 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
     );
     services::jobs::schedule_recurring(&store, &clock).await.map_err(|e| e.to_string())?;
 
+    tracing::info!(listeners, "load-balancer listeners bound");
     tracing::info!(
         "Palisade {} ready on {}:{} (http and https) in {} ms",
         env!("CARGO_PKG_VERSION"),

@@ -4,7 +4,10 @@
 pub mod acm;
 pub mod acm_pca;
 pub mod cloudtrail;
+pub mod cloudwatch;
 pub mod credentials;
+pub mod ec2;
+pub mod elbv2;
 pub mod iam;
 pub mod organizations;
 pub mod secretsmanager;
@@ -13,6 +16,7 @@ pub mod jobs;
 pub mod kms;
 pub mod logs;
 pub mod sts;
+pub mod wafv2;
 
 use std::sync::Arc;
 
@@ -36,7 +40,25 @@ pub fn all(store: &Store, sealer: &Arc<Sealer>, peers: &Peers) -> Vec<Arc<dyn Se
         Arc::new(organizations::Organizations::new(store.clone())),
         Arc::new(acm::Acm::new(store.clone(), sealer.clone(), peers.clone())),
         Arc::new(acm_pca::AcmPca::new(store.clone(), sealer.clone())),
+        Arc::new(ec2::Ec2),
+        Arc::new(cloudwatch::CloudWatch::new(store.clone())),
         Arc::new(logs::Logs::new(store.clone())),
         Arc::new(secretsmanager::SecretsManager::new(store.clone(), sealer.clone(), peers.clone())),
     ]
+}
+
+/// The services that configure the data plane's listeners and the web ACLs in their path.
+pub fn load_balancing(store: &Store, dataplane: &Arc<dataplane::DataPlane>, protection: &Arc<wafv2::Protection>) -> Vec<Arc<dyn Service>> {
+    vec![
+        Arc::new(elbv2::Elbv2::new(store.clone(), dataplane.clone())),
+        Arc::new(wafv2::Wafv2::new(store.clone(), protection.clone())),
+    ]
+}
+
+/// Binds the stored listeners again and puts their web ACLs back in their path (at start-up);
+/// answers how many listeners are served.
+pub async fn restore_load_balancing(store: &Store, dataplane: &dataplane::DataPlane, protection: &wafv2::Protection) -> Result<usize, String> {
+    let listeners = elbv2::restore_listeners(store, dataplane).await?;
+    protection.restore().await.map_err(|e| e.to_string())?;
+    Ok(listeners)
 }
