@@ -26,6 +26,8 @@ const PASSING_STEPS: &[&str] = &[
     "secretsmanager: missing secret error",
     "secretsmanager: replica region",
     "cloudtrail: GetSecretValue is audited",
+    "wafv2: web ACL with rate-based rule",
+    "wafv2: managed rule groups listed",
 ];
 
 /// The course has 29 steps.
