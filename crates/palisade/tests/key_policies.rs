@@ -98,3 +98,46 @@ fn an_administrator_uses_a_key_whose_policy_delegates_to_iam() {
     let out = f.server.aws_as(&f.admin_key.0, &f.admin_key.1, &["kms", "encrypt", "--key-id", &f.key, "--plaintext", "aGk="]);
     assert!(out.status.success(), "{}", error_text(&out));
 }
+
+#[test]
+fn a_grant_lets_its_grantee_use_the_key_within_its_constraints_until_it_is_retired() {
+    let f = fixture();
+    let session = f.role_session("App");
+    let encrypt = |context: &str| {
+        f.server.aws_session(&session, &["kms", "encrypt", "--key-id", &f.key, "--plaintext", "aGk=", "--encryption-context", context])
+    };
+    assert!(error_text(&encrypt("Dept=IT")).contains("AccessDeniedException"), "no policy names the role yet");
+
+    let grant = f.server.aws_json(&[
+        "kms", "create-grant", "--key-id", &f.key, "--grantee-principal", "arn:aws:iam::000000000000:role/App",
+        "--operations", "Encrypt", "DescribeKey", "RetireGrant", "--constraints", "EncryptionContextSubset={Dept=IT}", "--name", "app",
+    ]);
+    let grant_id = grant["GrantId"].as_str().unwrap().to_owned();
+    assert_eq!(grant_id.len(), 64);
+    let again = f.server.aws_json(&[
+        "kms", "create-grant", "--key-id", &f.key, "--grantee-principal", "arn:aws:iam::000000000000:role/App",
+        "--operations", "Encrypt", "DescribeKey", "RetireGrant", "--constraints", "EncryptionContextSubset={Dept=IT}", "--name", "app",
+    ]);
+    assert_eq!(again["GrantId"], grant["GrantId"], "a repeated named grant is the same grant");
+
+    let out = encrypt("Dept=IT");
+    assert!(out.status.success(), "the grant allows Encrypt with its context: {}", error_text(&out));
+    assert!(error_text(&encrypt("Dept=HR")).contains("AccessDeniedException"), "the constraint holds");
+    let out = f.server.aws_session(&session, &["kms", "describe-key", "--key-id", &f.key]);
+    assert!(out.status.success(), "constraints do not restrict DescribeKey: {}", error_text(&out));
+    let out = f.server.aws_session(&session, &["kms", "decrypt", "--ciphertext-blob", "AAAA"]);
+    assert!(!out.status.success());
+
+    let listed = f.server.aws_json(&["kms", "list-grants", "--key-id", &f.key]);
+    assert_eq!(listed["Grants"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["Grants"][0]["Constraints"]["EncryptionContextSubset"]["Dept"], "IT");
+    assert_eq!(listed["Grants"][0]["IssuingAccount"], "arn:aws:iam::000000000000:root");
+
+    let bad = f.server.aws(&["kms", "create-grant", "--key-id", &f.key, "--grantee-principal", "arn:aws:iam::000000000000:role/App", "--operations", "Sign"]);
+    assert!(error_text(&bad).contains("ValidationException"), "{}", error_text(&bad));
+
+    let out = f.server.aws_session(&session, &["kms", "retire-grant", "--key-id", &f.key, "--grant-id", &grant_id]);
+    assert!(out.status.success(), "the grantee retires a grant that allows RetireGrant: {}", error_text(&out));
+    assert!(error_text(&encrypt("Dept=IT")).contains("AccessDeniedException"), "a retired grant allows nothing");
+    assert_eq!(f.server.aws_json(&["kms", "list-grants", "--key-id", &f.key])["Grants"].as_array().unwrap().len(), 0);
+}

@@ -381,3 +381,114 @@ fn a_symmetric_key_cannot_sign() {
     assert!(error_text(&out).contains("InvalidKeyUsageException"), "{}", error_text(&out));
 }
 
+
+fn openssl(args: &[&str]) -> Output {
+    let out = Command::new("openssl").args(args).output().unwrap();
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// Wraps `material` with the public key GetParametersForImport gave, as the AWS docs show with
+/// OpenSSL, and imports it.
+fn import_material(server: &Server, files: &Files, key: &str, material: &[u8], extra: &[&str]) -> Output {
+    let parameters = server.aws_json(&[
+        "kms", "get-parameters-for-import", "--key-id", key, "--wrapping-algorithm", "RSAES_OAEP_SHA_256", "--wrapping-key-spec", "RSA_2048",
+    ]);
+    std::fs::write(files.path("wrapping.der"), b64_decode(&parameters["PublicKey"])).unwrap();
+    std::fs::write(files.path("material.bin"), material).unwrap();
+    let path = |name: &str| files.path(name).display().to_string();
+    openssl(&[
+        "pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", &path("wrapping.der"), "-in", &path("material.bin"),
+        "-out", &path("wrapped.bin"), "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256",
+    ]);
+    let token = files.write("token.bin", &b64_decode(&parameters["ImportToken"]));
+    let wrapped = format!("fileb://{}", path("wrapped.bin"));
+    let mut args = vec!["kms", "import-key-material", "--key-id", key, "--encrypted-key-material", &wrapped, "--import-token", &token];
+    args.extend_from_slice(extra);
+    server.aws(&args)
+}
+
+#[test]
+fn imported_key_material_encrypts_can_be_deleted_and_only_the_same_material_is_reimported() {
+    if !openssl_present() {
+        eprintln!("openssl is not installed; skipped");
+        return;
+    }
+    let server = Server::start(&["--ephemeral"]);
+    let files = Files::new();
+    let metadata = create_key(&server, &["--origin", "EXTERNAL"]);
+    assert_eq!(metadata["Origin"], "EXTERNAL");
+    assert_eq!(metadata["KeyState"], "PendingImport");
+    let key = key_id(&metadata);
+    let material = [7u8; 32];
+
+    let out = import_material(&server, &files, &key, &material, &["--expiration-model", "KEY_MATERIAL_DOES_NOT_EXPIRE"]);
+    assert!(out.status.success(), "{}", error_text(&out));
+    let described = server.aws_json(&["kms", "describe-key", "--key-id", &key])["KeyMetadata"].clone();
+    assert_eq!(described["KeyState"], "Enabled");
+    assert_eq!(described["ExpirationModel"], "KEY_MATERIAL_DOES_NOT_EXPIRE");
+    let ciphertext = encrypt(&server, &files, &key, b"imported", &[]);
+
+    server.aws_json(&["kms", "delete-imported-key-material", "--key-id", &key]);
+    assert!(error_text(&decrypt(&server, &files, &ciphertext, &[])).contains("KMSInvalidStateException"));
+
+    let out = import_material(&server, &files, &key, &[8u8; 32], &["--expiration-model", "KEY_MATERIAL_DOES_NOT_EXPIRE"]);
+    assert!(error_text(&out).contains("IncorrectKeyMaterialException"), "{}", error_text(&out));
+    let out = import_material(&server, &files, &key, &material, &["--valid-to", "2099-01-01T00:00:00Z"]);
+    assert!(out.status.success(), "{}", error_text(&out));
+    assert_eq!(plaintext_of(&decrypt(&server, &files, &ciphertext, &[])), b"imported");
+
+    let aws_key = key_id(&create_key(&server, &[]));
+    let out = server.aws(&[
+        "kms", "get-parameters-for-import", "--key-id", &aws_key, "--wrapping-algorithm", "RSAES_OAEP_SHA_256", "--wrapping-key-spec", "RSA_2048",
+    ]);
+    assert!(error_text(&out).contains("UnsupportedOperationException"), "{}", error_text(&out));
+}
+
+#[test]
+fn derive_shared_secret_agrees_with_openssl_ecdh() {
+    if !openssl_present() {
+        eprintln!("openssl is not installed; skipped");
+        return;
+    }
+    let server = Server::start(&["--ephemeral"]);
+    let files = Files::new();
+    let key = key_id(&create_key(&server, &["--key-spec", "ECC_NIST_P256", "--key-usage", "KEY_AGREEMENT"]));
+    let path = |name: &str| files.path(name).display().to_string();
+    openssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", &path("peer.pem")]);
+    openssl(&["pkey", "-in", &path("peer.pem"), "-pubout", "-outform", "DER", "-out", &path("peer_pub.der")]);
+    let peer_public = format!("fileb://{}", path("peer_pub.der"));
+    let derived = server.aws_json(&[
+        "kms", "derive-shared-secret", "--key-id", &key, "--key-agreement-algorithm", "ECDH", "--public-key", &peer_public,
+    ]);
+    let kms_secret = b64_decode(&derived["SharedSecret"]);
+
+    let kms_public = b64_decode(&server.aws_json(&["kms", "get-public-key", "--key-id", &key])["PublicKey"]);
+    std::fs::write(files.path("kms_pub.der"), kms_public).unwrap();
+    openssl(&["pkey", "-pubin", "-inform", "DER", "-in", &path("kms_pub.der"), "-out", &path("kms_pub.pem")]);
+    openssl(&["pkeyutl", "-derive", "-inkey", &path("peer.pem"), "-peerkey", &path("kms_pub.pem"), "-out", &path("secret.bin")]);
+    assert_eq!(kms_secret, std::fs::read(files.path("secret.bin")).unwrap(), "both sides derive the same secret");
+
+    let symmetric = key_id(&create_key(&server, &[]));
+    let out = server.aws(&[
+        "kms", "derive-shared-secret", "--key-id", &symmetric, "--key-agreement-algorithm", "ECDH", "--public-key", &peer_public,
+    ]);
+    assert!(error_text(&out).contains("InvalidKeyUsageException"), "{}", error_text(&out));
+}
+
+#[test]
+fn update_primary_region_makes_a_replica_the_primary() {
+    let server = Server::start(&["--ephemeral"]);
+    let key = key_id(&create_key(&server, &["--multi-region"]));
+    server.aws_json(&["kms", "replicate-key", "--key-id", &key, "--replica-region", "eu-west-1"]);
+    let out = server.aws(&["kms", "update-primary-region", "--key-id", &key, "--primary-region", "ap-south-1"]);
+    assert!(error_text(&out).contains("NotFoundException"), "{}", error_text(&out));
+    let out = server.aws(&["kms", "update-primary-region", "--key-id", &key, "--primary-region", "eu-west-1"]);
+    assert!(out.status.success(), "{}", error_text(&out));
+    let old = server.aws_json(&["kms", "describe-key", "--key-id", &key])["KeyMetadata"]["MultiRegionConfiguration"].clone();
+    assert_eq!(old["MultiRegionKeyType"], "REPLICA");
+    assert_eq!(old["PrimaryKey"]["Region"], "eu-west-1");
+    let new = server.aws_json(&["kms", "describe-key", "--key-id", &key, "--region", "eu-west-1"])["KeyMetadata"]["MultiRegionConfiguration"].clone();
+    assert_eq!(new["MultiRegionKeyType"], "PRIMARY");
+    assert_eq!(new["ReplicaKeys"][0]["Region"], "us-east-1");
+}

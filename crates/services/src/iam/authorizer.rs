@@ -28,7 +28,7 @@ impl PolicyAuthorizer {
         PolicyAuthorizer { store }
     }
 
-    async fn judge(&self, ctx: &RequestContext, resources: &[String]) -> Result<(), ApiError> {
+    async fn judge(&self, ctx: &RequestContext, resources: &[String], input: &Value) -> Result<(), ApiError> {
         if let PrincipalKind::Anonymous = ctx.principal.kind {
             // The caller of an unsigned operation is judged by the operation (a trust policy).
             return Ok(());
@@ -44,12 +44,29 @@ impl PolicyAuthorizer {
             policies.service_control_policies = crate::organizations::scp::for_account(&mut tx, ctx.account()).await?;
         }
         drop(tx);
-        let action = iam_action(ctx);
+        let operation_action = iam_action(ctx);
+        if operation_action == "kms:RetireGrant" {
+            // Permission to retire a grant comes from the grant itself; KMS checks it.
+            return Ok(());
+        }
         let conditions = condition_keys(ctx);
-        for resource in resources {
+        for (index, resource) in resources.iter().enumerate() {
+            // ReEncrypt is two actions: ReEncryptFrom on the source key, ReEncryptTo on the
+            // destination key (the service lists them in that order).
+            let action = match (operation_action.as_str(), index) {
+                ("kms:ReEncrypt", 0) => "kms:ReEncryptFrom".to_owned(),
+                ("kms:ReEncrypt", _) => "kms:ReEncryptTo".to_owned(),
+                _ => operation_action.clone(),
+            };
+            let mut conditions = conditions.clone();
+            if action.starts_with("kms:") {
+                for (key, values) in crate::kms::conditions::condition_keys(&action, ctx.account(), input) {
+                    conditions.insert_values(&key, values);
+                }
+            }
             let mut request = Request::new(caller.clone(), &action, resource)
                 .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
-                .with_context(conditions.clone());
+                .with_context(conditions);
             let mut policies = policies.clone();
             if action == "sts:AssumeRole" {
                 if matches!(ctx.principal.kind, PrincipalKind::Root) {
@@ -114,8 +131,8 @@ impl PolicyAuthorizer {
 }
 
 impl Authorizer for PolicyAuthorizer {
-    fn authorize<'a>(&'a self, ctx: &'a RequestContext, resources: &'a [String], _input: &'a Value) -> AuthorizeFuture<'a> {
-        Box::pin(self.judge(ctx, resources))
+    fn authorize<'a>(&'a self, ctx: &'a RequestContext, resources: &'a [String], input: &'a Value) -> AuthorizeFuture<'a> {
+        Box::pin(self.judge(ctx, resources, input))
     }
 }
 

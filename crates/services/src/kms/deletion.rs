@@ -8,7 +8,7 @@ use store::Store;
 use wire::ApiError;
 
 use super::{
-    aliases, error,
+    aliases, error, grants,
     key_record::{self, KeyState, KEYS},
     key_ref, rotation, store_error,
 };
@@ -42,7 +42,10 @@ pub async fn schedule_key_deletion(store: &Store, ctx: &RequestContext, input: V
     }
     let mut tx = store.begin().await.map_err(store_error)?;
     let mut key = key_ref::find_key_by_id(&mut tx, ctx, &request.key_id).await?;
-    key.require_not_pending()?;
+    // A key still waiting for imported material may be deleted too.
+    if key.state != KeyState::PendingImport {
+        key.require_not_pending()?;
+    }
     let has_replicas = key.multi_region.as_ref().is_some_and(|m| m.primary_region == key.region && !m.replica_regions.is_empty());
     if has_replicas {
         return Err(error(
@@ -81,7 +84,7 @@ pub async fn cancel_key_deletion(store: &Store, ctx: &RequestContext, input: Val
     if key.state != KeyState::PendingDeletion {
         return Err(error("KMSInvalidStateException", format!("{} is not pending deletion.", key.arn)));
     }
-    key.state = KeyState::Disabled;
+    key.state = if key.imported.is_some() && key.materials.is_empty() { KeyState::PendingImport } else { KeyState::Disabled };
     key.deletion_date = None;
     key.pending_window_days = None;
     key_record::save(&mut tx, &key).await?;
@@ -97,7 +100,7 @@ struct DeletionJob {
     key_id: String,
 }
 
-/// Deletes the key, its aliases and its rotation schedule, if it is still pending deletion and
+/// Deletes the key, its aliases, its grants and its rotation schedule, if it is still pending deletion and
 /// its date has passed (a cancelled deletion leaves the key alone).
 pub async fn run_job(store: &Store, now: f64, payload: &Value) -> Result<(), String> {
     let job: DeletionJob = serde_json::from_value(payload.clone()).map_err(|e| format!("bad deletion job: {e}"))?;
@@ -111,6 +114,7 @@ pub async fn run_job(store: &Store, now: f64, payload: &Value) -> Result<(), Str
     }
     tx.delete(KEYS, &record).await.map_err(|e| e.to_string())?;
     aliases::delete_for_key(&mut tx, &job.account, &job.region, &job.key_id).await.map_err(|e| e.message)?;
+    grants::delete_all(&mut tx, &key).await.map_err(|e| e.message)?;
     if let Some(links) = &key.multi_region {
         // A deleted replica leaves its family.
         for region in std::iter::once(&links.primary_region).chain(&links.replica_regions) {

@@ -24,6 +24,8 @@ pub enum KeyState {
     Enabled,
     Disabled,
     PendingDeletion,
+    /// A key with Origin EXTERNAL that has no key material: never imported, deleted, or expired.
+    PendingImport,
 }
 
 impl KeyState {
@@ -33,6 +35,7 @@ impl KeyState {
             KeyState::Enabled => "Enabled",
             KeyState::Disabled => "Disabled",
             KeyState::PendingDeletion => "PendingDeletion",
+            KeyState::PendingImport => "PendingImport",
         }
     }
 }
@@ -64,6 +67,29 @@ pub struct RotationSchedule {
     pub on_demand_started: Option<f64>,
 }
 
+/// What a key with Origin EXTERNAL keeps about its imported material.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ImportedMaterial {
+    /// The wrapping key GetParametersForImport last issued.
+    pub parameters: Option<ImportParameters>,
+    /// `KEY_MATERIAL_EXPIRES` or `KEY_MATERIAL_DOES_NOT_EXPIRE`, once material is imported.
+    pub expiration_model: Option<String>,
+    /// When the imported material expires and is deleted.
+    pub valid_to: Option<f64>,
+    /// The id of the first material imported: every later import must be the same material.
+    pub material_id: Option<String>,
+}
+
+/// A wrapping key pair and the token that names it; the private half is sealed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportParameters {
+    pub token_id: String,
+    pub sealed_wrapping_key: String,
+    pub wrapping_key_spec: String,
+    pub wrapping_algorithm: String,
+    pub valid_to: f64,
+}
+
 /// The multi-Region family a key belongs to; every member keeps the whole list.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MultiRegionLinks {
@@ -93,6 +119,9 @@ pub struct StoredKey {
     pub rotations: Vec<RotationRecord>,
     /// Oldest first; the last one is current.
     pub materials: Vec<SealedMaterial>,
+    /// Present for keys whose material is imported (Origin EXTERNAL).
+    #[serde(default)]
+    pub imported: Option<ImportedMaterial>,
 }
 
 /// A key spec stored by its AWS name, so the record stays readable and stable.
@@ -181,6 +210,23 @@ impl StoredKey {
             self.state = KeyState::Enabled;
             self.ready_at = None;
         }
+        // Imported material past its ValidTo is deleted, as KMS deletes it.
+        if let Some(imported) = &mut self.imported {
+            if imported.valid_to.is_some_and(|at| now >= at) && matches!(self.state, KeyState::Enabled | KeyState::Disabled) {
+                imported.valid_to = None;
+                self.materials.clear();
+                self.state = KeyState::PendingImport;
+            }
+        }
+    }
+
+    /// `AWS_KMS`, or `EXTERNAL` for a key whose material is imported.
+    pub fn origin(&self) -> &'static str {
+        if self.imported.is_some() {
+            "EXTERNAL"
+        } else {
+            "AWS_KMS"
+        }
     }
 
     /// Seals fresh material as the key's new current version.
@@ -255,6 +301,7 @@ impl StoredKey {
             KeyState::Creating => format!("{} is pending creation.", self.arn),
             KeyState::Disabled => format!("{} is disabled.", self.arn),
             KeyState::Enabled => format!("{} is enabled.", self.arn),
+            KeyState::PendingImport => format!("{} is pending import.", self.arn),
         };
         error("KMSInvalidStateException", message)
     }
@@ -284,7 +331,15 @@ impl StoredKey {
         if let Some(date) = self.deletion_date {
             out.insert("DeletionDate".into(), json!(date));
         }
-        out.insert("Origin".into(), json!("AWS_KMS"));
+        out.insert("Origin".into(), json!(self.origin()));
+        if let Some(imported) = &self.imported {
+            if let Some(model) = &imported.expiration_model {
+                out.insert("ExpirationModel".into(), json!(model));
+            }
+            if let Some(valid_to) = imported.valid_to {
+                out.insert("ValidTo".into(), json!(valid_to));
+            }
+        }
         out.insert("KeyManager".into(), json!("CUSTOMER"));
         out.insert("CustomerMasterKeySpec".into(), json!(self.spec().as_str()));
         out.insert("KeySpec".into(), json!(self.spec().as_str()));
@@ -352,6 +407,7 @@ pub fn new_key(ctx: &RequestContext, key_id: String, spec: KeySpec, usage: KeyUs
         rotation: RotationSchedule::default(),
         rotations: Vec::new(),
         materials: Vec::new(),
+        imported: None,
     }
 }
 

@@ -56,9 +56,13 @@ pub async fn create_key(store: &Store, sealer: &Sealer, ctx: &RequestContext, in
             "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.",
         ));
     }
-    if let Some(origin) = request.origin.as_deref().filter(|o| *o != "AWS_KMS") {
-        return Err(error("UnsupportedOperationException", format!("Palisade creates keys with Origin AWS_KMS only, not {origin}.")));
-    }
+    let external = match request.origin.as_deref() {
+        None | Some("AWS_KMS") => false,
+        Some("EXTERNAL") => true,
+        Some(origin) => {
+            return Err(error("UnsupportedOperationException", format!("Palisade has no custom key stores for keys with Origin {origin}.")))
+        }
+    };
     if request.custom_key_store_id.is_some() {
         return Err(error("UnsupportedOperationException", "Palisade does not support custom key stores."));
     }
@@ -79,8 +83,6 @@ pub async fn create_key(store: &Store, sealer: &Sealer, ctx: &RequestContext, in
         }
         None => default_key_policy(ctx.account()),
     };
-    let material = KeyMaterial::generate(spec).map_err(crypto_error)?;
-
     let mut key = key_record::new_key(ctx, new_key_id(multi_region), spec, usage);
     key.description = request.description.unwrap_or_default();
     key.policy = policy;
@@ -89,7 +91,13 @@ pub async fn create_key(store: &Store, sealer: &Sealer, ctx: &RequestContext, in
         key.multi_region =
             Some(key_record::MultiRegionLinks { primary_region: ctx.region.clone(), replica_regions: Vec::new() });
     }
-    key.add_material(sealer, &material, ctx.time)?;
+    if external {
+        key.imported = Some(key_record::ImportedMaterial::default());
+        key.state = KeyState::PendingImport;
+    } else {
+        let material = KeyMaterial::generate(spec).map_err(crypto_error)?;
+        key.add_material(sealer, &material, ctx.time)?;
+    }
 
     let mut tx = store.begin().await.map_err(store_error)?;
     key_record::save(&mut tx, &key).await?;

@@ -4,9 +4,12 @@
 //! own plaintext.
 
 mod aliases;
+pub mod conditions;
 mod data_keys;
 pub mod deletion;
 mod encryption;
+mod grants;
+mod import;
 mod key_policies;
 mod key_record;
 mod key_ref;
@@ -86,6 +89,16 @@ impl Service for Kms {
             "ScheduleKeyDeletion" => Box::pin(deletion::schedule_key_deletion(store, ctx, input)),
             "CancelKeyDeletion" => Box::pin(deletion::cancel_key_deletion(store, ctx, input)),
             "ReplicateKey" => Box::pin(replication::replicate_key(store, sealer, ctx, input)),
+            "UpdatePrimaryRegion" => Box::pin(replication::update_primary_region(store, ctx, input)),
+            "DeriveSharedSecret" => Box::pin(signing::derive_shared_secret(store, sealer, ctx, input)),
+            "GetParametersForImport" => Box::pin(import::get_parameters_for_import(store, sealer, ctx, input)),
+            "ImportKeyMaterial" => Box::pin(import::import_key_material(store, sealer, ctx, input)),
+            "DeleteImportedKeyMaterial" => Box::pin(import::delete_imported_key_material(store, ctx, input)),
+            "CreateGrant" => Box::pin(grants::create_grant(store, ctx, input)),
+            "ListGrants" => Box::pin(grants::list_grants(store, ctx, input)),
+            "ListRetirableGrants" => Box::pin(grants::list_retirable_grants(store, ctx, input)),
+            "RetireGrant" => Box::pin(grants::retire_grant(store, ctx, input)),
+            "RevokeGrant" => Box::pin(grants::revoke_grant(store, ctx, input)),
             _ => return None,
         })
     }
@@ -128,11 +141,23 @@ impl Service for Kms {
     }
 }
 
-/// The key policy of the key `key_arn` names (a key ARN or an alias ARN), for the authorizer to
-/// judge KMS calls with; `None` when there is no such key.
+/// The key policy of the key `key_arn` names (a key ARN or an alias ARN), with the key's grants
+/// added as statements, for the authorizer to judge KMS calls with; `None` when there is no
+/// such key.
 pub async fn key_policy(store: &Store, key_arn: &str) -> Option<String> {
-    let key = stored_key_of_arn(store, key_arn).await?;
-    Some(key.policy)
+    let mut tx = store.begin().await.ok()?;
+    let key = stored_key_in(&mut tx, key_arn).await?;
+    let grants = grants::grant_statements(&mut tx, &key).await.ok()?;
+    if grants.is_empty() {
+        return Some(key.policy);
+    }
+    let mut document: Value = serde_json::from_str(&key.policy).ok()?;
+    let statements = match document.get_mut("Statement")?.take() {
+        Value::Array(list) => list,
+        single => vec![single],
+    };
+    document["Statement"] = Value::Array(statements.into_iter().chain(grants).collect());
+    Some(document.to_string())
 }
 
 /// The key ARN an alias ARN points to (a key ARN is returned as it is, if the key exists).
@@ -142,16 +167,20 @@ pub async fn resolve_key_arn(store: &Store, arn: &str) -> Option<String> {
 
 async fn stored_key_of_arn(store: &Store, arn: &str) -> Option<key_record::StoredKey> {
     let mut tx = store.begin().await.ok()?;
+    stored_key_in(&mut tx, arn).await
+}
+
+async fn stored_key_in(tx: &mut store::Txn, arn: &str) -> Option<key_record::StoredKey> {
     let (account, region, key_id) = match key_ref::KeyRef::parse_in_arn(arn)? {
         key_ref::KeyRef::Key { account, region, key_id } => (account, region, key_id),
         key_ref::KeyRef::Alias { account, region, name } => {
-            let alias = aliases::load(&mut tx, &account, &region, &name).await.ok()??;
+            let alias = aliases::load(tx, &account, &region, &name).await.ok()??;
             (account, region, alias.target_key_id)
         }
     };
     // The authorizer has no request time: a key past its deletion window keeps its policy here,
     // and the operation itself answers that the key does not exist.
-    key_record::load(&mut tx, &account, &region, &key_id, f64::MIN).await.ok()?
+    key_record::load(tx, &account, &region, &key_id, f64::MIN).await.ok()?
 }
 
 /// KMS's modeled error `shape` with `message`.

@@ -97,3 +97,49 @@ pub async fn replicate_key(store: &Store, sealer: &Sealer, ctx: &RequestContext,
     });
     Ok(Reply::new(out).resource("AWS::KMS::Key", primary.arn).resource("AWS::KMS::Key", replica.arn))
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdatePrimaryRegionRequest {
+    key_id: String,
+    primary_region: String,
+}
+
+/// Makes the replica in `PrimaryRegion` the family's primary key; the old primary becomes a
+/// replica. Every member keeps the whole family list, so each is rewritten.
+pub async fn update_primary_region(store: &Store, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+    let request: UpdatePrimaryRegionRequest = from_input(input)?;
+    let mut tx = store.begin().await.map_err(store_error)?;
+    let primary = key_ref::find_key_by_id(&mut tx, ctx, &request.key_id).await?;
+    let Some(links) = primary.multi_region.clone() else {
+        return Err(error("UnsupportedOperationException", format!("{} is not a multi-Region key.", primary.arn)));
+    };
+    if links.primary_region != primary.region {
+        return Err(error(
+            "UnsupportedOperationException",
+            format!("{} is a replica key: update the primary Region through the primary key in {}.", primary.arn, links.primary_region),
+        ));
+    }
+    primary.require_not_pending()?;
+    if request.primary_region == primary.region {
+        return Ok(Reply::new(json!({})).resource("AWS::KMS::Key", primary.arn));
+    }
+    if !links.replica_regions.contains(&request.primary_region) {
+        return Err(error(
+            "NotFoundException",
+            format!("Key {} does not exist", key_arn(&request.primary_region, &primary.account, &primary.key_id)),
+        ));
+    }
+    let mut family = links.clone();
+    family.replica_regions.retain(|r| r != &request.primary_region);
+    family.replica_regions.push(primary.region.clone());
+    family.primary_region = request.primary_region.clone();
+    for region in std::iter::once(&links.primary_region).chain(&links.replica_regions) {
+        if let Some(mut member) = key_record::load(&mut tx, &primary.account, region, &primary.key_id, ctx.time).await? {
+            member.multi_region = Some(family.clone());
+            key_record::save(&mut tx, &member).await?;
+        }
+    }
+    tx.commit().await.map_err(store_error)?;
+    Ok(Reply::new(json!({})).resource("AWS::KMS::Key", primary.arn))
+}

@@ -43,6 +43,13 @@ fn require_rotatable(key: &StoredKey) -> Result<(), ApiError> {
             format!("{} is a replica key: rotation is managed on its primary key.", key.arn),
         ));
     }
+    // Palisade cannot make new material for a key whose material the customer brings.
+    if key.imported.is_some() {
+        return Err(error(
+            "UnsupportedOperationException",
+            format!("{} has imported key material (Origin EXTERNAL): KMS does not rotate it.", key.arn),
+        ));
+    }
     Ok(())
 }
 

@@ -1,7 +1,8 @@
-//! Sign, Verify, GetPublicKey, GenerateMac, VerifyMac.
+//! Sign, Verify, GetPublicKey, GenerateMac, VerifyMac, DeriveSharedSecret: the operations on a key's
+//! asymmetric or HMAC material.
 
 use gateway::{Reply, RequestContext};
-use kms_crypto::{KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm};
+use kms_crypto::{KeyAgreementAlgorithm, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{Sealer, Store};
@@ -151,5 +152,38 @@ pub async fn verify_mac(store: &Store, sealer: &Sealer, ctx: &RequestContext, in
         return Err(error("KMSInvalidMacException", "The MAC is not valid for this message and key."));
     }
     let out = json!({ "KeyId": key.arn, "MacValid": true, "MacAlgorithm": algorithm.as_str() });
+    Ok(Reply::new(out).resource("AWS::KMS::Key", key.arn))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeriveSharedSecretRequest {
+    key_id: String,
+    key_agreement_algorithm: String,
+    public_key: String,
+    recipient: Option<Value>,
+    dry_run: Option<bool>,
+}
+
+/// ECDH between the key's private half and the peer's public key.
+pub async fn derive_shared_secret(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+    let request: DeriveSharedSecretRequest = from_input(input)?;
+    let algorithm: KeyAgreementAlgorithm = request.key_agreement_algorithm.parse().map_err(crypto_error)?;
+    let peer = unb64(&request.public_key)?;
+    if request.recipient.is_some() {
+        return Err(error("UnsupportedOperationException", "Palisade has no Nitro Enclaves to attest a Recipient."));
+    }
+    let key = usable_key(store, ctx, &request.key_id, KeyUsage::KeyAgreement).await?;
+    if request.dry_run == Some(true) {
+        return Err(error("DryRunOperationException", "The request would have succeeded, but the DryRun option is set."));
+    }
+    let (_, material) = key.current_material(sealer)?;
+    let secret = kms_crypto::derive_shared_secret(&material, algorithm, &peer).map_err(crypto_error)?;
+    let out = json!({
+        "KeyId": key.arn,
+        "SharedSecret": b64(secret.as_bytes()),
+        "KeyAgreementAlgorithm": algorithm.as_str(),
+        "KeyOrigin": "AWS_KMS",
+    });
     Ok(Reply::new(out).resource("AWS::KMS::Key", key.arn))
 }
