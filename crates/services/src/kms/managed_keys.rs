@@ -84,6 +84,7 @@ pub async fn aws_managed_key_arn(
         rotation: key_record::RotationSchedule::default(),
         rotations: Vec::new(),
         materials: Vec::new(),
+        imported: None,
     };
     let material = KeyMaterial::generate(KeySpec::SymmetricDefault).map_err(crypto_error)?;
     key.add_material(sealer, &material, now)?;
