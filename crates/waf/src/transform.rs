@@ -272,12 +272,7 @@ pub(crate) fn url_decode(input: &[u8], unicode: bool) -> Vec<u8> {
                     let digits = &input[i + 2..i + 6];
                     if digits.iter().all(|b| hex_value(*b).is_some()) {
                         let code = digits.iter().fold(0u32, |acc, b| acc * 16 + u32::from(hex_value(*b).unwrap_or(0)));
-                        // Full-width ASCII (U+FF01..U+FF5E) is how %u evasions spell ASCII.
-                        if (0xff01..=0xff5e).contains(&code) {
-                            out.push((code - 0xff00 + 0x20) as u8);
-                        } else {
-                            out.push((code & 0xff) as u8);
-                        }
+                        out.push(best_fit(code));
                         i += 6;
                         continue;
                     }
@@ -304,6 +299,19 @@ pub(crate) fn url_decode(input: &[u8], unicode: bool) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The ASCII character a `%uHHHH` code point reads as where it matters: full-width ASCII
+/// (U+FF01..U+FF5E) and the look-alike slashes and dots that Windows' best-fit mapping turns
+/// into `/`, `\` and `.`; otherwise the low byte, as IIS decodes it.
+fn best_fit(code: u32) -> u8 {
+    match code {
+        0xff01..=0xff5e => (code - 0xff00 + 0x20) as u8,
+        0x2215 | 0x2044 => b'/',
+        0x2216 | 0xff3c | 0xfe68 => b'\\',
+        0x2024 | 0xfe52 => b'.',
+        _ => (code & 0xff) as u8,
+    }
 }
 
 fn base64_value(b: u8) -> Option<u8> {
@@ -626,6 +634,7 @@ mod tests {
     fn url_decode_reads_percent_escapes_and_plus() {
         assert_eq!(t(UrlDecode, "a%20b+c%3d%zz%4"), "a b c=%zz%4");
         assert_eq!(t(UrlDecodeUni, "%u003cscript%uff1e"), "<script>");
+        assert_eq!(t(UrlDecodeUni, "..%u2215..%u2216%uff0e"), "../..\\.");
     }
 
     #[test]

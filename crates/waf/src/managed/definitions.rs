@@ -84,6 +84,8 @@ fn header(name: &str) -> Value {
 /// a value.
 const DECODE: &[&str] = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE"];
 const DECODE_LOWER: &[&str] = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE"];
+/// Path inspection also drops NUL bytes, which C-based file APIs stop at or skip (`.%00./`).
+const PATH_DECODE: &[&str] = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "REMOVE_NULLS", "LOWERCASE"];
 
 fn regex(field: Value, types: &[&str], pattern: &str) -> Value {
     json!({ "RegexMatchStatement": { "RegexString": pattern, "FieldToMatch": field, "TextTransformations": transformations(types) } })
@@ -125,8 +127,10 @@ fn native_on(check: &str, field: Value, types: &[&str]) -> Value {
 /// and by name.
 const EC2_METADATA: &str = r"(?:169\.254\.169\.254|\b2852039166\b|0xa9\.?0?xfe\.?0?xa9\.?0?xfe|0xa9fea9fe|\b0251\.0376\.0251\.0376\b|fd00:ec2::254|instance-data(?:\.ec2\.internal)?\b)";
 
-/// A parent-directory step (`../`, `..\`, also as over-long UTF-8 dots and `..;/`).
-const TRAVERSAL: &str = r"(?:^|[/\\])(?:\.|%2e|\xc0\xae|\xe0\x80\xae){2}(?:[/\\;]|$)";
+/// A parent-directory step: `../`, `..\`, `..;/`, a final `/..`, and the filter evasions
+/// `..../` and `.../`; dots and slashes may be over-long UTF-8 sequences (`%c0%ae`, `%c0%af`,
+/// `%c1%9c`), which old decoders read as ASCII.
+const TRAVERSAL: &str = r"(?:^|[/\\]|\xc0\xaf|\xc1\x9c)(?:(?:\.|\xc0\xae|\xc0\x2e|\xe0\x80\xae|\xf0\x80\x80\xae|\xf8\x80\x80\x80\xae){2}(?:[/\\;]|\xc0\xaf|\xe0\x80\xaf|\xc1\x9c|\xc1\x1c|\xc0\x5c|$)|\.{3,}[/\\])";
 
 /// Extensions of files that hold configuration, logs, backups or secrets.
 const RESTRICTED_EXTENSIONS: &str = r"\.(?:bak|backup|bat|cfg|cmd|conf|config|db|dll|env|exe|htaccess|htpasswd|inc|ini|key|log|mdb|old|orig|pem|pwd|sql|sqlite|swp|sys|tmp)(?:$|[?#;&\x00])";
@@ -149,9 +153,9 @@ fn common_rule_set() -> ManagedRuleGroup {
         rule("EC2MetaDataSSRF_COOKIE", "EC2MetaDataSSRF_Cookie", regex(cookies(), DECODE_LOWER, EC2_METADATA)),
         rule("EC2MetaDataSSRF_URIPATH", "EC2MetaDataSSRF_URIPath", regex(uri_path(), DECODE_LOWER, EC2_METADATA)),
         rule("EC2MetaDataSSRF_QUERYARGUMENTS", "EC2MetaDataSSRF_QueryArguments", regex(query_arguments(), DECODE_LOWER, EC2_METADATA)),
-        rule("GenericLFI_QUERYARGUMENTS", "GenericLFI_QueryArguments", regex(query_arguments(), DECODE_LOWER, TRAVERSAL)),
-        rule("GenericLFI_URIPATH", "GenericLFI_URIPath", regex(uri_path(), DECODE_LOWER, TRAVERSAL)),
-        rule("GenericLFI_BODY", "GenericLFI_Body", regex(body(), DECODE_LOWER, TRAVERSAL)),
+        rule("GenericLFI_QUERYARGUMENTS", "GenericLFI_QueryArguments", regex(query_arguments(), PATH_DECODE, TRAVERSAL)),
+        rule("GenericLFI_URIPATH", "GenericLFI_URIPath", regex(uri_path(), PATH_DECODE, TRAVERSAL)),
+        rule("GenericLFI_BODY", "GenericLFI_Body", regex(body(), PATH_DECODE, TRAVERSAL)),
         rule("RestrictedExtensions_URIPATH", "RestrictedExtensions_URIPath", regex(uri_path(), DECODE_LOWER, RESTRICTED_EXTENSIONS)),
         rule("RestrictedExtensions_QUERYARGUMENTS", "RestrictedExtensions_QueryArguments", regex(query_arguments(), DECODE_LOWER, RESTRICTED_EXTENSIONS)),
         rule("GenericRFI_QUERYARGUMENTS", "GenericRFI_QueryArguments", regex(query_arguments(), DECODE, RFI)),
