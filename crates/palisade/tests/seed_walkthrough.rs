@@ -28,6 +28,7 @@ const PASSING_STEPS: &[&str] = &[
     "cloudtrail: GetSecretValue is audited",
     "wafv2: web ACL with rate-based rule",
     "wafv2: managed rule groups listed",
+    "ssm: parameters and SecureString",
 ];
 
 /// The course has 29 steps.

@@ -24,6 +24,7 @@ pub async fn run(store: &Store, clock: &Clock, sealer: &Arc<Sealer>, peers: &Pee
         crate::secretsmanager::DELETE_JOB | crate::secretsmanager::SYNC_JOB | crate::secretsmanager::ROTATE_JOB => {
             crate::secretsmanager::run_job(store, clock, sealer, peers, &job).await
         }
+        crate::ssm::policies::POLICY_JOB => crate::ssm::policies::run_job(store, clock.now(), &job.payload).await,
         other => Err(format!("no service runs jobs of kind {other}")),
     }
 }

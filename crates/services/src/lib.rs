@@ -15,6 +15,7 @@ mod input;
 pub mod jobs;
 pub mod kms;
 pub mod logs;
+pub mod ssm;
 pub mod sts;
 pub mod wafv2;
 
@@ -43,6 +44,7 @@ pub fn all(store: &Store, sealer: &Arc<Sealer>, peers: &Peers) -> Vec<Arc<dyn Se
         Arc::new(ec2::Ec2),
         Arc::new(cloudwatch::CloudWatch::new(store.clone())),
         Arc::new(logs::Logs::new(store.clone())),
+        Arc::new(ssm::Ssm::new(store.clone(), sealer.clone(), peers.clone())),
         Arc::new(secretsmanager::SecretsManager::new(store.clone(), sealer.clone(), peers.clone())),
     ]
 }
