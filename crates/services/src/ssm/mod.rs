@@ -1,0 +1,99 @@
+//! AWS Systems Manager Parameter Store: String, StringList and SecureString parameters (the
+//! last encrypted by KMS through the pipeline with the caller's identity), versions and labels,
+//! tiers, parameter policies acted on by the job queue, tags, AWS's public parameters and
+//! references to Secrets Manager secrets.
+
+mod delete;
+mod describe;
+mod filters;
+mod get;
+mod labels;
+mod names;
+mod paging;
+pub mod policies;
+mod public;
+mod put;
+mod record;
+mod references;
+mod secure_string;
+mod tags;
+
+use std::sync::Arc;
+
+use gateway::{Peers, RequestContext, Service, ServiceFuture};
+use serde_json::Value;
+use store::{Sealer, Store};
+use wire::ApiError;
+
+/// CloudTrail's resource type for parameters.
+const PARAMETER_RESOURCE: &str = "AWS::SSM::Parameter";
+
+pub struct Ssm {
+    store: Store,
+    sealer: Arc<Sealer>,
+    peers: Peers,
+}
+
+impl Ssm {
+    pub fn new(store: Store, sealer: Arc<Sealer>, peers: Peers) -> Self {
+        Ssm { store, sealer, peers }
+    }
+}
+
+impl Service for Ssm {
+    fn id(&self) -> &'static str {
+        "ssm"
+    }
+
+    fn call<'a>(&'a self, ctx: &'a RequestContext, input: Value) -> Option<ServiceFuture<'a>> {
+        let (store, peers) = (&self.store, &self.peers);
+        Some(match ctx.operation {
+            "PutParameter" => Box::pin(put::put_parameter(store, &self.sealer, peers, ctx, input)),
+            "GetParameter" => Box::pin(get::get_parameter(store, peers, ctx, input)),
+            "GetParameters" => Box::pin(get::get_parameters(store, peers, ctx, input)),
+            "GetParametersByPath" => Box::pin(get::get_parameters_by_path(store, peers, ctx, input)),
+            "GetParameterHistory" => Box::pin(get::get_parameter_history(store, peers, ctx, input)),
+            "DescribeParameters" => Box::pin(describe::describe_parameters(store, ctx, input)),
+            "DeleteParameter" => Box::pin(delete::delete_parameter(store, ctx, input)),
+            "DeleteParameters" => Box::pin(delete::delete_parameters(store, ctx, input)),
+            "LabelParameterVersion" => Box::pin(labels::label_parameter_version(store, ctx, input)),
+            "UnlabelParameterVersion" => Box::pin(labels::unlabel_parameter_version(store, ctx, input)),
+            "AddTagsToResource" => Box::pin(tags::add_tags_to_resource(store, ctx, input)),
+            "RemoveTagsFromResource" => Box::pin(tags::remove_tags_from_resource(store, ctx, input)),
+            "ListTagsForResource" => Box::pin(tags::list_tags_for_resource(store, ctx, input)),
+            _ => return None,
+        })
+    }
+
+    /// The parameters a request names, as `arn:aws:ssm:region:account:parameter/name` (without
+    /// a selector); GetParametersByPath names its path; DescribeParameters no parameter.
+    fn resources(&self, ctx: &RequestContext, input: &Value) -> Vec<String> {
+        let text = |member: &str| input.get(member).and_then(Value::as_str);
+        let arn_of = |raw: &str| {
+            let name = if references::is_reference(raw) { raw } else { names::parse_selected(raw.trim_matches(' ')).0 };
+            let account = if public::is_public(name) { "" } else { ctx.account() };
+            names::parameter_arn(&ctx.region, account, name)
+        };
+        let named = match ctx.operation {
+            "GetParameters" | "DeleteParameters" => input
+                .get("Names")
+                .and_then(Value::as_array)
+                .map(|names| names.iter().filter_map(Value::as_str).map(arn_of).collect()),
+            "GetParametersByPath" => text("Path").map(|path| vec![arn_of(path)]),
+            "AddTagsToResource" | "RemoveTagsFromResource" | "ListTagsForResource" => {
+                text("ResourceId").filter(|_| text("ResourceType") == Some("Parameter")).map(|name| vec![arn_of(name)])
+            }
+            _ => text("Name").map(|name| vec![arn_of(name)]),
+        };
+        named.filter(|arns: &Vec<String>| !arns.is_empty()).unwrap_or_else(|| vec!["*".to_owned()])
+    }
+}
+
+/// Parameter Store's modeled error `shape` with `message`.
+fn error(shape: &str, message: impl Into<String>) -> ApiError {
+    crate::modeled_error("ssm", shape, message)
+}
+
+fn store_error(e: store::StoreError) -> ApiError {
+    ApiError::internal(format!("Parameter Store could not reach its store: {e}"))
+}
