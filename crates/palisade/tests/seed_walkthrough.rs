@@ -26,6 +26,7 @@ const PASSING_STEPS: &[&str] = &[
     "secretsmanager: missing secret error",
     "secretsmanager: replica region",
     "cloudtrail: GetSecretValue is audited",
+    "acm: request DNS-validated certificate",
     "wafv2: web ACL with rate-based rule",
     "wafv2: managed rule groups listed",
     "ssm: parameters and SecureString",
