@@ -492,3 +492,16 @@ fn update_primary_region_makes_a_replica_the_primary() {
     assert_eq!(new["MultiRegionKeyType"], "PRIMARY");
     assert_eq!(new["ReplicaKeys"][0]["Region"], "us-east-1");
 }
+
+#[test]
+fn the_aws_encryption_sdk_encrypts_and_decrypts_with_a_palisade_key() {
+    let server = Server::start(&["--ephemeral"]);
+    let key = create_key(&server, &[]);
+    let out = support::python("encryption_sdk.py", &[&server.endpoint(), key["Arn"].as_str().unwrap()]);
+    assert!(out.status.success(), "{}", error_text(&out));
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["plaintext"], "sealed by the Encryption SDK");
+    assert_eq!(result["context"]["tenant"], "palisade");
+    assert_eq!(result["data_keys"], 1);
+    assert_eq!(result["tampered_refused"], true);
+}

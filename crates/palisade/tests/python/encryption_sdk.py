@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Encrypts and decrypts with the AWS Encryption SDK for Python, its KMS keyring calling the
+server at ENDPOINT: the SDK's own message format, data keys from GenerateDataKey and Decrypt.
+
+  encryption_sdk.py ENDPOINT KEY_ARN
+
+Prints one JSON object: the decrypted text, the encryption context the SDK read back, and
+whether a tampered message was refused.
+"""
+import json
+import os
+import sys
+
+import aws_encryption_sdk
+import botocore.session
+from aws_encryption_sdk import CommitmentPolicy
+
+
+def main():
+    endpoint, key_arn = sys.argv[1], sys.argv[2]
+    os.environ.update({
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": key_arn.split(":")[3],
+    })
+    client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+    provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(key_ids=[key_arn], botocore_session=botocore.session.Session())
+    context = {"purpose": "interop", "tenant": "palisade"}
+    message, _ = client.encrypt(source=b"sealed by the Encryption SDK", key_provider=provider, encryption_context=context)
+    plaintext, header = client.decrypt(source=message, key_provider=provider)
+    tampered = bytearray(message)
+    tampered[-40] ^= 1
+    try:
+        client.decrypt(source=bytes(tampered), key_provider=provider)
+        refused = False
+    except Exception:
+        refused = True
+    print(json.dumps({
+        "plaintext": plaintext.decode(),
+        "context": {k: v for k, v in header.encryption_context.items() if k in context},
+        "data_keys": len(header.encrypted_data_keys),
+        "tampered_refused": refused,
+    }))
+
+
+if __name__ == "__main__":
+    main()
