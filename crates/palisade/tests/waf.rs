@@ -240,4 +240,65 @@ fn a_web_acl_on_a_load_balancer_filters_live_traffic() {
         .unwrap_or_else(|| panic!("the blocked SQLi request is logged: {records:?}"));
     assert_eq!(logged["webaclId"], acl_arn);
     assert_eq!(logged["httpRequest"]["clientIp"], "127.0.0.1");
+
+    let blocked = || {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let statistics = server.aws_json(&[
+            "cloudwatch", "get-metric-statistics", "--namespace", "AWS/WAFV2", "--metric-name", "BlockedRequests",
+            "--dimensions", "Name=WebACL,Value=edge", "Name=Region,Value=us-east-1", "Name=Rule,Value=ALL",
+            "--start-time", &(now - 600).to_string(), "--end-time", &(now + 60).to_string(), "--period", "60", "--statistics", "Sum",
+        ]);
+        statistics["Datapoints"].as_array().unwrap().iter().filter_map(|d| d["Sum"].as_f64()).sum::<f64>()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while blocked() < 4.0 && std::time::Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(500));
+    }
+    assert_eq!(blocked(), 4.0, "SQLi, XSS, no User-Agent and the flood are counted as blocked");
+    let listed = server.aws_json(&["cloudwatch", "list-metrics", "--namespace", "AWS/WAFV2", "--dimensions", "Name=Rule,Value=SQLi"]);
+    assert!(listed["Metrics"].as_array().unwrap().iter().any(|m| m["MetricName"] == "BlockedRequests"), "{listed}");
+}
+
+#[test]
+fn listeners_and_their_web_acls_come_back_after_a_restart() {
+    let mut server = Server::start(&[]);
+    let subnets = server.aws_json(&["ec2", "describe-subnets"]);
+    let subnet_ids: Vec<&str> = subnets["Subnets"].as_array().unwrap().iter().filter_map(|s| s["SubnetId"].as_str()).collect();
+    let mut create_lb = vec!["elbv2", "create-load-balancer", "--name", "static", "--subnets"];
+    create_lb.extend(&subnet_ids[1..3]);
+    let lb = server.aws_json(&create_lb);
+    let lb_arn = text(&lb, "/LoadBalancers/0/LoadBalancerArn").to_owned();
+    let port = free_port();
+    let fixed = "Type=fixed-response,FixedResponseConfig={StatusCode=200,ContentType=text/plain,MessageBody=static page}";
+    let listener = server.aws_json(&[
+        "elbv2", "create-listener", "--load-balancer-arn", &lb_arn, "--protocol", "HTTP", "--port", &port.to_string(), "--default-actions", fixed,
+    ]);
+    let listener_arn = text(&listener, "/Listeners/0/ListenerArn").to_owned();
+
+    let other = server.aws_json(&["elbv2", "create-load-balancer", "--name", "other", "--subnets", subnet_ids[0], subnet_ids[1]]);
+    let taken = server.aws(&[
+        "elbv2", "create-listener", "--load-balancer-arn", text(&other, "/LoadBalancers/0/LoadBalancerArn"), "--port", &port.to_string(),
+        "--default-actions", fixed,
+    ]);
+    assert!(error_text(&taken).contains("InvalidConfigurationRequest"), "{}", error_text(&taken));
+
+    let admin_rule = r#"[{"Name":"no-admin","Priority":0,"Action":{"Block":{}},"Statement":{"ByteMatchStatement":{"SearchString":"/admin","FieldToMatch":{"UriPath":{}},"TextTransformations":[{"Priority":0,"Type":"LOWERCASE"}],"PositionalConstraint":"STARTS_WITH"}},"VisibilityConfig":{"SampledRequestsEnabled":true,"CloudWatchMetricsEnabled":true,"MetricName":"no-admin"}}]"#;
+    let acl = server.aws_json(&[
+        "wafv2", "create-web-acl", "--name", "static-acl", "--scope", "REGIONAL", "--default-action", "Allow={}", "--rules", admin_rule,
+        "--visibility-config", "SampledRequestsEnabled=true,CloudWatchMetricsEnabled=true,MetricName=static-acl",
+    ]);
+    server.aws_json(&["wafv2", "associate-web-acl", "--web-acl-arn", text(&acl, "/Summary/ARN"), "--resource-arn", &lb_arn]);
+    let check = |label: &str| {
+        let page = http(port, "GET", "/", &[BROWSER], b"").unwrap();
+        assert_eq!((page.status, page.text().as_str()), (200, "static page"), "{label}");
+        assert_eq!(http(port, "GET", "/ADMIN/users", &[BROWSER], b"").unwrap().status, 403, "{label}");
+    };
+    check("before the restart");
+    server.restart();
+    check("after the restart");
+
+    server.aws_json(&["elbv2", "delete-listener", "--listener-arn", &listener_arn]);
+    assert!(http(port, "GET", "/", &[BROWSER], b"").is_err(), "a deleted listener's port is closed");
+    let missing = server.aws(&["elbv2", "describe-listeners", "--listener-arns", &listener_arn]);
+    assert!(error_text(&missing).contains("ListenerNotFound"), "{}", error_text(&missing));
 }
