@@ -233,6 +233,17 @@ fn paths_filters_pagination_and_batch_calls() {
 }
 
 #[test]
+fn a_parameter_keeps_its_hundred_latest_versions_unless_the_oldest_is_labelled() {
+    let server = Server::start(&["--ephemeral"]);
+    let out = support::python("ssm_version_limit.py", &[&server.endpoint()]);
+    assert!(out.status.success(), "{}", error_text(&out));
+    let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(outcome["labelled_oldest"], "ParameterMaxVersionLimitExceeded");
+    assert_eq!(outcome["version"], 101);
+    assert_eq!(outcome["kept"], serde_json::json!([2, 101, 100]));
+}
+
+#[test]
 fn labels_name_one_version_and_selectors_read_it() {
     let server = Server::start(&["--ephemeral"]);
     for value in ["v1", "v2", "v3"] {
@@ -336,6 +347,26 @@ fn parameter_policies_act_at_the_server_clock() {
     let mut actions = policy_actions(&server);
     actions.sort();
     assert_eq!(actions, ["Expiration", "ExpirationNotification", "NoChangeNotification"]);
+}
+
+#[test]
+fn secrets_manager_secrets_are_read_through_their_reference_parameter() {
+    let server = Server::start(&["--ephemeral"]);
+    server.aws_json(&["secretsmanager", "create-secret", "--name", "prod/db", "--secret-string", r#"{"password":"hunter2"}"#]);
+    let name = "/aws/reference/secretsmanager/prod/db";
+    let parameter = get(&server, name, &["--with-decryption"]);
+    assert_eq!(parameter["Value"], r#"{"password":"hunter2"}"#);
+    assert_eq!(parameter["Type"], "SecureString");
+    assert!(parameter["ARN"].as_str().unwrap().starts_with("arn:aws:secretsmanager:us-east-1:000000000000:secret:prod/db-"));
+    assert!(!parameter["SourceResult"].as_str().unwrap().contains("hunter2"), "only Value holds the secret");
+    fails_with(&server.aws(&["ssm", "get-parameter", "--name", name]), "ValidationException");
+    fails_with(&server.aws(&["ssm", "get-parameter", "--name", "/aws/reference/secretsmanager/nope", "--with-decryption"]), "ParameterNotFound");
+    let both = server.aws_json(&["ssm", "get-parameters", "--names", name, "/aws/reference/secretsmanager/nope", "--with-decryption"]);
+    assert_eq!(both["Parameters"].as_array().unwrap().len(), 1);
+    assert_eq!(both["InvalidParameters"], serde_json::json!(["/aws/reference/secretsmanager/nope"]));
+    eventually("GetSecretValue invoked by ssm.amazonaws.com", || {
+        lookup_events(&server, "GetSecretValue").iter().any(|e| e["userIdentity"]["invokedBy"] == "ssm.amazonaws.com")
+    });
 }
 
 #[test]
