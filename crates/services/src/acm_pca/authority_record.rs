@@ -234,7 +234,7 @@ pub async fn load_issued(tx: &mut Txn, ca: &StoredAuthority, serial: &str) -> Re
 /// A serial as given (`4c:1f:...`, any case, with or without colons) in the stored form.
 pub fn normalize_serial(serial: &str) -> Option<String> {
     let hex: String = serial.chars().filter(|c| *c != ':').collect::<String>().to_ascii_lowercase();
-    (!hex.is_empty() && hex.len() % 2 == 0 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(hex)
+    (!hex.is_empty() && hex.len().is_multiple_of(2) && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(hex)
 }
 
 pub fn serial_bytes(hex: &str) -> Vec<u8> {
