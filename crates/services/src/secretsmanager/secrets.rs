@@ -21,7 +21,7 @@ fn check_name(name: &str) -> Result<(), ApiError> {
     let valid = name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
     if !valid {
         return Err(invalid_parameter(
-            "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!",
+            "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@",
         ));
     }
     Ok(())

@@ -10,7 +10,7 @@ use super::{
     envelope::SecretValue,
     error, invalid_parameter, list, new_uuid, replication,
     secret_record::{self, StoredSecret, StoredVersion, CURRENT, DEFAULT_KEY_NAME},
-    secret_ref, stages, store_error, SecretsManager,
+    secret_ref, stages, store_error, SecretsManager, SERVICE_PRINCIPAL,
 };
 use crate::input::from_input;
 
@@ -128,14 +128,10 @@ pub async fn batch_get_secret_value(service: &SecretsManager, ctx: &RequestConte
     let mut values = Vec::new();
     let mut errors = Vec::new();
     for id in ids {
-        let secret = {
-            let mut tx = service.store.begin().await.map_err(store_error)?;
-            secret_ref::lookup(&mut tx, ctx, &id).await?
-        };
-        let outcome = match &secret {
-            Some(secret) => read_value(service, ctx, secret, None, None).await,
-            None => Err(secret_ref::not_found()),
-        };
+        // Each value is a GetSecretValue of its own, made for the caller: authorized (the caller
+        // needs secretsmanager:GetSecretValue on every secret) and audited as AWS does.
+        let input = json!({ "SecretId": id });
+        let outcome = service.peers.call_for(ctx, SERVICE_PRINCIPAL, "secretsmanager", "GetSecretValue", input).await;
         match outcome {
             Ok(value) => values.push(value),
             Err(e) => errors.push(json!({ "SecretId": id, "ErrorCode": e.code, "Message": e.message })),
