@@ -7,6 +7,7 @@
 
 mod filter;
 mod listener;
+mod tls;
 mod upstream;
 
 use std::{
@@ -18,6 +19,8 @@ use std::{
 
 pub use filter::{Decision, Inbound, RequestFilter};
 use listener::RunningListener;
+pub use rustls::ServerConfig;
+pub use tls::{server_config, TlsError};
 use upstream::Upstreams;
 
 /// What a listener does with the requests its filter lets through.
@@ -37,12 +40,14 @@ pub struct Target {
 }
 
 /// One listener of a load balancer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ListenerConfig {
     pub listener_arn: String,
     pub load_balancer_arn: String,
     pub port: u16,
     pub action: ListenerAction,
+    /// The certificate an HTTPS listener serves; `None` for HTTP.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// The listeners of this node and the filters in their path.

@@ -18,6 +18,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::{body::Incoming, server::conn::http1, service::service_fn};
 use hyper_util::rt::TokioIo;
 use tokio::{net::TcpListener, task::JoinHandle};
+use tokio_rustls::TlsAcceptor;
 
 use crate::{
     filter::{Decision, Inbound, RequestFilter},
@@ -101,11 +102,25 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |request| {
+            let tls = shared.config.read().unwrap_or_else(|e| e.into_inner()).tls.clone();
+            let service = {
                 let shared = shared.clone();
-                async move { Ok::<_, Infallible>(handle(&shared, request, remote).await) }
-            });
-            if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
+                service_fn(move |request| {
+                    let shared = shared.clone();
+                    async move { Ok::<_, Infallible>(handle(&shared, request, remote).await) }
+                })
+            };
+            let result = match tls {
+                Some(tls) => match TlsAcceptor::from(tls).accept(stream).await {
+                    Ok(stream) => http1::Builder::new().serve_connection(TokioIo::new(stream), service).await,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "listener TLS handshake failed");
+                        return;
+                    }
+                },
+                None => http1::Builder::new().serve_connection(TokioIo::new(stream), service).await,
+            };
+            if let Err(e) = result {
                 tracing::debug!(error = %e, "listener connection ended with an error");
             }
         });
@@ -154,7 +169,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>, remote: SocketAddr)
             let Some(target) = pick_target(targets, &shared.next_target) else {
                 return load_balancer_page(StatusCode::SERVICE_UNAVAILABLE);
             };
-            forward(shared, target, parts, body, remote, config.port).await
+            forward(shared, target, parts, body, remote, &config).await
         }
     }
 }
@@ -181,7 +196,7 @@ async fn forward(
     mut parts: http::request::Parts,
     body: Bytes,
     remote: SocketAddr,
-    port: u16,
+    config: &ListenerConfig,
 ) -> Response<Full<Bytes>> {
     for name in HOP_BY_HOP {
         parts.headers.remove(*name);
@@ -194,8 +209,8 @@ async fn forward(
     if let Ok(value) = HeaderValue::try_from(forwarded_for) {
         headers.insert("x-forwarded-for", value);
     }
-    headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
-    headers.insert("x-forwarded-port", HeaderValue::from(port));
+    headers.insert("x-forwarded-proto", HeaderValue::from_static(if config.tls.is_some() { "https" } else { "http" }));
+    headers.insert("x-forwarded-port", HeaderValue::from(config.port));
     if !headers.contains_key("x-amzn-trace-id") {
         if let Ok(value) = HeaderValue::try_from(trace_id()) {
             headers.insert("x-amzn-trace-id", value);

@@ -44,13 +44,13 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
     let dataplane = Arc::new(dataplane::DataPlane::new(options.host.clone()));
     let mut services = services::all(&store, &sealer, &peers);
     let protection = services::wafv2::protection(&store, &dataplane);
-    services.extend(services::load_balancing(&store, &dataplane, &protection));
+    services.extend(services::load_balancing(&store, &sealer, &dataplane, &protection));
     let credentials = Arc::new(services::credentials::StoredCredentials::new(store.clone(), sealer.clone()));
     let gateway = Arc::new(
         Gateway::new(config, store.clone(), clock.clone(), ca, services, Arc::new(services::iam::PolicyAuthorizer::new(store.clone()))).with_credentials(credentials),
     );
     peers.connect(&gateway);
-    let listeners = services::restore_load_balancing(&store, &dataplane, &protection).await?;
+    let listeners = services::restore_load_balancing(&store, &sealer, &dataplane, &protection).await?;
 
     let listener = TcpListener::bind((options.host.as_str(), options.port))
         .await

@@ -288,10 +288,34 @@ fn listeners_and_their_web_acls_come_back_after_a_restart() {
         "--visibility-config", "SampledRequestsEnabled=true,CloudWatchMetricsEnabled=true,MetricName=static-acl",
     ]);
     server.aws_json(&["wafv2", "associate-web-acl", "--web-acl-arn", text(&acl, "/Summary/ARN"), "--resource-arn", &lb_arn]);
+    let certificate = server.aws_json(&["acm", "request-certificate", "--domain-name", "app.localhost", "--validation-method", "DNS"]);
+    let certificate_arn = text(&certificate, "/CertificateArn").to_owned();
+    let issued = || server.aws_json(&["acm", "describe-certificate", "--certificate-arn", &certificate_arn])["Certificate"]["Status"] == "ISSUED";
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !issued() && std::time::Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(200));
+    }
+    let https_port = free_port();
+    server.aws_json(&[
+        "elbv2", "create-listener", "--load-balancer-arn", &lb_arn, "--protocol", "HTTPS", "--port", &https_port.to_string(),
+        "--certificates", &format!("CertificateArn={certificate_arn}"), "--default-actions", fixed,
+    ]);
+    let in_use = server.aws_json(&["acm", "describe-certificate", "--certificate-arn", &certificate_arn]);
+    assert_eq!(in_use["Certificate"]["InUseBy"][0], lb_arn.as_str());
+    let https = |path: &str| {
+        let out = std::process::Command::new("curl")
+            .args(["-sk", "-o", "-", "-w", "\n%{http_code}", "-A", BROWSER.1, "--resolve", &format!("app.localhost:{https_port}:127.0.0.1")])
+            .arg(format!("https://app.localhost:{https_port}{path}"))
+            .output()
+            .expect("curl runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
     let check = |label: &str| {
         let page = http(port, "GET", "/", &[BROWSER], b"").unwrap();
         assert_eq!((page.status, page.text().as_str()), (200, "static page"), "{label}");
         assert_eq!(http(port, "GET", "/ADMIN/users", &[BROWSER], b"").unwrap().status, 403, "{label}");
+        assert_eq!(https("/"), "static page\n200", "{label}: HTTPS with the ACM certificate");
+        assert!(https("/admin").ends_with("403"), "{label}: the web ACL judges HTTPS traffic too");
     };
     check("before the restart");
     server.restart();

@@ -50,17 +50,27 @@ pub fn all(store: &Store, sealer: &Arc<Sealer>, peers: &Peers) -> Vec<Arc<dyn Se
 }
 
 /// The services that configure the data plane's listeners and the web ACLs in their path.
-pub fn load_balancing(store: &Store, dataplane: &Arc<dataplane::DataPlane>, protection: &Arc<wafv2::Protection>) -> Vec<Arc<dyn Service>> {
+pub fn load_balancing(
+    store: &Store,
+    sealer: &Arc<Sealer>,
+    dataplane: &Arc<dataplane::DataPlane>,
+    protection: &Arc<wafv2::Protection>,
+) -> Vec<Arc<dyn Service>> {
     vec![
-        Arc::new(elbv2::Elbv2::new(store.clone(), dataplane.clone())),
+        Arc::new(elbv2::Elbv2::new(store.clone(), sealer.clone(), dataplane.clone())),
         Arc::new(wafv2::Wafv2::new(store.clone(), protection.clone())),
     ]
 }
 
 /// Binds the stored listeners again and puts their web ACLs back in their path (at start-up);
 /// answers how many listeners are served.
-pub async fn restore_load_balancing(store: &Store, dataplane: &dataplane::DataPlane, protection: &wafv2::Protection) -> Result<usize, String> {
-    let listeners = elbv2::restore_listeners(store, dataplane).await?;
+pub async fn restore_load_balancing(
+    store: &Store,
+    sealer: &Sealer,
+    dataplane: &dataplane::DataPlane,
+    protection: &wafv2::Protection,
+) -> Result<usize, String> {
+    let listeners = elbv2::restore_listeners(store, sealer, dataplane).await?;
     protection.restore().await.map_err(|e| e.to_string())?;
     Ok(listeners)
 }

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use dataplane::DataPlane;
 use gateway::{Reply, RequestContext};
 use serde_json::{json, Value};
 use store::Store;
@@ -11,7 +10,7 @@ use wire::ApiError;
 use super::{
     error,
     records::{self, arn_prefix, new_resource_id, ListenerRecord, LoadBalancerRecord},
-    store_error, tags, validation_error,
+    store_error, tags, validation_error, Plane,
 };
 use crate::{ec2::default_vpc::DefaultVpc, input::required};
 
@@ -158,9 +157,9 @@ pub async fn describe_load_balancers(store: &Store, ctx: &RequestContext, input:
 }
 
 /// Deleting a load balancer closes its listeners' ports and takes its web ACL away, as AWS does.
-pub async fn delete_load_balancer(store: &Store, dataplane: &DataPlane, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn delete_load_balancer(plane: Plane<'_>, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let arn = required(&input, "LoadBalancerArn")?.to_owned();
-    let mut tx = store.begin().await.map_err(store_error)?;
+    let mut tx = plane.store.begin().await.map_err(store_error)?;
     if records::load::<LoadBalancerRecord>(&mut tx, &arn).await?.is_none() || !arn.starts_with(&arn_prefix(ctx, "loadbalancer/")) {
         // Deleting a load balancer that does not exist succeeds, as in AWS.
         return Ok(Reply::new(json!({})));
@@ -173,9 +172,12 @@ pub async fn delete_load_balancer(store: &Store, dataplane: &DataPlane, ctx: &Re
     crate::wafv2::forget_resource(&mut tx, ctx.account(), &ctx.region, &arn).await?;
     tx.commit().await.map_err(store_error)?;
     for listener in &listeners {
-        dataplane.close(&listener.arn);
+        plane.dataplane.close(&listener.arn);
+        if let Some(certificate_arn) = &listener.certificate_arn {
+            crate::acm::set_in_use(plane.store, certificate_arn, &arn, false).await?;
+        }
     }
-    dataplane.set_filter(&arn, None);
+    plane.dataplane.set_filter(&arn, None);
     Ok(Reply::new(json!({})).resource("AWS::ElasticLoadBalancingV2::LoadBalancer", arn))
 }
 

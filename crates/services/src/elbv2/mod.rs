@@ -19,7 +19,7 @@ use std::sync::Arc;
 use dataplane::DataPlane;
 use gateway::{RequestContext, Service, ServiceFuture};
 use serde_json::Value;
-use store::Store;
+use store::{Sealer, Store};
 use wire::ApiError;
 
 pub use records::load_balancer_exists;
@@ -27,12 +27,14 @@ pub use routing::restore_listeners;
 
 pub struct Elbv2 {
     store: Store,
+    /// Opens the keys of ACM certificates that HTTPS listeners serve.
+    sealer: Arc<Sealer>,
     dataplane: Arc<DataPlane>,
 }
 
 impl Elbv2 {
-    pub fn new(store: Store, dataplane: Arc<DataPlane>) -> Self {
-        Elbv2 { store, dataplane }
+    pub fn new(store: Store, sealer: Arc<Sealer>, dataplane: Arc<DataPlane>) -> Self {
+        Elbv2 { store, sealer, dataplane }
     }
 }
 
@@ -43,23 +45,23 @@ impl Service for Elbv2 {
 
     fn call<'a>(&'a self, ctx: &'a RequestContext, input: Value) -> Option<ServiceFuture<'a>> {
         let store = &self.store;
-        let dataplane = &*self.dataplane;
+        let plane = Plane { store, sealer: &self.sealer, dataplane: &self.dataplane };
         Some(match ctx.operation {
             "CreateLoadBalancer" => Box::pin(load_balancers::create_load_balancer(store, ctx, input)),
             "DescribeLoadBalancers" => Box::pin(load_balancers::describe_load_balancers(store, ctx, input)),
-            "DeleteLoadBalancer" => Box::pin(load_balancers::delete_load_balancer(store, dataplane, ctx, input)),
+            "DeleteLoadBalancer" => Box::pin(load_balancers::delete_load_balancer(plane, ctx, input)),
             "DescribeLoadBalancerAttributes" => Box::pin(load_balancers::describe_load_balancer_attributes(store, ctx, input)),
             "CreateTargetGroup" => Box::pin(target_groups::create_target_group(store, ctx, input)),
             "DescribeTargetGroups" => Box::pin(target_groups::describe_target_groups(store, ctx, input)),
             "DeleteTargetGroup" => Box::pin(target_groups::delete_target_group(store, ctx, input)),
-            "RegisterTargets" => Box::pin(target_groups::register_targets(store, dataplane, ctx, input)),
-            "DeregisterTargets" => Box::pin(target_groups::deregister_targets(store, dataplane, ctx, input)),
+            "RegisterTargets" => Box::pin(target_groups::register_targets(plane, ctx, input)),
+            "DeregisterTargets" => Box::pin(target_groups::deregister_targets(plane, ctx, input)),
             "DescribeTargetHealth" => Box::pin(target_groups::describe_target_health(store, ctx, input)),
             "DescribeTargetGroupAttributes" => Box::pin(target_groups::describe_target_group_attributes(store, ctx, input)),
-            "CreateListener" => Box::pin(listeners::create_listener(store, dataplane, ctx, input)),
+            "CreateListener" => Box::pin(listeners::create_listener(plane, ctx, input)),
             "DescribeListeners" => Box::pin(listeners::describe_listeners(store, ctx, input)),
-            "ModifyListener" => Box::pin(listeners::modify_listener(store, dataplane, ctx, input)),
-            "DeleteListener" => Box::pin(listeners::delete_listener(store, dataplane, ctx, input)),
+            "ModifyListener" => Box::pin(listeners::modify_listener(plane, ctx, input)),
+            "DeleteListener" => Box::pin(listeners::delete_listener(plane, ctx, input)),
             "DescribeRules" => Box::pin(listeners::describe_rules(store, ctx, input)),
             "AddTags" => Box::pin(tags::add_tags(store, ctx, input)),
             "RemoveTags" => Box::pin(tags::remove_tags(store, ctx, input)),
@@ -82,6 +84,15 @@ impl Service for Elbv2 {
         }
         arns
     }
+}
+
+/// What the operations that change listeners work with: the store, the sealer for certificate
+/// keys, and the data plane serving the listeners.
+#[derive(Clone, Copy)]
+struct Plane<'a> {
+    store: &'a Store,
+    sealer: &'a Sealer,
+    dataplane: &'a DataPlane,
 }
 
 /// ELBv2's modeled error `shape` with `message`.

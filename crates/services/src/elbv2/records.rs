@@ -58,6 +58,11 @@ pub struct ListenerRecord {
     pub protocol: String,
     /// `DefaultActions` as the caller gave them, canonical JSON.
     pub default_actions: Vec<Value>,
+    /// The ACM certificate an HTTPS listener serves, and its security policy.
+    #[serde(default)]
+    pub certificate_arn: Option<String>,
+    #[serde(default)]
+    pub ssl_policy: Option<String>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
 }

@@ -1,18 +1,21 @@
 //! What a listener's actions mean to the data plane: the targets a forward action reaches, the
 //! response a fixed-response action gives.
 
-use std::net::{IpAddr, SocketAddr};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
 
 use dataplane::{DataPlane, ListenerAction, ListenerConfig, Target};
 use gateway::RequestContext;
 use serde_json::Value;
-use store::{Store, Txn};
+use store::{Sealer, Store, Txn};
 use wire::ApiError;
 
 use super::{
     error,
     records::{self, arn_prefix, ListenerRecord, TargetGroupRecord},
-    validation_error,
+    store_error, validation_error,
 };
 
 /// The target groups an action list forwards to, with their weights.
@@ -67,8 +70,9 @@ pub async fn check_actions(tx: &mut Txn, ctx: &RequestContext, actions: &[Value]
     Ok(())
 }
 
-/// The data plane's view of a listener, with its target groups' current targets.
-pub async fn config_of(tx: &mut Txn, listener: &ListenerRecord) -> Result<ListenerConfig, ApiError> {
+/// The data plane's view of a listener, with its target groups' current targets (the
+/// certificate of an HTTPS listener comes from [`configs`]).
+async fn config_of(tx: &mut Txn, listener: &ListenerRecord) -> Result<ListenerConfig, ApiError> {
     let fixed = listener.default_actions.iter().find(|a| a.get("Type").and_then(Value::as_str) == Some("fixed-response"));
     let action = match fixed {
         Some(action) => {
@@ -98,17 +102,38 @@ pub async fn config_of(tx: &mut Txn, listener: &ListenerRecord) -> Result<Listen
         load_balancer_arn: listener.load_balancer_arn.clone(),
         port: listener.port,
         action,
+        tls: None,
     })
 }
 
-/// The listeners (of the request's account and region) whose actions reach a target group.
-pub async fn configs_using_target_group(tx: &mut Txn, ctx: &RequestContext, target_group_arn: &str) -> Result<Vec<ListenerConfig>, ApiError> {
-    let listeners: Vec<ListenerRecord> = records::scan(tx, &arn_prefix(ctx, "listener/")).await?;
+/// The TLS configuration serving an ACM certificate: it must be issued and the caller's.
+pub async fn certificate_tls(store: &Store, sealer: &Sealer, certificate_arn: &str) -> Result<Arc<dataplane::ServerConfig>, ApiError> {
+    let not_found = || error("CertificateNotFoundException", format!("Certificate '{certificate_arn}' not found"));
+    let certificate = crate::acm::listener_certificate(store, sealer, certificate_arn).await?.ok_or_else(not_found)?;
+    dataplane::server_config(&certificate.certificate_pem, &certificate.chain_pem, &certificate.private_key_pem)
+        .map_err(|e| error("InvalidConfigurationRequestException", format!("Certificate '{certificate_arn}' cannot be served: {e}")))
+}
+
+/// The data plane's view of listeners: their targets now, and the certificates of HTTPS ones.
+pub async fn configs(store: &Store, sealer: &Sealer, listeners: &[ListenerRecord]) -> Result<Vec<ListenerConfig>, ApiError> {
+    let mut tx = store.begin().await.map_err(store_error)?;
     let mut configs = Vec::new();
-    for listener in listeners.iter().filter(|l| target_group_arns(&l.default_actions).iter().any(|a| a == target_group_arn)) {
-        configs.push(config_of(tx, listener).await?);
+    for listener in listeners {
+        configs.push(config_of(&mut tx, listener).await?);
+    }
+    drop(tx);
+    for (config, listener) in configs.iter_mut().zip(listeners) {
+        if let Some(certificate_arn) = &listener.certificate_arn {
+            config.tls = Some(certificate_tls(store, sealer, certificate_arn).await?);
+        }
     }
     Ok(configs)
+}
+
+/// The listeners (of the request's account and region) whose actions reach a target group.
+pub async fn listeners_using_target_group(tx: &mut Txn, ctx: &RequestContext, target_group_arn: &str) -> Result<Vec<ListenerRecord>, ApiError> {
+    let listeners: Vec<ListenerRecord> = records::scan(tx, &arn_prefix(ctx, "listener/")).await?;
+    Ok(listeners.into_iter().filter(|l| target_group_arns(&l.default_actions).iter().any(|a| a == target_group_arn)).collect())
 }
 
 /// Hands configurations to the data plane, binding ports as needed.
@@ -127,22 +152,23 @@ pub fn port_unavailable(port: u16, e: &std::io::Error) -> ApiError {
     )
 }
 
-/// Binds every stored listener again (at start-up); a port that cannot be bound is logged and
-/// skipped so one conflict does not keep the server down.
-pub async fn restore_listeners(store: &Store, dataplane: &DataPlane) -> Result<usize, String> {
+/// Binds every stored listener again (at start-up); a listener that cannot be served (its port
+/// taken, its certificate gone) is logged and skipped so one conflict does not keep the server
+/// down.
+pub async fn restore_listeners(store: &Store, sealer: &Sealer, dataplane: &DataPlane) -> Result<usize, String> {
     let listeners = records::all_listeners(store).await.map_err(|e| e.to_string())?;
-    let mut configs = Vec::new();
-    let mut tx = store.begin().await.map_err(|e| e.to_string())?;
-    for listener in &listeners {
-        configs.push(config_of(&mut tx, listener).await.map_err(|e| e.to_string())?);
-    }
-    drop(tx);
     let mut bound = 0;
-    for config in configs {
-        let (arn, port) = (config.listener_arn.clone(), config.port);
-        match dataplane.open(config).await {
+    for listener in listeners {
+        let served = match configs(store, sealer, std::slice::from_ref(&listener)).await {
+            Ok(mut configs) => match configs.pop() {
+                Some(config) => dataplane.open(config).await.map_err(|e| e.to_string()),
+                None => Ok(()),
+            },
+            Err(e) => Err(e.to_string()),
+        };
+        match served {
             Ok(()) => bound += 1,
-            Err(e) => tracing::error!(listener = %arn, port, error = %e, "a stored listener's port cannot be bound"),
+            Err(e) => tracing::error!(listener = %listener.arn, port = listener.port, error = %e, "a stored listener cannot be served"),
         }
     }
     Ok(bound)

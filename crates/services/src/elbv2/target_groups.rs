@@ -3,7 +3,6 @@
 
 use std::{net::IpAddr, time::Duration};
 
-use dataplane::DataPlane;
 use gateway::{Reply, RequestContext};
 use serde_json::{json, Map, Value};
 use store::Store;
@@ -12,7 +11,7 @@ use wire::ApiError;
 use super::{
     error,
     records::{self, arn_prefix, new_resource_id, ListenerRecord, RegisteredTarget, TargetGroupRecord},
-    routing, store_error, tags, validation_error,
+    routing, store_error, tags, validation_error, Plane,
 };
 use crate::{ec2::default_vpc::DefaultVpc, input::required};
 
@@ -178,9 +177,9 @@ fn requested_targets(input: &Value, group: &TargetGroupRecord) -> Result<Vec<Reg
     Ok(targets)
 }
 
-pub async fn register_targets(store: &Store, dataplane: &DataPlane, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn register_targets(plane: Plane<'_>, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let arn = required(&input, "TargetGroupArn")?.to_owned();
-    let mut tx = store.begin().await.map_err(store_error)?;
+    let mut tx = plane.store.begin().await.map_err(store_error)?;
     let mut group = load_target_group(&mut tx, ctx, &arn).await?;
     for target in requested_targets(&input, &group)? {
         if !group.targets.iter().any(|t| t.id == target.id && t.port == target.port) {
@@ -188,23 +187,25 @@ pub async fn register_targets(store: &Store, dataplane: &DataPlane, ctx: &Reques
         }
     }
     records::save(&mut tx, &arn, &group).await?;
-    let configs = routing::configs_using_target_group(&mut tx, ctx, &arn).await?;
+    let listeners = routing::listeners_using_target_group(&mut tx, ctx, &arn).await?;
     tx.commit().await.map_err(store_error)?;
-    routing::apply(dataplane, configs).await?;
+    let configs = routing::configs(plane.store, plane.sealer, &listeners).await?;
+    routing::apply(plane.dataplane, configs).await?;
     Ok(Reply::new(json!({})).resource("AWS::ElasticLoadBalancingV2::TargetGroup", arn))
 }
 
-pub async fn deregister_targets(store: &Store, dataplane: &DataPlane, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn deregister_targets(plane: Plane<'_>, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let arn = required(&input, "TargetGroupArn")?.to_owned();
-    let mut tx = store.begin().await.map_err(store_error)?;
+    let mut tx = plane.store.begin().await.map_err(store_error)?;
     let mut group = load_target_group(&mut tx, ctx, &arn).await?;
     for target in requested_targets(&input, &group)? {
         group.targets.retain(|t| !(t.id == target.id && t.port == target.port));
     }
     records::save(&mut tx, &arn, &group).await?;
-    let configs = routing::configs_using_target_group(&mut tx, ctx, &arn).await?;
+    let listeners = routing::listeners_using_target_group(&mut tx, ctx, &arn).await?;
     tx.commit().await.map_err(store_error)?;
-    routing::apply(dataplane, configs).await?;
+    let configs = routing::configs(plane.store, plane.sealer, &listeners).await?;
+    routing::apply(plane.dataplane, configs).await?;
     Ok(Reply::new(json!({})).resource("AWS::ElasticLoadBalancingV2::TargetGroup", arn))
 }
 
