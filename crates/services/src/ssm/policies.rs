@@ -176,8 +176,11 @@ pub async fn schedule(store: &Store, parameter: &record::StoredParameter) -> Res
     Ok(())
 }
 
-/// Drops the queued policy action of a deleted parameter.
+/// Drops the queued policy action of a deleted parameter, if it had policies.
 pub async fn unschedule(store: &Store, parameter: &record::StoredParameter) -> Result<(), ApiError> {
+    if parameter.current().policies.is_empty() {
+        return Ok(());
+    }
     store.cancel_job(&dedupe_key(parameter)).await.map_err(store_error).map(|_| ())
 }
 

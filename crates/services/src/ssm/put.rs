@@ -251,6 +251,7 @@ pub async fn put_parameter(
         versions: Vec::new(),
         tags: new_tags,
     });
+    let had_policies = parameter.versions.last().is_some_and(|v| !v.policies.is_empty());
     let version = expected_version.unwrap_or(0) + 1;
     if parameter.versions.len() >= MAX_VERSIONS {
         let oldest = &parameter.versions[0];
@@ -281,7 +282,9 @@ pub async fn put_parameter(
     });
     record::save(&mut tx, &parameter).await?;
     tx.commit().await.map_err(store_error)?;
-    policies::schedule(store, &parameter).await?;
+    if had_policies || !parameter.current().policies.is_empty() {
+        policies::schedule(store, &parameter).await?;
+    }
     Ok(Reply::new(json!({ "Version": version, "Tier": plan.tier })).resource(PARAMETER_RESOURCE, arn))
 }
 
