@@ -202,6 +202,11 @@ fn a_managed_certificate_in_use_or_exported_is_renewed_once_the_clock_passes_the
     assert_eq!(after["RenewalSummary"]["RenewalStatus"], "SUCCESS");
     assert!(after["NotAfter"].as_f64().unwrap() > before["NotAfter"].as_f64().unwrap() + 300.0 * DAY_SECONDS as f64);
     assert_eq!(describe(&server, &idle)["Serial"], idle_before["Serial"], "an unused, unexported certificate is not renewed");
+
+    let past_expiry = format!(r#"{{"advance_seconds": {}}}"#, 60 * DAY_SECONDS);
+    http(server.port, "POST", "/_palisade/clock", &[], past_expiry.as_bytes()).unwrap();
+    assert_eq!(describe(&server, &idle)["Status"], "EXPIRED");
+    assert_eq!(describe(&server, &exported)["Status"], "ISSUED");
 }
 
 #[test]
@@ -239,6 +244,14 @@ fn a_private_ca_issues_from_an_openssl_csr_and_lists_revoked_certificates_in_its
 
     openssl_ok(d, &["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "svc.key", "-out", "svc.csr", "-subj", "/O=Acme/CN=svc.internal", "-addext", "subjectAltName=DNS:svc.internal"]);
     let leaf = issue(&d.join("svc.csr"), "arn:aws:acm-pca:::template/EndEntityCertificate/V1", "Value=30,Type=DAYS");
+    let issue_once = || {
+        server.aws_json(&[
+            "acm-pca", "issue-certificate", "--certificate-authority-arn", &ca, "--csr", &fileb(&d.join("svc.csr")),
+            "--signing-algorithm", "SHA256WITHECDSA", "--validity", "Value=1,Type=DAYS", "--idempotency-token", "once",
+        ])["CertificateArn"]
+            .clone()
+    };
+    assert_eq!(issue_once(), issue_once(), "one idempotency token, one certificate");
     write(d, "svc.pem", leaf["Certificate"].as_str().unwrap());
     let verified = openssl_ok(d, &["verify", "-CAfile", "root.pem", "svc.pem"]);
     assert!(verified.contains("svc.pem: OK"), "{verified}");

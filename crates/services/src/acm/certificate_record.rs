@@ -133,6 +133,16 @@ impl StoredCertificate {
         x509::inspect(&der).ok()
     }
 
+    /// The status as of `now`: an issued certificate past its NotAfter has expired.
+    pub fn status_at(&self, now: f64) -> CertificateStatus {
+        match self.summary() {
+            Some(summary) if self.status == CertificateStatus::Issued && summary.not_after as f64 <= now => {
+                CertificateStatus::Expired
+            }
+            _ => self.status,
+        }
+    }
+
     /// AWS renews only certificates it issued (public or private) that are in use or exported.
     pub fn renewal_eligible(&self) -> bool {
         self.kind != CertificateType::Imported && (!self.in_use_by.is_empty() || self.exported)

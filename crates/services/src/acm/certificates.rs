@@ -40,7 +40,7 @@ fn domain_validation(cert: &StoredCertificate, for_renewal: bool) -> Vec<Value> 
 }
 
 /// DescribeCertificate's `Certificate`: every field AWS gives for the certificate's state.
-fn certificate_detail(cert: &StoredCertificate) -> Value {
+fn certificate_detail(cert: &StoredCertificate, now: f64) -> Value {
     let mut out = Map::new();
     out.insert("CertificateArn".into(), json!(cert.arn));
     out.insert("DomainName".into(), json!(cert.domain_name));
@@ -55,7 +55,7 @@ fn certificate_detail(cert: &StoredCertificate) -> Value {
     if let Some(at) = cert.imported_at {
         out.insert("ImportedAt".into(), json!(at));
     }
-    out.insert("Status".into(), json!(cert.status.as_str()));
+    out.insert("Status".into(), json!(cert.status_at(now).as_str()));
     if let Some(at) = cert.revoked_at {
         out.insert("RevokedAt".into(), json!(at));
         out.insert("RevocationReason".into(), json!(cert.revocation_reason));
@@ -117,7 +117,7 @@ pub async fn describe_certificate(acm: &Acm, ctx: &RequestContext, input: Value)
     let request: CertificateArnRequest = from_input(input)?;
     let mut tx = acm.store.begin().await.map_err(store_error)?;
     let cert = certificate_record::find(&mut tx, ctx, &request.certificate_arn).await?;
-    Ok(Reply::new(json!({ "Certificate": certificate_detail(&cert) })).resource("AWS::ACM::Certificate", cert.arn))
+    Ok(Reply::new(json!({ "Certificate": certificate_detail(&cert, ctx.time) })).resource("AWS::ACM::Certificate", cert.arn))
 }
 
 /// The certificate's PEM and chain, refusing while it is not issued yet.

@@ -48,8 +48,8 @@ fn usages_match(wanted: &[String], present: &[&str]) -> bool {
     })
 }
 
-fn matches(cert: &StoredCertificate, statuses: &[String], filters: &Filters) -> bool {
-    if !statuses.is_empty() && !statuses.iter().any(|s| s == cert.status.as_str()) {
+fn matches(cert: &StoredCertificate, now: f64, statuses: &[String], filters: &Filters) -> bool {
+    if !statuses.is_empty() && !statuses.iter().any(|s| s == cert.status_at(now).as_str()) {
         return false;
     }
     let key_types: Vec<&str> = match &filters.key_types {
@@ -81,14 +81,14 @@ fn matches(cert: &StoredCertificate, statuses: &[String], filters: &Filters) -> 
     true
 }
 
-fn certificate_summary(cert: &StoredCertificate) -> Value {
+fn certificate_summary(cert: &StoredCertificate, now: f64) -> Value {
     let names: Vec<&String> = cert.subject_alternative_names.iter().take(SUMMARY_NAMES).collect();
     let mut out = json!({
         "CertificateArn": cert.arn,
         "DomainName": cert.domain_name,
         "SubjectAlternativeNameSummaries": names,
         "HasAdditionalSubjectAlternativeNames": cert.subject_alternative_names.len() > SUMMARY_NAMES,
-        "Status": cert.status.as_str(),
+        "Status": cert.status_at(now).as_str(),
         "Type": cert.kind.as_str(),
         "KeyAlgorithm": cert.key_algorithm,
         "ExportOption": cert.export_option,
@@ -136,7 +136,7 @@ pub async fn list_certificates(acm: &Acm, ctx: &RequestContext, input: Value) ->
     let mut certs: Vec<StoredCertificate> = certificate_record::list(&mut tx, ctx.account(), &ctx.region)
         .await?
         .into_iter()
-        .filter(|c| matches(c, &statuses, &filters))
+        .filter(|c| matches(c, ctx.time, &statuses, &filters))
         .collect();
     drop(tx);
     certs.sort_by(|a, b| a.created_at.total_cmp(&b.created_at).then_with(|| a.arn.cmp(&b.arn)));
@@ -148,7 +148,7 @@ pub async fn list_certificates(acm: &Acm, ctx: &RequestContext, input: Value) ->
     }
     let limit = request.max_items.unwrap_or(DEFAULT_MAX_ITEMS);
     let end = (start + limit).min(certs.len());
-    let page: Vec<Value> = certs[start..end].iter().map(certificate_summary).collect();
+    let page: Vec<Value> = certs[start..end].iter().map(|c| certificate_summary(c, ctx.time)).collect();
     let mut out = json!({ "CertificateSummaryList": page });
     if end < certs.len() {
         out["NextToken"] = json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("offset:{end}")));

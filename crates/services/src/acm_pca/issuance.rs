@@ -15,6 +15,9 @@ use crate::input::from_input;
 
 const DAY_SECONDS: i64 = 86_400;
 const DEFAULT_TEMPLATE: &str = "arn:aws:acm-pca:::template/EndEntityCertificate/V1";
+/// Repeated IssueCertificate calls with one idempotency token within a minute get one certificate.
+const IDEMPOTENCY_TOKENS: &str = "acm-pca.issue_token";
+const IDEMPOTENCY_WINDOW_SECONDS: f64 = 60.0;
 
 /// What a template makes: a certificate by a profile, or the root CA's own certificate.
 enum Template {
@@ -183,6 +186,7 @@ struct IssueCertificateRequest {
     template_arn: Option<String>,
     validity: ValidityInput,
     validity_not_before: Option<ValidityInput>,
+    idempotency_token: Option<String>,
 }
 
 pub async fn issue_certificate(pca: &AcmPca, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
@@ -198,7 +202,17 @@ pub async fn issue_certificate(pca: &AcmPca, ctx: &RequestContext, input: Value)
     let template_arn = request.template_arn.as_deref().unwrap_or(DEFAULT_TEMPLATE);
     let mut tx = pca.store.begin().await.map_err(store_error)?;
     let ca = authority_record::find(&mut tx, ctx, &request.certificate_authority_arn).await?;
+    let token_key = request.idempotency_token.as_ref().map(|token| format!("{}/{token}", ca.arn));
+    if let Some(key) = &token_key {
+        let earlier = tx.get(IDEMPOTENCY_TOKENS, key).await.map_err(store_error)?;
+        if let Some(earlier) = earlier.filter(|e| ctx.time - e["at"].as_f64().unwrap_or(f64::MIN) < IDEMPOTENCY_WINDOW_SECONDS) {
+            return Ok(Reply::new(json!({ "CertificateArn": earlier["arn"] })).resource("AWS::ACMPCA::CertificateAuthority", ca.arn));
+        }
+    }
     let issued = issue(&mut tx, &pca.sealer, &ca, &csr, template_arn, signing, validity, ctx.time).await?;
+    if let Some(key) = &token_key {
+        tx.put(IDEMPOTENCY_TOKENS, key, &json!({ "arn": issued.arn, "at": ctx.time })).await.map_err(store_error)?;
+    }
     tx.commit().await.map_err(store_error)?;
     Ok(Reply::new(json!({ "CertificateArn": issued.arn })).resource("AWS::ACMPCA::CertificateAuthority", ca.arn))
 }
