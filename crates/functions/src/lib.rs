@@ -180,6 +180,33 @@ impl Runner {
         }
     }
 
+    /// Like [`Runner::install_code`] for code Palisade ships itself: files written as given.
+    pub fn install_files(&self, code_sha256: &str, files: &[(&str, &[u8])]) -> io::Result<PathBuf> {
+        self.prepare()?;
+        let code_root = self.settings.work_root.join("code");
+        std::fs::create_dir_all(&code_root)?;
+        std::fs::set_permissions(&code_root, std::fs::Permissions::from_mode(0o711))?;
+        let dir = code_root.join(code_sha256.replace(['/', '+', '='], "_"));
+        if dir.is_dir() {
+            return Ok(dir);
+        }
+        let scratch = code_root.join(format!(".writing-{}-{}", std::process::id(), unique_suffix()));
+        std::fs::create_dir(&scratch)?;
+        std::fs::set_permissions(&scratch, std::fs::Permissions::from_mode(0o755))?;
+        for (name, bytes) in files {
+            let path = scratch.join(name);
+            std::fs::write(&path, bytes)?;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
+        }
+        match std::fs::rename(&scratch, &dir) {
+            Err(_) if dir.is_dir() => {
+                let _ = std::fs::remove_dir_all(&scratch);
+                Ok(dir)
+            }
+            outcome => outcome.map(|()| dir),
+        }
+    }
+
     /// Whether the code with this hash is unpacked already.
     pub fn code_dir(&self, code_sha256: &str) -> Option<PathBuf> {
         let dir = self.settings.work_root.join("code").join(code_sha256.replace(['/', '+', '='], "_"));

@@ -81,6 +81,13 @@ pub fn command() -> Command {
                 .help("Let /_palisade/clock move the server clock (for tests)"),
         )
         .arg(
+            Arg::new("lambda-python")
+                .long("lambda-python")
+                .env("PALISADE_LAMBDA_PYTHON")
+                .default_value("python3")
+                .help("The Python interpreter of python3.x functions; it must be able to import boto3"),
+        )
+        .arg(
             Arg::new("log-level")
                 .long("log-level")
                 .env("PALISADE_LOG_LEVEL")
@@ -137,6 +144,7 @@ pub struct ServeOptions {
     pub default_account: String,
     pub test_clock: bool,
     pub log_level: String,
+    pub lambda_python: PathBuf,
 }
 
 impl ServeOptions {
@@ -151,6 +159,7 @@ impl ServeOptions {
             default_account: text("default-account"),
             test_clock: args.get_flag("test-clock"),
             log_level: text("log-level"),
+            lambda_python: PathBuf::from(text("lambda-python")),
         }
     }
 }

@@ -41,8 +41,9 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
         version: env!("CARGO_PKG_VERSION"),
     };
     let peers = Peers::default();
+    let functions = services::lambda::FunctionSettings::new(&options.host, options.port, options.lambda_python.clone());
     let dataplane = Arc::new(dataplane::DataPlane::new(options.host.clone()));
-    let mut services = services::all(&store, &sealer, &peers);
+    let mut services = services::all(&store, &sealer, &peers, &functions);
     let protection = services::wafv2::protection(&store, &dataplane);
     services.extend(services::load_balancing(&store, &sealer, &dataplane, &protection));
     let credentials = Arc::new(services::credentials::StoredCredentials::new(store.clone(), sealer.clone()));

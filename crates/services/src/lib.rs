@@ -14,6 +14,7 @@ pub mod secretsmanager;
 mod input;
 pub mod jobs;
 pub mod kms;
+pub mod lambda;
 pub mod logs;
 pub mod ssm;
 pub mod sts;
@@ -32,7 +33,7 @@ fn modeled_error(service: &str, shape: &str, message: impl Into<String>) -> wire
 
 /// Every service Palisade implements. Services that call other services (Secrets Manager
 /// decrypting with KMS) do so through `peers`, the pipeline's handle for internal calls.
-pub fn all(store: &Store, sealer: &Arc<Sealer>, peers: &Peers) -> Vec<Arc<dyn Service>> {
+pub fn all(store: &Store, sealer: &Arc<Sealer>, peers: &Peers, functions: &lambda::FunctionSettings) -> Vec<Arc<dyn Service>> {
     vec![
         Arc::new(sts::Sts::new(store.clone(), sealer.clone())),
         Arc::new(cloudtrail::CloudTrail::new(store.clone())),
@@ -44,6 +45,7 @@ pub fn all(store: &Store, sealer: &Arc<Sealer>, peers: &Peers) -> Vec<Arc<dyn Se
         Arc::new(ec2::Ec2),
         Arc::new(cloudwatch::CloudWatch::new(store.clone())),
         Arc::new(logs::Logs::new(store.clone())),
+        Arc::new(lambda::Lambda::new(store.clone(), peers.clone(), functions)),
         Arc::new(ssm::Ssm::new(store.clone(), sealer.clone(), peers.clone())),
         Arc::new(secretsmanager::SecretsManager::new(store.clone(), sealer.clone(), peers.clone())),
     ]

@@ -76,6 +76,11 @@ impl PolicyAuthorizer {
                     request = request.with_resource_account(&account);
                     policies.resource_policy = Some(trust);
                 }
+            } else if action.starts_with("lambda:") && resource.starts_with("arn:aws:lambda:") {
+                if let Some((account, function_policy)) = self.function_policy(resource).await? {
+                    request = request.with_resource_account(&account);
+                    policies.resource_policy = Some(function_policy);
+                }
             } else if action.starts_with("kms:") && resource.starts_with("arn:aws:kms:") {
                 if let Some((account, key_policy)) = self.key_policy(resource).await? {
                     request = request.with_resource_account(&account);
@@ -127,6 +132,19 @@ impl PolicyAuthorizer {
             .map_err(|e| ApiError::internal(format!("the key policy of {key_arn} does not parse: {}", e.message())))?;
         let key_policy = ResourcePolicy { policy: NamedPolicy::new(&key_arn, parsed), kind: ResourcePolicyKind::KeyPolicy };
         Ok(Some((account, key_policy)))
+    }
+}
+
+impl PolicyAuthorizer {
+    /// The resource-based policy of the Lambda function `arn` names (its AddPermission
+    /// statements), judged like any resource policy: an allow in it grants access on its own.
+    async fn function_policy(&self, arn: &str) -> Result<Option<(String, ResourcePolicy)>, ApiError> {
+        let Some(document) = crate::lambda::function_policy(&self.store, arn).await else { return Ok(None) };
+        let account = arn.split(':').nth(4).unwrap_or_default().to_owned();
+        let parsed = policy::parse_policy(&document, PolicyType::Resource)
+            .map_err(|e| ApiError::internal(format!("the policy of {arn} does not parse: {}", e.message())))?;
+        let function_policy = ResourcePolicy { policy: NamedPolicy::new(arn, parsed), kind: ResourcePolicyKind::Resource };
+        Ok(Some((account, function_policy)))
     }
 }
 
