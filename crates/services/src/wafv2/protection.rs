@@ -168,8 +168,9 @@ impl WebAclFilter {
         let action = action_name(&verdict.action);
         let terminating = verdict.terminating_rule.as_ref();
         let terminating_rule = terminating.map(|m| sight.web_acl_rule(m));
-        let headers: Vec<(String, String)> =
-            inbound.headers.iter().map(|(n, v)| ((*n).to_owned(), String::from_utf8_lossy(v).into_owned())).collect();
+        let headers = || -> Vec<(String, String)> {
+            inbound.headers.iter().map(|(n, v)| ((*n).to_owned(), String::from_utf8_lossy(v).into_owned())).collect()
+        };
 
         if sight.metrics {
             let action_kind = match &verdict.action {
@@ -217,7 +218,8 @@ impl WebAclFilter {
                 sampled |= rule.sampled;
             }
         }
-        if sampled {
+        if sampled && self.traffic.takes_sample(&sight.web_acl_arn, now_ms) {
+            let headers = headers();
             let mut shape = json!({
                 "Request": {
                     "ClientIP": inbound.client_ip.to_string(),
@@ -243,7 +245,7 @@ impl WebAclFilter {
         }
 
         if let Some((account, region, group)) = &sight.log_group {
-            let record = self.log_record(inbound, verdict, &headers, response_code, now_ms);
+            let record = self.log_record(inbound, verdict, &headers(), response_code, now_ms);
             self.traffic.log(LogDelivery {
                 account: account.clone(),
                 region: region.clone(),

@@ -19,6 +19,9 @@ const SAMPLE_RETENTION_MS: u64 = 3 * 3_600_000;
 /// Samples kept per web ACL: AWS keeps up to 100 per rule per 3-hour window; more here costs
 /// little and keeps tests meaningful.
 const MAX_SAMPLES_PER_WEB_ACL: usize = 5000;
+/// Samples taken per web ACL per second at most: under load, sampling every request would cost
+/// more than evaluating it.
+const MAX_SAMPLES_PER_SECOND: u32 = 20;
 /// How often counted requests become CloudWatch data points.
 const METRICS_FLUSH_INTERVAL: Duration = Duration::from_secs(10);
 /// Log records written in one batch at most.
@@ -57,6 +60,8 @@ pub struct LogDelivery {
 
 pub struct Traffic {
     samples: Mutex<HashMap<String, VecDeque<Sample>>>,
+    /// Per web ACL: the second being sampled and how many samples it has.
+    sampling: Mutex<HashMap<String, (u64, u32)>>,
     /// Counts per key per minute (epoch minute).
     tallies: Mutex<HashMap<(MetricKey, u64), u64>>,
     logs: mpsc::UnboundedSender<LogDelivery>,
@@ -66,10 +71,25 @@ impl Traffic {
     /// Starts the tasks that write log records and metrics to the store.
     pub fn start(store: Store) -> std::sync::Arc<Traffic> {
         let (logs, receiver) = mpsc::unbounded_channel();
-        let traffic = std::sync::Arc::new(Traffic { samples: Mutex::default(), tallies: Mutex::default(), logs });
+        let traffic = std::sync::Arc::new(Traffic { samples: Mutex::default(), sampling: Mutex::default(), tallies: Mutex::default(), logs });
         tokio::spawn(deliver_logs(store.clone(), receiver));
         tokio::spawn(flush_metrics(store, std::sync::Arc::downgrade(&traffic)));
         traffic
+    }
+
+    /// Whether a request of this web ACL at `now_ms` is to be sampled.
+    pub fn takes_sample(&self, web_acl_arn: &str, now_ms: u64) -> bool {
+        let second = now_ms / 1000;
+        let mut sampling = self.sampling.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(entry) = sampling.get_mut(web_acl_arn) else {
+            sampling.insert(web_acl_arn.to_owned(), (second, 1));
+            return true;
+        };
+        if entry.0 != second {
+            *entry = (second, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= MAX_SAMPLES_PER_SECOND
     }
 
     pub fn sample(&self, web_acl_arn: &str, sample: Sample) {
