@@ -105,6 +105,11 @@ fn a_requested_certificate_is_issued_with_its_names_and_chains_to_the_exported_r
     assert_eq!(page["CertificateSummaryList"].as_array().unwrap().len(), 1);
     assert!(page["NextToken"].is_string());
 
+    let filter = r#"{"And":[{"Filter":{"X509AttributeFilter":{"SubjectAlternativeName":{"DnsName":{"Value":"shop.example","ComparisonOperator":"CONTAINS"}}}}},{"Not":{"Filter":{"AcmCertificateMetadataFilter":{"Type":"IMPORTED"}}}}]}"#;
+    let found = server.aws_json(&["acm", "search-certificates", "--filter-statement", filter]);
+    assert_eq!(found["Results"].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found["Results"][0]["X509Attributes"]["Subject"]["CommonName"], "*.shop.example.com");
+
     let got = server.aws_json(&["acm", "get-certificate", "--certificate-arn", &arn]);
     write(dir.0.as_path(), "cert.pem", got["Certificate"].as_str().unwrap());
     write(dir.0.as_path(), "chain.pem", got["CertificateChain"].as_str().unwrap());

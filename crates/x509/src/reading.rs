@@ -73,6 +73,9 @@ pub struct CertificateSummary {
     pub serial: String,
     pub subject: String,
     pub issuer: String,
+    /// The subject's attributes in order, as (dotted OID, value).
+    pub subject_attributes: Vec<(String, String)>,
+    pub issuer_attributes: Vec<(String, String)>,
     pub common_name: Option<String>,
     pub not_before: i64,
     pub not_after: i64,
@@ -86,6 +89,12 @@ pub struct CertificateSummary {
     pub extended_key_usages: Vec<ExtendedKeyUsage>,
     pub is_ca: bool,
     pub self_issued: bool,
+}
+
+fn name_attributes(name: &x509_parser::x509::X509Name<'_>) -> Vec<(String, String)> {
+    name.iter_attributes()
+        .filter_map(|attribute| Some((attribute.attr_type().to_id_string(), attribute.as_str().ok()?.to_owned())))
+        .collect()
 }
 
 fn parse(der: &[u8]) -> Result<X509Certificate<'_>, X509Error> {
@@ -204,6 +213,8 @@ pub fn inspect(der: &[u8]) -> Result<CertificateSummary, X509Error> {
         serial: cert.raw_serial_as_string(),
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
+        subject_attributes: name_attributes(cert.subject()),
+        issuer_attributes: name_attributes(cert.issuer()),
         common_name,
         not_before: cert.validity().not_before.timestamp(),
         not_after: cert.validity().not_after.timestamp(),

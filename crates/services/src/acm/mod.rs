@@ -13,6 +13,7 @@ mod issuing;
 mod listing;
 mod renewal;
 mod request;
+mod search;
 mod tags;
 
 pub use issuing::{run_renewal_job, run_validation_job, RENEW_JOB, VALIDATE_JOB};
@@ -62,6 +63,7 @@ impl Service for Acm {
             "UpdateCertificateOptions" => Box::pin(certificates::update_certificate_options(self, ctx, input)),
             "RevokeCertificate" => Box::pin(certificates::revoke_certificate(self, ctx, input)),
             "ListCertificates" => Box::pin(listing::list_certificates(self, ctx, input)),
+            "SearchCertificates" => Box::pin(search::search_certificates(self, ctx, input)),
             "ImportCertificate" => Box::pin(import::import_certificate(self, ctx, input)),
             "ExportCertificate" => Box::pin(export::export_certificate(self, ctx, input)),
             "RenewCertificate" => Box::pin(renewal::renew_certificate(self, ctx, input)),
