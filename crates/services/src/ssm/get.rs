@@ -55,11 +55,9 @@ enum Found {
     Resolved(Value),
 }
 
-/// Looks `raw` (a name with an optional selector) up in an open transaction.
+/// Looks `raw` (a name with an optional selector, not a secret reference) up in an open
+/// transaction.
 async fn find(tx: &mut store::Txn, ctx: &RequestContext, raw: &str) -> Result<Option<Found>, ApiError> {
-    if references::is_reference(raw) {
-        return Ok(None);
-    }
     let (name, selector) = names::parse_selected(raw);
     if public::is_public(name) {
         let found = public::find(&ctx.region, name).filter(|_| matches!(selector, None | Some(Selector::Version(1))));
