@@ -20,6 +20,10 @@ const CREATABLE_KEY_ALGORITHMS: [&str; 5] = ["RSA_2048", "RSA_3072", "RSA_4096",
 const DEFAULT_LIST_LIMIT: usize = 100;
 const DAY_SECONDS: f64 = 86_400.0;
 const DEFAULT_RESTORATION_DAYS: u32 = 30;
+/// Repeated CreateCertificateAuthority calls with one idempotency token within five minutes
+/// create one CA.
+const CREATE_TOKENS: &str = "acm-pca.create_token";
+const CREATE_TOKEN_WINDOW_SECONDS: f64 = 300.0;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -27,6 +31,7 @@ struct CreateCertificateAuthorityRequest {
     certificate_authority_configuration: Value,
     revocation_configuration: Option<Value>,
     certificate_authority_type: String,
+    idempotency_token: Option<String>,
     key_storage_security_standard: Option<String>,
     tags: Option<Vec<Tag>>,
     usage_mode: Option<String>,
@@ -68,6 +73,15 @@ pub async fn create_certificate_authority(pca: &AcmPca, ctx: &RequestContext, in
     }
     check_revocation_configuration(&request.revocation_configuration)?;
     let tags = tag_map(request.tags.unwrap_or_default())?;
+    let token_key = request.idempotency_token.as_ref().map(|token| format!("{}/{}/{token}", ctx.account(), ctx.region));
+    if let Some(key) = &token_key {
+        let mut tx = pca.store.begin().await.map_err(store_error)?;
+        let earlier = tx.get(CREATE_TOKENS, key).await.map_err(store_error)?;
+        if let Some(earlier) = earlier.filter(|e| ctx.time - e["at"].as_f64().unwrap_or(f64::MIN) < CREATE_TOKEN_WINDOW_SECONDS) {
+            let arn = earlier["arn"].as_str().unwrap_or_default().to_owned();
+            return Ok(Reply::new(json!({ "CertificateAuthorityArn": arn })).resource("AWS::ACMPCA::CertificateAuthority", arn));
+        }
+    }
     let key = PrivateKey::generate(key_algorithm).map_err(|e| ApiError::internal(e.to_string()))?;
     let csr_pem = x509::certificate_signing_request(&subject, &[], &key, signing).map_err(|e| invalid_args(e.to_string()))?;
     let id = gateway::pipeline::new_request_id();
@@ -97,6 +111,9 @@ pub async fn create_certificate_authority(pca: &AcmPca, ctx: &RequestContext, in
     };
     let mut tx = pca.store.begin().await.map_err(store_error)?;
     authority_record::save(&mut tx, &ca).await?;
+    if let Some(key) = &token_key {
+        tx.put(CREATE_TOKENS, key, &json!({ "arn": ca.arn, "at": ctx.time })).await.map_err(store_error)?;
+    }
     tx.commit().await.map_err(store_error)?;
     Ok(Reply::new(json!({ "CertificateAuthorityArn": ca.arn })).resource("AWS::ACMPCA::CertificateAuthority", ca.arn))
 }
