@@ -243,6 +243,97 @@ impl CallRecord<'_> {
     }
 }
 
+/// An event for work a service did on its own schedule (KMS rotating or deleting a key), which
+/// CloudTrail records as `AwsServiceEvent` with the service as the only identity.
+pub struct ServiceEvent<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub event_time: f64,
+    /// The service, e.g. `kms.amazonaws.com`.
+    pub event_source: &'a str,
+    pub event_name: &'a str,
+    pub resources: &'a [AuditResource],
+    pub details: Option<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceIdentity<'a> {
+    account_id: &'a str,
+    invoked_by: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceEventRecord<'a> {
+    event_version: &'a str,
+    user_identity: ServiceIdentity<'a>,
+    event_time: String,
+    event_source: &'a str,
+    event_name: &'a str,
+    aws_region: &'a str,
+    #[serde(rename = "sourceIPAddress")]
+    source_ip_address: &'a str,
+    user_agent: &'a str,
+    request_parameters: Option<Value>,
+    response_elements: Option<Value>,
+    #[serde(rename = "eventID")]
+    event_id: &'a str,
+    read_only: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resources: Vec<EventResource<'a>>,
+    event_type: &'a str,
+    management_event: bool,
+    recipient_account_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_event_details: Option<Value>,
+    event_category: &'a str,
+}
+
+impl ServiceEvent<'_> {
+    pub fn into_audit_record(self) -> AuditRecord {
+        let event_id = crate::pipeline::new_request_id();
+        let record = ServiceEventRecord {
+            event_version: EVENT_VERSION,
+            user_identity: ServiceIdentity { account_id: self.account, invoked_by: self.event_source },
+            event_time: wire::timestamp::format_iso8601(self.event_time.floor()),
+            event_source: self.event_source,
+            event_name: self.event_name,
+            aws_region: self.region,
+            source_ip_address: self.event_source,
+            user_agent: self.event_source,
+            request_parameters: None,
+            response_elements: None,
+            event_id: &event_id,
+            read_only: false,
+            resources: self
+                .resources
+                .iter()
+                .map(|r| EventResource { arn: &r.name, account_id: self.account, kind: &r.resource_type })
+                .collect(),
+            event_type: "AwsServiceEvent",
+            management_event: true,
+            recipient_account_id: self.account,
+            service_event_details: self.details,
+            event_category: "Management",
+        };
+        let event_json = serde_json::to_string(&record).expect("an event record always serializes");
+        AuditRecord {
+            account: self.account.to_owned(),
+            region: self.region.to_owned(),
+            event_time: self.event_time,
+            event_id,
+            event_name: self.event_name.to_owned(),
+            event_source: self.event_source.to_owned(),
+            username: None,
+            access_key_id: None,
+            read_only: false,
+            resources: self.resources.iter().map(|r| (r.resource_type.clone(), r.name.clone())).collect(),
+            event_json,
+        }
+    }
+}
+
 /// A copy of a canonical value with every sensitive member replaced, guided by the shape:
 /// members whose shape or reference the model marks `sensitive`, and the well-known secret
 /// member names.

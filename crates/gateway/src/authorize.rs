@@ -14,6 +14,10 @@ pub type AuthorizeFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ApiError>>
 /// `input`.
 pub trait Authorizer: Send + Sync {
     fn authorize<'a>(&'a self, ctx: &'a RequestContext, resources: &'a [String], input: &'a Value) -> AuthorizeFuture<'a>;
+
+    /// A call that may have changed policies succeeded: whatever the authorizer remembers of
+    /// them is stale.
+    fn written(&self);
 }
 
 /// The IAM action of the request (`kms:Encrypt`): the service's IAM prefix, which is its

@@ -333,7 +333,11 @@ impl Gateway {
         }
         let not_implemented = || ApiError::not_implemented(ctx.service.id, ctx.operation);
         let future = service.ok_or_else(not_implemented)?.call(ctx, input).ok_or_else(not_implemented)?;
-        Ok((future.await?, would_be_denied))
+        let reply = future.await?;
+        if !crate::audit::is_read_only(ctx.operation) {
+            self.authorizer.written();
+        }
+        Ok((reply, would_be_denied))
     }
 
     async fn authenticate<'b>(

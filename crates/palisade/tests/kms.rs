@@ -71,9 +71,9 @@ fn advance_clock(server: &Server, seconds: u64) {
     assert_eq!(moved.status, 200, "{}", moved.text());
 }
 
-/// Retries `check` for up to ten seconds: jobs run on the worker's next poll.
+/// Retries `check` for up to thirty seconds: jobs run on the worker's next poll, later on a loaded machine.
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !check() {
         assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(std::time::Duration::from_millis(200));
@@ -194,6 +194,27 @@ fn rotation_keeps_old_ciphertexts_decryptable() {
     assert_eq!(plaintext_of(&decrypt(&server, &files, &before, &[])), b"made before rotation");
     let after = encrypt(&server, &files, &key, b"made after", &[]);
     assert_eq!(plaintext_of(&decrypt(&server, &files, &after, &[])), b"made after");
+    let event = service_event(&server, "RotateKey");
+    assert_eq!(event["eventType"], "AwsServiceEvent");
+    assert_eq!(event["userIdentity"]["invokedBy"], "kms.amazonaws.com");
+    assert!(event["resources"][0]["ARN"].as_str().unwrap().ends_with(&key));
+}
+
+/// The first CloudTrail event named `name`, once the trail has it.
+fn service_event(server: &Server, name: &str) -> Value {
+    let mut found = Value::Null;
+    eventually(&format!("a {name} event"), || {
+        let attribute = format!("AttributeKey=EventName,AttributeValue={name}");
+        let events = server.aws_json(&["cloudtrail", "lookup-events", "--lookup-attributes", &attribute]);
+        match events["Events"].as_array().and_then(|e| e.first()) {
+            Some(event) => {
+                found = serde_json::from_str(event["CloudTrailEvent"].as_str().unwrap()).unwrap();
+                true
+            }
+            None => false,
+        }
+    });
+    found
 }
 
 #[test]
@@ -222,6 +243,7 @@ fn a_key_pending_deletion_refuses_use_can_be_cancelled_and_is_gone_after_the_win
     });
     let keys = server.aws_json(&["kms", "list-keys"]);
     assert!(keys["Keys"].as_array().unwrap().iter().all(|k| k["KeyId"] != key.as_str()));
+    assert_eq!(service_event(&server, "DeleteKey")["eventType"], "AwsServiceEvent");
 }
 
 #[test]

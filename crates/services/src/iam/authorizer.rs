@@ -16,16 +16,91 @@ use wire::ApiError;
 
 use super::{
     entities::{self, EntityKind},
+    policy_cache::PolicyCache,
     principal_policies, store_error,
 };
 
+/// What the policy engine needs to know about a request's resource: the ARN to judge it by (a
+/// secret named by a partial ARN is judged by its full ARN), the account that owns it, and its
+/// resource-based policy.
+#[derive(Clone, Default)]
+struct ResourceFacts {
+    arn: Option<String>,
+    account: Option<String>,
+    policy: Option<ResourcePolicy>,
+}
+
+/// A principal's policies are cached per account, access key and ARN: an STS session's key
+/// carries its own session policies.
+type PrincipalKey = (String, String, String);
+
 pub struct PolicyAuthorizer {
     store: Store,
+    principals: PolicyCache<PrincipalKey, (Caller, PolicySet)>,
+    resources: PolicyCache<String, ResourceFacts>,
 }
 
 impl PolicyAuthorizer {
     pub fn new(store: Store) -> Self {
-        PolicyAuthorizer { store }
+        PolicyAuthorizer { store, principals: PolicyCache::default(), resources: PolicyCache::default() }
+    }
+
+    /// The caller as the engine sees it and the policies that bear on it (identity policies,
+    /// boundary, session policies, SCPs).
+    async fn principal_policies(&self, ctx: &RequestContext) -> Result<(Caller, PolicySet), ApiError> {
+        let principal = &ctx.principal;
+        let key = (principal.account.clone(), principal.access_key_id.clone(), principal.arn.clone());
+        let (cached, generation) = self.principals.get(&key);
+        if let Some(found) = cached {
+            return Ok(found);
+        }
+        let mut tx = self.store.begin().await.map_err(store_error)?;
+        let (caller, mut policies) = match &principal.kind {
+            // Root has no identity policies to read; the engine still applies the rest.
+            PrincipalKind::Root => (Caller::Root { account: principal.account.clone() }, PolicySet::default()),
+            _ => principal_policies::for_principal(&mut tx, principal).await?,
+        };
+        // SCPs limit the account's own principals, never AWS service principals.
+        if !matches!(principal.kind, PrincipalKind::Service { .. }) {
+            policies.service_control_policies = crate::organizations::scp::for_account(&mut tx, ctx.account()).await?;
+        }
+        drop(tx);
+        self.principals.put(key, (caller.clone(), policies.clone()), generation);
+        Ok((caller, policies))
+    }
+
+    async fn resource_facts(&self, action: &str, resource: &str) -> Result<ResourceFacts, ApiError> {
+        let family = if action == "sts:AssumeRole" { "trust" } else { action.split(':').next().unwrap_or_default() };
+        let key = format!("{family}|{resource}");
+        let (cached, generation) = self.resources.get(&key);
+        if let Some(found) = cached {
+            return Ok(found);
+        }
+        let facts = self.load_resource_facts(action, resource).await?;
+        self.resources.put(key, facts.clone(), generation);
+        Ok(facts)
+    }
+
+    async fn load_resource_facts(&self, action: &str, resource: &str) -> Result<ResourceFacts, ApiError> {
+        let owned = |found: Option<(String, ResourcePolicy)>| match found {
+            Some((account, policy)) => ResourceFacts { arn: None, account: Some(account), policy: Some(policy) },
+            None => ResourceFacts::default(),
+        };
+        if action == "sts:AssumeRole" {
+            return Ok(owned(self.trust_policy(resource).await?));
+        }
+        if action.starts_with("kms:") && resource.starts_with("arn:aws:kms:") {
+            return Ok(owned(self.key_policy(resource).await?));
+        }
+        if action.starts_with("lambda:") && resource.starts_with("arn:aws:lambda:") {
+            return Ok(owned(self.function_policy(resource).await?));
+        }
+        if action.starts_with("secretsmanager:") && resource.starts_with("arn:aws:secretsmanager:") {
+            if let Some(secret) = crate::secretsmanager::policy_target(&self.store, resource).await {
+                return Ok(ResourceFacts { arn: Some(secret.arn), account: Some(secret.account), policy: secret.policy });
+            }
+        }
+        Ok(ResourceFacts::default())
     }
 
     async fn judge(&self, ctx: &RequestContext, resources: &[String], input: &Value) -> Result<(), ApiError> {
@@ -33,17 +108,7 @@ impl PolicyAuthorizer {
             // The caller of an unsigned operation is judged by the operation (a trust policy).
             return Ok(());
         }
-        let mut tx = self.store.begin().await.map_err(store_error)?;
-        let (caller, mut policies) = match &ctx.principal.kind {
-            // Root has no identity policies to read; the engine still applies the rest.
-            PrincipalKind::Root => (Caller::Root { account: ctx.principal.account.clone() }, PolicySet::default()),
-            _ => principal_policies::for_principal(&mut tx, &ctx.principal).await?,
-        };
-        // SCPs limit the account's own principals, never AWS service principals.
-        if !matches!(ctx.principal.kind, PrincipalKind::Service { .. }) {
-            policies.service_control_policies = crate::organizations::scp::for_account(&mut tx, ctx.account()).await?;
-        }
-        drop(tx);
+        let (caller, policies) = self.principal_policies(ctx).await?;
         let operation_action = iam_action(ctx);
         if operation_action == "kms:RetireGrant" {
             // Permission to retire a grant comes from the grant itself; KMS checks it.
@@ -64,37 +129,26 @@ impl PolicyAuthorizer {
                     conditions.insert_values(&key, values);
                 }
             }
+            if action.starts_with("ssm:") {
+                for (key, values) in crate::ssm::condition_keys(&action, input) {
+                    conditions.insert_values(&key, values);
+                }
+            }
             let mut request = Request::new(caller.clone(), &action, resource)
                 .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
                 .with_context(conditions);
-            let mut policies = policies.clone();
-            if action == "sts:AssumeRole" {
-                if matches!(ctx.principal.kind, PrincipalKind::Root) {
-                    return Err(access_denied(ctx, "Roles may not be assumed by root accounts.".to_owned()));
-                }
-                if let Some((account, trust)) = self.trust_policy(resource).await? {
-                    request = request.with_resource_account(&account);
-                    policies.resource_policy = Some(trust);
-                }
-            } else if action.starts_with("lambda:") && resource.starts_with("arn:aws:lambda:") {
-                if let Some((account, function_policy)) = self.function_policy(resource).await? {
-                    request = request.with_resource_account(&account);
-                    policies.resource_policy = Some(function_policy);
-                }
-            } else if action.starts_with("kms:") && resource.starts_with("arn:aws:kms:") {
-                if let Some((account, key_policy)) = self.key_policy(resource).await? {
-                    request = request.with_resource_account(&account);
-                    policies.resource_policy = Some(key_policy);
-                }
-            } else if action.starts_with("secretsmanager:") && resource.starts_with("arn:aws:secretsmanager:") {
-                // A secret named by its name or a partial ARN is judged by its full ARN, with
-                // its resource policy.
-                if let Some(secret) = crate::secretsmanager::policy_target(&self.store, resource).await {
-                    request.resource = secret.arn;
-                    request = request.with_resource_account(&secret.account);
-                    policies.resource_policy = secret.policy;
-                }
+            if action == "sts:AssumeRole" && matches!(ctx.principal.kind, PrincipalKind::Root) {
+                return Err(access_denied(ctx, "Roles may not be assumed by root accounts.".to_owned()));
             }
+            let facts = self.resource_facts(&action, resource).await?;
+            if let Some(arn) = facts.arn {
+                request.resource = arn;
+            }
+            if let Some(account) = &facts.account {
+                request = request.with_resource_account(account);
+            }
+            let mut policies = policies.clone();
+            policies.resource_policy = facts.policy;
             let decision = policy::authorize(&request, &policies);
             if !decision.is_allowed() {
                 let message = decision.access_denied_message(&request).unwrap_or_else(|| {
@@ -151,6 +205,11 @@ impl PolicyAuthorizer {
 impl Authorizer for PolicyAuthorizer {
     fn authorize<'a>(&'a self, ctx: &'a RequestContext, resources: &'a [String], input: &'a Value) -> AuthorizeFuture<'a> {
         Box::pin(self.judge(ctx, resources, input))
+    }
+
+    fn written(&self) {
+        self.principals.clear();
+        self.resources.clear();
     }
 }
 

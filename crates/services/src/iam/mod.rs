@@ -11,6 +11,7 @@ pub mod ids;
 mod inline_policies;
 mod managed_policies;
 pub mod mfa;
+mod policy_cache;
 mod policy_document;
 mod principal_policies;
 mod resources;

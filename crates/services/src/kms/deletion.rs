@@ -131,6 +131,7 @@ pub async fn run_job(store: &Store, now: f64, payload: &Value) -> Result<(), Str
         }
     }
     tx.commit().await.map_err(|e| e.to_string())?;
+    super::record_service_event(store, &key, "DeleteKey", now);
     store.cancel_job(&format!("{}:{}", rotation::ROTATE_JOB, key.arn)).await.map_err(|e| e.to_string())?;
     Ok(())
 }

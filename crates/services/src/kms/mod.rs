@@ -183,6 +183,22 @@ async fn stored_key_in(tx: &mut store::Txn, arn: &str) -> Option<key_record::Sto
     key_record::load(tx, &account, &region, &key_id, f64::MIN).await.ok()?
 }
 
+/// Records what KMS did to `key` on its own schedule (`RotateKey`, `DeleteKey`) in the account's
+/// trail, as AWS does.
+fn record_service_event(store: &Store, key: &key_record::StoredKey, event_name: &str, now: f64) {
+    let resources = [gateway::service::AuditResource { resource_type: "AWS::KMS::Key".to_owned(), name: key.arn.clone() }];
+    let event = gateway::audit::ServiceEvent {
+        account: &key.account,
+        region: &key.region,
+        event_time: now,
+        event_source: "kms.amazonaws.com",
+        event_name,
+        resources: &resources,
+        details: None,
+    };
+    store.audit_writer().record(event.into_audit_record());
+}
+
 /// KMS's modeled error `shape` with `message`.
 fn error(shape: &str, message: impl Into<String>) -> ApiError {
     crate::modeled_error("kms", shape, message)

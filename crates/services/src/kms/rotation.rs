@@ -229,15 +229,20 @@ pub async fn run_job(store: &Store, sealer: &Sealer, now: f64, payload: &Value) 
         return Ok(());
     };
     let Some(due) = key.rotation.next_rotation.filter(|_| key.rotation.enabled) else { return Ok(()) };
+    let mut rotated = false;
     if due <= now {
         if key.state == KeyState::Enabled {
             rotate(&mut tx, sealer, &mut key, "AUTOMATIC", now).await.map_err(|e| e.message)?;
             key.rotation.next_rotation = Some(now + f64::from(key.rotation.period_days) * DAY_SECONDS);
+            rotated = true;
         } else {
             key.rotation.next_rotation = Some(now + DAY_SECONDS);
         }
         key_record::save(&mut tx, &key).await.map_err(|e| e.message)?;
     }
     tx.commit().await.map_err(|e| e.to_string())?;
+    if rotated {
+        super::record_service_event(store, &key, "RotateKey", now);
+    }
     schedule(store, &key).await.map_err(|e| e.message)
 }
