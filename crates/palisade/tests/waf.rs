@@ -215,6 +215,12 @@ fn a_web_acl_on_a_load_balancer_filters_live_traffic() {
     }
     let flood = http(port, "GET", "/", &[BROWSER], b"").unwrap();
     assert_eq!(flood.status, 403, "the 21st request in a minute");
+    let acl_id = text(&acl, "/Summary/Id");
+    let managed_keys = server.aws_json(&[
+        "wafv2", "get-rate-based-statement-managed-keys", "--scope", "REGIONAL", "--web-acl-name", "edge", "--web-acl-id", acl_id,
+        "--rule-name", "RateLimit",
+    ]);
+    assert_eq!(managed_keys["ManagedKeysIPV4"]["Addresses"][0], "127.0.0.1/32", "{managed_keys}");
 
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let window = format!("StartTime={},EndTime={}", now - 600, now + 60);

@@ -10,6 +10,7 @@ mod errors;
 mod logging;
 mod managed;
 mod protection;
+mod rate_keys;
 mod sampled;
 mod tags;
 mod traffic;
@@ -87,6 +88,9 @@ impl Service for Wafv2 {
             "DeleteLoggingConfiguration" => Box::pin(logging::delete_logging_configuration(store, ctx, input)),
             "ListLoggingConfigurations" => Box::pin(logging::list_logging_configurations(store, ctx, input)),
             "GetSampledRequests" => Box::pin(sampled::get_sampled_requests(store, self.protection.traffic(), ctx, input)),
+            "GetRateBasedStatementManagedKeys" => {
+                Box::pin(rate_keys::get_rate_based_statement_managed_keys(store, &self.protection, ctx, input))
+            }
             "CheckCapacity" => Box::pin(sampled::check_capacity(store, ctx, input)),
             "TagResource" => Box::pin(tags::tag_resource(store, ctx, input)),
             "UntagResource" => Box::pin(tags::untag_resource(store, ctx, input)),

@@ -342,6 +342,12 @@ impl Protection {
         &self.traffic
     }
 
+    /// The aggregation keys a rate-based rule of a web ACL is over its limit for now.
+    pub fn rate_keys_over_limit(&self, web_acl_arn: &str, counter_id: &str, limit: u64, now_ms: u64) -> Vec<Vec<u8>> {
+        let state = self.rate_states.lock().unwrap_or_else(|e| e.into_inner()).get(web_acl_arn).cloned();
+        state.map(|s| s.keys_over_limit(counter_id, limit, now_ms)).unwrap_or_default()
+    }
+
     /// Compiles the web ACLs associated in an account and region and puts them in place; load
     /// balancers no longer associated lose theirs.
     pub async fn refresh(&self, account: &str, region: &str) -> Result<(), ApiError> {
