@@ -410,3 +410,43 @@ mod tests {
         assert_eq!(listed, vec![serial]);
     }
 }
+
+#[cfg(test)]
+mod damaged_input {
+    use super::*;
+    use crate::keys::KeyAlgorithm;
+    use crate::reading::{certificates_from_pem, inspect, random_serial, verify_chain};
+
+    /// Every truncation and single-bit flip of a valid certificate, CSR and key is read
+    /// without a panic: these bytes come from callers.
+    #[test]
+    fn truncated_or_flipped_inputs_are_refused_or_read_without_panicking() {
+        let key = PrivateKey::generate(KeyAlgorithm::EcPrime256v1).unwrap();
+        let signing = SigningAlgorithm::Sha256WithEcdsa;
+        let validity = Validity { not_before: 1_800_000_000, not_after: 1_900_000_000 };
+        let cert = self_signed_ca(&Subject::common_name("Fuzz"), &key, signing, validity, &random_serial()).unwrap();
+        let csr_pem = certificate_signing_request(&Subject::common_name("f"), &["f.example".to_owned()], &key, signing).unwrap();
+        let csr = certificates_from_pem(&csr_pem.replace("CERTIFICATE REQUEST", "CERTIFICATE")).unwrap().remove(0);
+        let key_der = key.pkcs8_der().to_vec();
+        let rsa_der = PrivateKey::generate(KeyAlgorithm::Rsa2048).unwrap().pkcs8_der().to_vec();
+        for original in [&cert, &csr, &key_der, &rsa_der] {
+            // About 300 damaged copies of each, whatever its length.
+            let step = original.len().div_ceil(150);
+            let mut damaged: Vec<Vec<u8>> = (0..original.len()).step_by(step).map(|n| original[..n].to_vec()).collect();
+            for bit in (0..original.len() * 8).step_by(8 * step - 1) {
+                let mut flipped = original.clone();
+                flipped[bit / 8] ^= 1 << (bit % 8);
+                damaged.push(flipped);
+            }
+            for bytes in damaged {
+                let _ = inspect(&bytes);
+                let _ = verify_chain(&bytes, &[cert.clone()]);
+                let _ = read_csr(&bytes);
+                let _ = PrivateKey::from_pkcs8_der(&bytes);
+                for tag in ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"] {
+                    let _ = PrivateKey::from_pem(&pem::encode(&pem::Pem::new(tag, bytes.clone())));
+                }
+            }
+        }
+    }
+}
