@@ -115,6 +115,19 @@ fn secure_strings_are_encrypted_by_kms_with_the_callers_identity() {
     fails_with(&denied, "AccessDeniedException");
     assert!(error_text(&denied).contains("kms:Decrypt"), "{}", error_text(&denied));
     assert!(as_reader(&["ssm", "get-parameter", "--name", "/app/api-token"]).status.success(), "the ciphertext needs no key");
+
+    // Parameter Store's condition keys: this writer may create parameters but not overwrite them.
+    server.aws_json(&["iam", "create-user", "--user-name", "writer"]);
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"ssm:PutParameter","Resource":"arn:aws:ssm:us-east-1:000000000000:parameter/app/*"},
+        {"Effect":"Deny","Action":"ssm:PutParameter","Resource":"*","Condition":{"StringEquals":{"ssm:Overwrite":"true"}}}]}"#;
+    server.aws_json(&["iam", "put-user-policy", "--user-name", "writer", "--policy-name", "create-only", "--policy-document", policy]);
+    let access = server.aws_json(&["iam", "create-access-key", "--user-name", "writer"]);
+    let (id, secret) = (access["AccessKey"]["AccessKeyId"].as_str().unwrap(), access["AccessKey"]["SecretAccessKey"].as_str().unwrap());
+    let create = server.aws_as(id, secret, &["ssm", "put-parameter", "--name", "/app/new", "--type", "String", "--value", "a"]);
+    assert!(create.status.success(), "{}", error_text(&create));
+    let overwrite = ["ssm", "put-parameter", "--name", "/app/new", "--type", "String", "--value", "b", "--overwrite"];
+    fails_with(&server.aws_as(id, secret, &overwrite), "AccessDeniedException");
 }
 
 #[test]

@@ -89,6 +89,33 @@ impl Service for Ssm {
     }
 }
 
+/// The Parameter Store condition keys a request carries, as `(key, values)` for the policy
+/// engine: `ssm:Overwrite` and `ssm:Policies` (the policy types) on PutParameter,
+/// `ssm:Recursive` on GetParametersByPath.
+pub fn condition_keys(action: &str, input: &Value) -> Vec<(String, Vec<String>)> {
+    let flag = |member: &str| input.get(member).and_then(Value::as_bool).unwrap_or(false).to_string();
+    match action {
+        "ssm:PutParameter" => {
+            let mut keys = vec![("ssm:Overwrite".to_owned(), vec![flag("Overwrite")])];
+            let policy_types: Vec<String> = input
+                .get("Policies")
+                .and_then(Value::as_str)
+                .and_then(|text| serde_json::from_str::<Value>(text).ok())
+                .and_then(|policies| policies.as_array().cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|policy| policy.get("Type").and_then(Value::as_str).map(str::to_owned))
+                .collect();
+            if !policy_types.is_empty() {
+                keys.push(("ssm:Policies".to_owned(), policy_types));
+            }
+            keys
+        }
+        "ssm:GetParametersByPath" => vec![("ssm:Recursive".to_owned(), vec![flag("Recursive")])],
+        _ => Vec::new(),
+    }
+}
+
 /// Parameter Store's modeled error `shape` with `message`.
 fn error(shape: &str, message: impl Into<String>) -> ApiError {
     crate::modeled_error("ssm", shape, message)
