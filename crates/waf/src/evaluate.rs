@@ -27,6 +27,7 @@ pub(crate) fn evaluate(acl: &WebAcl, request: &Request, rate: &RateState, now_ms
         pending_labels: Vec::new(),
         non_terminating: Vec::new(),
         inserted_headers: Vec::new(),
+        inspected: (0..acl.inspections).map(|_| None).collect(),
     };
     let terminated = evaluation.run_rules(&acl.rules, None);
     let (action, terminating_rule) = match terminated {
@@ -67,9 +68,11 @@ struct Evaluation<'a, 'r> {
     pending_labels: Vec<String>,
     non_terminating: Vec<RuleMatch>,
     inserted_headers: Vec<(String, String)>,
+    /// The transformed values of each inspection, computed on first use.
+    inspected: Vec<Option<Extracted<'r>>>,
 }
 
-impl Evaluation<'_, '_> {
+impl<'r> Evaluation<'_, 'r> {
     /// Runs rules in order; the terminating action and rule, if one ended evaluation.
     fn run_rules(&mut self, rules: &[Rule], group: Option<&GroupFrame>) -> Option<(Action, RuleMatch)> {
         for rule in rules {
@@ -155,7 +158,7 @@ impl Evaluation<'_, '_> {
                     let country = if forwarded { request.ip_lookup.and_then(|l| l.country(ip)) } else { request.country.map(str::to_string) };
                     match country {
                         Some(country) => {
-                            let hit = countries.iter().any(|c| *c == country);
+                            let hit = countries.contains(&country);
                             found.push((forwarded, country));
                             hit
                         }
@@ -192,10 +195,25 @@ impl Evaluation<'_, '_> {
     }
 
     /// Whether any value of the inspected field, transformed, satisfies `predicate`.
-    fn inspect(&self, inspect: &Inspection, predicate: impl Fn(&[u8]) -> bool) -> bool {
-        match extract(&inspect.field, self.request, self.body_limit) {
-            Extracted::Decided(outcome) => outcome,
-            Extracted::Values(values) => values.iter().any(|value| predicate(&apply_all(&inspect.transformations, value))),
+    fn inspect(&mut self, inspect: &Inspection, predicate: impl Fn(&[u8]) -> bool) -> bool {
+        let request = self.request;
+        let body_limit = self.body_limit;
+        let slot = &mut self.inspected[inspect.id];
+        let inspected = slot.get_or_insert_with(|| match extract(&inspect.field, request, body_limit) {
+            Extracted::Decided(outcome) => Extracted::Decided(outcome),
+            Extracted::Values(values) => Extracted::Values(
+                values
+                    .into_iter()
+                    .map(|value| match value {
+                        Cow::Borrowed(value) => apply_all(&inspect.transformations, value),
+                        Cow::Owned(value) => Cow::Owned(apply_all(&inspect.transformations, &value).into_owned()),
+                    })
+                    .collect(),
+            ),
+        });
+        match inspected {
+            Extracted::Decided(outcome) => *outcome,
+            Extracted::Values(values) => values.iter().any(|value| predicate(value)),
         }
     }
 

@@ -44,6 +44,8 @@ pub struct WebAcl {
     rules: Vec<statement::Rule>,
     default_action: statement::RuleAction,
     body_inspection_limit: usize,
+    /// The number of distinct inspections (field and transformations) of its rules.
+    inspections: usize,
 }
 
 impl WebAcl {

@@ -5,7 +5,8 @@
 //! engine is also used without it (rule groups held in the store, managed rule groups, fuzzing),
 //! so every shape is checked again here and a wrong one is an [`InvalidParameter`], never a panic.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -35,9 +36,12 @@ struct RuleSet<'a> {
     managed: bool,
     captcha_immunity_secs: u64,
     challenge_immunity_secs: u64,
+    /// Ids of the distinct inspections of the whole web ACL.
+    inspection_ids: &'a RefCell<HashMap<String, usize>>,
 }
 
 pub(crate) fn web_acl(default_action: &Value, rules: &Value, ctx: &AclContext) -> Result<WebAcl, InvalidParameter> {
+    let inspection_ids = RefCell::new(HashMap::new());
     let set = RuleSet {
         label_namespace: &ctx.label_namespace,
         custom_response_bodies: &ctx.custom_response_bodies,
@@ -46,14 +50,17 @@ pub(crate) fn web_acl(default_action: &Value, rules: &Value, ctx: &AclContext) -
         managed: false,
         captcha_immunity_secs: ctx.captcha_immunity_secs,
         challenge_immunity_secs: ctx.challenge_immunity_secs,
+        inspection_ids: &inspection_ids,
     };
     let default_action = parse_default_action(default_action, &set)?;
     let rules = parse_rules(rules, &set, ctx)?;
-    Ok(WebAcl { rules, default_action, body_inspection_limit: ctx.body_inspection_limit })
+    let inspections = inspection_ids.borrow().len();
+    Ok(WebAcl { rules, default_action, body_inspection_limit: ctx.body_inspection_limit, inspections })
 }
 
 /// Parses the rules of a rule group on its own (CreateRuleGroup's validation).
 pub(crate) fn rule_group_rules(rules: &Value, label_namespace: &str, custom_response_bodies: &Value, ctx: &AclContext) -> Result<Vec<Rule>, InvalidParameter> {
+    let inspection_ids = RefCell::new(HashMap::new());
     let set = RuleSet {
         label_namespace,
         custom_response_bodies,
@@ -62,6 +69,7 @@ pub(crate) fn rule_group_rules(rules: &Value, label_namespace: &str, custom_resp
         managed: false,
         captcha_immunity_secs: ctx.captcha_immunity_secs,
         challenge_immunity_secs: ctx.challenge_immunity_secs,
+        inspection_ids: &inspection_ids,
     };
     parse_rules(rules, &set, ctx)
 }
@@ -321,7 +329,7 @@ fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize)
                 "CONTAINS_WORD" => PositionalConstraint::ContainsWord,
                 other => return Err(InvalidParameter::new("POSITIONAL_CONSTRAINT", other, INVALID_VALUE)),
             };
-            Statement::ByteMatch { inspect: parse_inspection(settings, field)?, search, position }
+            Statement::ByteMatch { inspect: parse_inspection(settings, field, set)?, search, position }
         }
         "SqliMatchStatement" => {
             let high_sensitivity = match settings.get("SensitivityLevel").and_then(Value::as_str) {
@@ -329,22 +337,23 @@ fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize)
                 Some("HIGH") => true,
                 Some(other) => return Err(InvalidParameter::new(field, other, INVALID_VALUE)),
             };
-            Statement::SqliMatch { inspect: parse_inspection(settings, field)?, high_sensitivity }
+            Statement::SqliMatch { inspect: parse_inspection(settings, field, set)?, high_sensitivity }
         }
-        "XssMatchStatement" => Statement::XssMatch { inspect: parse_inspection(settings, field)? },
+        "XssMatchStatement" => Statement::XssMatch { inspect: parse_inspection(settings, field, set)? },
         "RegexMatchStatement" => {
             let pattern = text(settings, "RegexString", field)?;
-            if pattern.is_empty() || pattern.len() > 512 {
+            // 512 characters is the API's limit; AWS's own managed rules are not held to it.
+            if pattern.is_empty() || (pattern.len() > 512 && !set.managed) {
                 return Err(InvalidParameter::new(field, "RegexString", INVALID_VALUE));
             }
             let regex = compile_regex(pattern).ok_or_else(|| InvalidParameter::new(field, pattern, BAD_FORMAT))?;
-            Statement::RegexMatch { inspect: parse_inspection(settings, field)?, regex }
+            Statement::RegexMatch { inspect: parse_inspection(settings, field, set)?, regex }
         }
         "RegexPatternSetReferenceStatement" => {
             let arn = text(settings, "ARN", field)?;
             let patterns = ctx.regex_pattern_sets.get(arn).ok_or_else(|| InvalidParameter::nonexistent("REGEX_PATTERN_SET", arn))?;
             let regexes = compile_regex_set(patterns).ok_or_else(|| InvalidParameter::new("REGEX_PATTERN_SET", arn, BAD_FORMAT))?;
-            Statement::RegexPatternSet { inspect: parse_inspection(settings, field)?, regexes: Arc::new(regexes) }
+            Statement::RegexPatternSet { inspect: parse_inspection(settings, field, set)?, regexes: Arc::new(regexes) }
         }
         "SizeConstraintStatement" => {
             let operator = match text(settings, "ComparisonOperator", field)? {
@@ -360,7 +369,7 @@ fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize)
             if !(0..=21_474_836_480).contains(&size) {
                 return Err(InvalidParameter::new(field, "Size", INVALID_VALUE));
             }
-            Statement::SizeConstraint { inspect: parse_inspection(settings, field)?, operator, size: size as u64 }
+            Statement::SizeConstraint { inspect: parse_inspection(settings, field, set)?, operator, size: size as u64 }
         }
         "IPSetReferenceStatement" => {
             let arn = text(settings, "ARN", field)?;
@@ -430,7 +439,7 @@ fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize)
         "PalisadeNativeCheck" if set.managed => {
             let name = text(settings, "Check", field)?;
             let check = NativeCheck::from_name(name).ok_or_else(|| InvalidParameter::new(field, name, INVALID_VALUE))?;
-            let inspect = if settings.contains_key("FieldToMatch") { Some(parse_inspection(settings, field)?) } else { None };
+            let inspect = if settings.contains_key("FieldToMatch") { Some(parse_inspection(settings, field, set)?) } else { None };
             let verified = ctx.managed_ip_lists.get("VerifiedBots").map(Vec::as_slice).unwrap_or_default();
             let verified_bots = Arc::new(IpSet::parse(verified).map_err(|block| InvalidParameter::new("IP_ADDRESS", block, BAD_FORMAT))?);
             Statement::Native(Box::new(NativeStatement { check, inspect, verified_bots }))
@@ -522,11 +531,15 @@ fn parse_optional_forwarded_ip(settings: &Map<String, Value>) -> Result<IpSource
     }
 }
 
-fn parse_inspection(settings: &Map<String, Value>, field: &'static str) -> Result<Inspection, InvalidParameter> {
-    Ok(Inspection {
-        field: parse_field_to_match(member(settings, "FieldToMatch", field)?)?,
-        transformations: parse_transformations(list(settings, "TextTransformations", field)?)?,
-    })
+fn parse_inspection(settings: &Map<String, Value>, field: &'static str, set: &RuleSet) -> Result<Inspection, InvalidParameter> {
+    let field_to_match = parse_field_to_match(member(settings, "FieldToMatch", field)?)?;
+    let transformations = parse_transformations(list(settings, "TextTransformations", field)?)?;
+    // Inspections of the same field with the same transformations share one id, so that
+    // evaluation transforms each field once however many rules inspect it.
+    let mut ids = set.inspection_ids.borrow_mut();
+    let next = ids.len();
+    let id = *ids.entry(format!("{field_to_match:?}{transformations:?}")).or_insert(next);
+    Ok(Inspection { id, field: field_to_match, transformations })
 }
 
 pub(crate) fn parse_transformations(values: &[Value]) -> Result<Vec<TextTransformation>, InvalidParameter> {
@@ -777,6 +790,7 @@ fn parse_rule_group_reference(value: &Value, set: &RuleSet, ctx: &AclContext, co
         managed: false,
         captcha_immunity_secs: set.captcha_immunity_secs,
         challenge_immunity_secs: set.challenge_immunity_secs,
+        inspection_ids: set.inspection_ids,
     };
     let rules = parse_rules(&definition.rules, &group_set, ctx)?;
     Ok(Statement::RuleGroup(Box::new(RuleGroupReference {
@@ -806,8 +820,9 @@ fn parse_managed_rule_group(value: &Value, set: &RuleSet, ctx: &AclContext, coun
         managed: true,
         captcha_immunity_secs: set.captcha_immunity_secs,
         challenge_immunity_secs: set.challenge_immunity_secs,
+        inspection_ids: set.inspection_ids,
     };
-    let rules = parse_rules(&group.rules_json(), &group_set, ctx)?;
+    let rules = parse_rules(group.rules_json(), &group_set, ctx)?;
     let scope_down = match settings.get("ScopeDownStatement").filter(|v| !v.is_null()) {
         None => None,
         Some(statement) => Some(parse_statement(statement, set, ctx, 1).map_err(scope_down_error)?),

@@ -426,11 +426,7 @@ fn anywhere(sig: &[&Token]) -> bool {
                     return true;
                 }
             }
-            Token::Semicolon => {
-                if statement_at(sig, i + 1) {
-                    return true;
-                }
-            }
+            Token::Semicolon if statement_at(sig, i + 1) => return true,
             _ => {}
         }
     }
@@ -538,7 +534,12 @@ fn statement_at(sig: &[&Token], i: usize) -> bool {
             matches!(at(1), Some(Token::Keyword("table" | "database" | "schema" | "view" | "procedure" | "function" | "index" | "user" | "trigger"))) && word(at(2))
         }
         Some(Token::Keyword("truncate")) => at(1) == Some(&Token::Keyword("table")) || (word(at(1)) && at(2).is_none()),
-        Some(Token::Keyword("exec")) | Some(Token::Keyword("execute")) => matches!(at(1), Some(Token::Word) | Some(Token::SqlFunction) | Some(Token::OtherFunction) | Some(Token::OpenParen) | Some(Token::Variable) | Some(Token::Str { .. })),
+        // `EXEC master..xp_cmdshell 'dir'`, `EXEC('...')`, `EXEC @sql`; "exec noun" is prose.
+        Some(Token::Keyword("exec")) | Some(Token::Keyword("execute")) => match at(1) {
+            Some(Token::SqlFunction) | Some(Token::OpenParen) | Some(Token::Variable) | Some(Token::Str { .. }) => true,
+            Some(Token::Word) | Some(Token::OtherFunction) => matches!(at(2), Some(Token::Dot) | Some(Token::Str { .. }) | Some(Token::Variable) | Some(Token::Number) | Some(Token::OpenParen)),
+            _ => false,
+        },
         Some(Token::Keyword("declare")) => at(1) == Some(&Token::Variable),
         Some(Token::Keyword("shutdown")) => matches!(at(1), None | Some(Token::Keyword("with")) | Some(Token::Semicolon)),
         Some(Token::Keyword("waitfor")) => matches!(at(1), Some(Token::Keyword("delay")) | Some(Token::Keyword("time"))),
@@ -546,7 +547,6 @@ fn statement_at(sig: &[&Token], i: usize) -> bool {
             // `GRANT <privileges> TO|ON <name>`.
             sig[i + 1..].windows(2).take(8).any(|w| matches!(w[0], Token::Keyword("to" | "on")) && matches!(w[1], Token::Word | Token::Keyword(_)))
         }
-        Some(Token::SqlFunction) => true,
         _ => false,
     }
 }
@@ -737,6 +737,7 @@ mod tests {
             "hello world",
             "2024-01-01",
             "drop me a line",
+            "exec noun",
             "the update was delayed; select a new date",
         ] {
             assert!(!low(benign), "{benign}");

@@ -97,6 +97,8 @@ pub(crate) enum ForwardedIpPosition {
 /// handled.
 #[derive(Debug)]
 pub(crate) struct Inspection {
+    /// Equal for inspections of the same field with the same transformations.
+    pub id: usize,
     pub field: FieldToMatch,
     pub transformations: Vec<TextTransformation>,
 }

@@ -116,11 +116,35 @@ impl TextTransformation {
     }
 }
 
-/// Applies transformations in order; borrows the input when there are none.
+impl TextTransformation {
+    /// Whether applying the transformation could change `input`: most values have nothing to
+    /// decode, and skipping those keeps evaluation from copying them.
+    fn could_change(self, input: &[u8]) -> bool {
+        use memchr::{memchr, memchr2, memchr3, memmem};
+        use TextTransformation::*;
+        match self {
+            None => false,
+            Lowercase => input.iter().any(u8::is_ascii_uppercase),
+            UrlDecode | UrlDecodeUni => memchr2(b'%', b'+', input).is_some(),
+            HtmlEntityDecode => memchr(b'&', input).is_some(),
+            CompressWhiteSpace => memchr3(b'\t', b'\n', b'\r', input).is_some() || input.iter().any(|&b| matches!(b, 0x0b | 0x0c | 0xa0)) || memmem::find(input, b"  ").is_some(),
+            ReplaceComments => memmem::find(input, b"/*").is_some(),
+            RemoveNulls | ReplaceNulls => memchr(0, input).is_some(),
+            EscapeSeqDecode | CssDecode | JsDecode => memchr(b'\\', input).is_some(),
+            SqlHexDecode => memchr2(b'x', b'X', input).is_some(),
+            NormalizePath => memchr(b'.', input).is_some() || memmem::find(input, b"//").is_some(),
+            NormalizePathWin => memchr3(b'\\', b'.', b'/', input).is_some(),
+            Utf8ToUnicode => !input.is_ascii(),
+            CmdLine | Base64Decode | Base64DecodeExt | HexDecode | Md5 => true,
+        }
+    }
+}
+
+/// Applies transformations in order; borrows the input while nothing changes it.
 pub(crate) fn apply_all<'a>(transformations: &[TextTransformation], input: &'a [u8]) -> Cow<'a, [u8]> {
     let mut value = Cow::Borrowed(input);
     for t in transformations {
-        if *t != TextTransformation::None {
+        if t.could_change(&value) {
             value = Cow::Owned(t.apply(&value));
         }
     }
@@ -308,7 +332,7 @@ fn best_fit(code: u32) -> u8 {
     match code {
         0xff01..=0xff5e => (code - 0xff00 + 0x20) as u8,
         0x2215 | 0x2044 => b'/',
-        0x2216 | 0xff3c | 0xfe68 => b'\\',
+        0x2216 | 0xfe68 => b'\\',
         0x2024 | 0xfe52 => b'.',
         _ => (code & 0xff) as u8,
     }
@@ -699,6 +723,18 @@ mod tests {
     #[test]
     fn utf8_to_unicode_writes_percent_u() {
         assert_eq!(t(Utf8ToUnicode, "a\u{00e9}"), "a%u00e9");
+    }
+
+    #[test]
+    fn skipping_a_transformation_never_changes_its_result() {
+        let samples: &[&[u8]] = &[b"plain text", b"a%20b", b"A&amp;B", b"/a/./b//c/../d", b"x\0y", b"\\x41", b"0x41", b"caf\xc3\xa9", b"a  b\tc", b"/*c*/", b"..", b"a+b"];
+        for t in [CompressWhiteSpace, HtmlEntityDecode, Lowercase, UrlDecode, UrlDecodeUni, ReplaceComments, RemoveNulls, ReplaceNulls, EscapeSeqDecode, CssDecode, JsDecode, SqlHexDecode, NormalizePath, NormalizePathWin, Utf8ToUnicode] {
+            for sample in samples {
+                if !t.could_change(sample) {
+                    assert_eq!(t.apply(sample), sample.to_vec(), "{t:?} {sample:?}");
+                }
+            }
+        }
     }
 
     #[test]

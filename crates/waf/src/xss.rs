@@ -74,10 +74,13 @@ fn has_active_tag(lower: &[u8]) -> bool {
     false
 }
 
+/// An attribute's name and its value with character references decoded.
+type Attribute<'a> = (&'a [u8], Vec<u8>);
+
 /// The attributes of a tag from `i` (after its name) to its `>` (or the end of the input, as
 /// a browser would take more of the page into the tag): (name, value) pairs, and where the tag
 /// ends.
-fn attributes(lower: &[u8], mut i: usize) -> (Vec<(&[u8], Vec<u8>)>, usize) {
+fn attributes(lower: &[u8], mut i: usize) -> (Vec<Attribute<'_>>, usize) {
     let mut found = Vec::new();
     let n = lower.len();
     loop {
@@ -131,7 +134,7 @@ fn is_event_handler(name: &[u8]) -> bool {
     name.len() >= 5 && name.starts_with(b"on") && name[2..].iter().all(u8::is_ascii_alphabetic)
 }
 
-fn dangerous_attributes(element: &[u8], attributes: &[(&[u8], Vec<u8>)]) -> bool {
+fn dangerous_attributes(element: &[u8], attributes: &[Attribute]) -> bool {
     for (name, value) in attributes {
         if is_event_handler(name) {
             return true;

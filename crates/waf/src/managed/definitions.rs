@@ -80,12 +80,10 @@ fn header(name: &str) -> Value {
     json!({ "SingleHeader": { "Name": name } })
 }
 
-/// URL decoding twice (double encoding), then HTML entities: how the text-pattern rules read
-/// a value.
-const DECODE: &[&str] = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE"];
-const DECODE_LOWER: &[&str] = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE"];
-/// Path inspection also drops NUL bytes, which C-based file APIs stop at or skip (`.%00./`).
-const PATH_DECODE: &[&str] = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "REMOVE_NULLS", "LOWERCASE"];
+/// How the text-pattern rules read a value: URL decoding twice (double encoding), HTML
+/// entities, NUL bytes dropped (C-based parsers stop at or skip them, `.%00./`), lowercase.
+/// One list for most rules, so that evaluation decodes each field once for all of them.
+const DECODE: &[&str] = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "REMOVE_NULLS", "LOWERCASE"];
 
 fn regex(field: Value, types: &[&str], pattern: &str) -> Value {
     json!({ "RegexMatchStatement": { "RegexString": pattern, "FieldToMatch": field, "TextTransformations": transformations(types) } })
@@ -130,7 +128,7 @@ const EC2_METADATA: &str = r"(?:169\.254\.169\.254|\b2852039166\b|0xa9\.?0?xfe\.
 /// A parent-directory step: `../`, `..\`, `..;/`, a final `/..`, and the filter evasions
 /// `..../` and `.../`; dots and slashes may be over-long UTF-8 sequences (`%c0%ae`, `%c0%af`,
 /// `%c1%9c`), which old decoders read as ASCII.
-const TRAVERSAL: &str = r"(?:^|[/\\]|\xc0\xaf|\xc1\x9c)(?:(?:\.|\xc0\xae|\xc0\x2e|\xe0\x80\xae|\xf0\x80\x80\xae|\xf8\x80\x80\x80\xae){2}(?:[/\\;]|\xc0\xaf|\xe0\x80\xaf|\xc1\x9c|\xc1\x1c|\xc0\x5c|$)|\.{3,}[/\\])";
+const TRAVERSAL: &str = r"(?:^|[/\\]|\xc0\xaf|\xc1\x9c)(?:(?:\.|\xc0\xae|\xc0\x2e|\xe0\x80\xae|\xf0\x80\x80\xae|\xf8\x80\x80\x80\xae){2}(?:[/\\;]|\xc0\xaf|\xe0\x80\xaf|\xf0\x80\x80\xaf|\xc1\x9c|\xc1\x1c|\xc0\x5c|$)|\.{3,}[/\\])";
 
 /// Extensions of files that hold configuration, logs, backups or secrets.
 const RESTRICTED_EXTENSIONS: &str = r"\.(?:bak|backup|bat|cfg|cmd|conf|config|db|dll|env|exe|htaccess|htpasswd|inc|ini|key|log|mdb|old|orig|pem|pwd|sql|sqlite|swp|sys|tmp)(?:$|[?#;&\x00])";
@@ -149,15 +147,15 @@ fn common_rule_set() -> ManagedRuleGroup {
         rule("SizeRestrictions_Cookie_HEADER", "SizeRestrictions_Cookie_Header", size_over(header("cookie"), 10240)),
         rule("SizeRestrictions_BODY", "SizeRestrictions_Body", size_over(json!({ "Body": { "OversizeHandling": "CONTINUE" } }), 8192)),
         rule("SizeRestrictions_URIPATH", "SizeRestrictions_URIPath", size_over(uri_path(), 1024)),
-        rule("EC2MetaDataSSRF_BODY", "EC2MetaDataSSRF_Body", regex(body(), DECODE_LOWER, EC2_METADATA)),
-        rule("EC2MetaDataSSRF_COOKIE", "EC2MetaDataSSRF_Cookie", regex(cookies(), DECODE_LOWER, EC2_METADATA)),
-        rule("EC2MetaDataSSRF_URIPATH", "EC2MetaDataSSRF_URIPath", regex(uri_path(), DECODE_LOWER, EC2_METADATA)),
-        rule("EC2MetaDataSSRF_QUERYARGUMENTS", "EC2MetaDataSSRF_QueryArguments", regex(query_arguments(), DECODE_LOWER, EC2_METADATA)),
-        rule("GenericLFI_QUERYARGUMENTS", "GenericLFI_QueryArguments", regex(query_arguments(), PATH_DECODE, TRAVERSAL)),
-        rule("GenericLFI_URIPATH", "GenericLFI_URIPath", regex(uri_path(), PATH_DECODE, TRAVERSAL)),
-        rule("GenericLFI_BODY", "GenericLFI_Body", regex(body(), PATH_DECODE, TRAVERSAL)),
-        rule("RestrictedExtensions_URIPATH", "RestrictedExtensions_URIPath", regex(uri_path(), DECODE_LOWER, RESTRICTED_EXTENSIONS)),
-        rule("RestrictedExtensions_QUERYARGUMENTS", "RestrictedExtensions_QueryArguments", regex(query_arguments(), DECODE_LOWER, RESTRICTED_EXTENSIONS)),
+        rule("EC2MetaDataSSRF_BODY", "EC2MetaDataSSRF_Body", regex(body(), DECODE, EC2_METADATA)),
+        rule("EC2MetaDataSSRF_COOKIE", "EC2MetaDataSSRF_Cookie", regex(cookies(), DECODE, EC2_METADATA)),
+        rule("EC2MetaDataSSRF_URIPATH", "EC2MetaDataSSRF_URIPath", regex(uri_path(), DECODE, EC2_METADATA)),
+        rule("EC2MetaDataSSRF_QUERYARGUMENTS", "EC2MetaDataSSRF_QueryArguments", regex(query_arguments(), DECODE, EC2_METADATA)),
+        rule("GenericLFI_QUERYARGUMENTS", "GenericLFI_QueryArguments", regex(query_arguments(), DECODE, TRAVERSAL)),
+        rule("GenericLFI_URIPATH", "GenericLFI_URIPath", regex(uri_path(), DECODE, TRAVERSAL)),
+        rule("GenericLFI_BODY", "GenericLFI_Body", regex(body(), DECODE, TRAVERSAL)),
+        rule("RestrictedExtensions_URIPATH", "RestrictedExtensions_URIPath", regex(uri_path(), DECODE, RESTRICTED_EXTENSIONS)),
+        rule("RestrictedExtensions_QUERYARGUMENTS", "RestrictedExtensions_QueryArguments", regex(query_arguments(), DECODE, RESTRICTED_EXTENSIONS)),
         rule("GenericRFI_QUERYARGUMENTS", "GenericRFI_QueryArguments", regex(query_arguments(), DECODE, RFI)),
         rule("GenericRFI_BODY", "GenericRFI_Body", regex(body(), DECODE, RFI)),
         rule("GenericRFI_URIPATH", "GenericRFI_URIPath", regex(uri_path(), DECODE, RFI)),
@@ -179,7 +177,7 @@ fn common_rule_set() -> ManagedRuleGroup {
 
 fn admin_protection() -> ManagedRuleGroup {
     let admin_paths = r"^/(?:admin|administrator|wp-admin|phpmyadmin|pma|sqlmanager|mysqladmin|myadmin|manager/html|admin-console|adminer|webadmin|cpanel|controlpanel|jmx-console|web-console|siteadmin|admincp|backoffice)(?:[/.?;]|$)";
-    let rules = vec![rule("AdminProtection_URIPATH", "AdminProtection_URIPath", regex(uri_path(), DECODE_LOWER, admin_paths))];
+    let rules = vec![rule("AdminProtection_URIPATH", "AdminProtection_URIPath", regex(uri_path(), DECODE, admin_paths))];
     build(
         "AWSManagedRulesAdminProtectionRuleSet",
         "Contains rules that allow you to block external access to exposed admin pages. This may be useful if you are running third-party software or would like to reduce the risk of a malicious actor gaining administrative access to your application.",
@@ -197,13 +195,13 @@ fn known_bad_inputs() -> ManagedRuleGroup {
     let exploitable_paths = r"(?:/web-inf\b|/meta-inf\b|/\.git(?:/|$)|/\.svn(?:/|$)|/\.hg(?:/|$)|/\.env\b|/\.aws/|/\.ssh/|/\.ds_store|/server-status\b|/actuator/(?:env|heapdump|jolokia|gateway|shutdown)\b|/jmx-console\b|/invoker/(?:jmx|ejb)invokerservlet|/cgi-bin/.*\.(?:sh|pl|cgi)\b)";
     let log4j = |name: &str, label: &str, field: Value| rule(name, label, native_on("Log4jLookup", field, &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "JS_DECODE"]));
     let rules = vec![
-        rule("JavaDeserializationRCE_HEADER", "JavaDeserializationRCE_Header", regex(headers(), DECODE_LOWER, java_rce)),
-        rule("JavaDeserializationRCE_BODY", "JavaDeserializationRCE_Body", regex(body(), DECODE_LOWER, java_rce)),
-        rule("JavaDeserializationRCE_URIPATH", "JavaDeserializationRCE_URIPath", regex(uri_path(), DECODE_LOWER, java_rce)),
-        rule("JavaDeserializationRCE_QUERYSTRING", "JavaDeserializationRCE_QueryString", regex(query_string(), DECODE_LOWER, java_rce)),
+        rule("JavaDeserializationRCE_HEADER", "JavaDeserializationRCE_Header", regex(headers(), DECODE, java_rce)),
+        rule("JavaDeserializationRCE_BODY", "JavaDeserializationRCE_Body", regex(body(), DECODE, java_rce)),
+        rule("JavaDeserializationRCE_URIPATH", "JavaDeserializationRCE_URIPath", regex(uri_path(), DECODE, java_rce)),
+        rule("JavaDeserializationRCE_QUERYSTRING", "JavaDeserializationRCE_QueryString", regex(query_string(), DECODE, java_rce)),
         rule("Host_localhost_HEADER", "Host_Localhost_Header", regex(header("host"), &["LOWERCASE"], localhost)),
         rule("PROPFIND_METHOD", "Propfind_Method", json!({ "ByteMatchStatement": { "SearchString": "UFJPUEZJTkQ=", "FieldToMatch": { "Method": {} }, "TextTransformations": transformations(&["NONE"]), "PositionalConstraint": "EXACTLY" } })),
-        rule("ExploitablePaths_URIPATH", "ExploitablePaths_URIPath", regex(uri_path(), DECODE_LOWER, exploitable_paths)),
+        rule("ExploitablePaths_URIPATH", "ExploitablePaths_URIPath", regex(uri_path(), DECODE, exploitable_paths)),
         log4j("Log4JRCE_HEADER", "Log4JRCE_Header", headers()),
         log4j("Log4JRCE_QUERYSTRING", "Log4JRCE_QueryString", query_string()),
         log4j("Log4JRCE_BODY", "Log4JRCE_Body", body()),
@@ -287,11 +285,11 @@ fn windows() -> ManagedRuleGroup {
     let shell = r"(?:(?:[;&|]|\|\||&&)\s*(?:cmd(?:\.exe)?|powershell(?:\.exe)?|nslookup|ping|net(?:\.exe)?\s+(?:user|localgroup|view|share)|whoami|ipconfig|systeminfo|tasklist|taskkill|certutil|bitsadmin|reg(?:\.exe)?\s+(?:query|add|delete)|wmic|type|dir|copy|del|rundll32|regsvr32|mshta|cscript|wscript|schtasks|sc\s+(?:query|create|start))\b|\bcmd(?:\.exe)?\s*/[ckr]\b|%(?:comspec|systemroot|windir|userprofile|temp)%|\bc:\\windows\\)";
     let powershell = r"(?:\binvoke-(?:expression|webrequest|command|restmethod|item|shellcode|mimikatz)\b|\biex\s*\(|\bnew-object\s+(?:net\.webclient|system\.net\.|-comobject)|\.downloadstring\s*\(|\.downloadfile\s*\(|\bstart-process\b|\s-(?:encodedcommand|enc|e|ec)\s+[a-z0-9+/=]{16,}|\bset-executionpolicy\b|\bfrombase64string\b|\b-executionpolicy\s+bypass\b|\bget-(?:wmiobject|process|childitem|content)\b|\badd-mppreference\b)";
     let types = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "CMD_LINE"];
-    let ps_types = DECODE_LOWER;
+    let ps_types = DECODE;
     let rules = vec![
-        rule("WindowsShellCommands_COOKIE", "WindowsShellCommands_Cookie", regex(cookie_values(), DECODE_LOWER, shell)),
-        rule("WindowsShellCommands_QUERYARGUMENTS", "WindowsShellCommands_QueryArguments", regex(query_arguments(), DECODE_LOWER, shell)),
-        rule("WindowsShellCommands_BODY", "WindowsShellCommands_Body", regex(body(), DECODE_LOWER, shell)),
+        rule("WindowsShellCommands_COOKIE", "WindowsShellCommands_Cookie", regex(cookie_values(), DECODE, shell)),
+        rule("WindowsShellCommands_QUERYARGUMENTS", "WindowsShellCommands_QueryArguments", regex(query_arguments(), DECODE, shell)),
+        rule("WindowsShellCommands_BODY", "WindowsShellCommands_Body", regex(body(), DECODE, shell)),
         rule("PowerShellCommands_COOKIE", "PowerShellCommands_Cookie", regex(cookie_values(), ps_types, powershell)),
         rule("PowerShellCommands_QUERYARGUMENTS", "PowerShellCommands_QueryArguments", or(vec![regex(query_arguments(), ps_types, powershell), regex(query_arguments(), types, r"\bpowershell(?:\.exe)?\s*-")])),
         rule("PowerShellCommands_BODY", "PowerShellCommands_Body", regex(body(), ps_types, powershell)),
@@ -310,9 +308,9 @@ fn windows() -> ManagedRuleGroup {
 fn php() -> ManagedRuleGroup {
     let php = r"(?:\b(?:fsockopen|pfsockopen|shell_exec|passthru|proc_open|popen|pcntl_exec|assert|eval|system|exec|base64_decode|gzinflate|gzuncompress|str_rot13|create_function|call_user_func(?:_array)?|preg_replace|file_put_contents|file_get_contents|fopen|readfile|phpinfo|show_source|highlight_file|move_uploaded_file|unserialize|putenv|ini_set|include|include_once|require|require_once)\s*\(|\$_(?:get|post|request|cookie|server|files|env|session)\b|\$globals\b|php://(?:input|filter|fd|memory|temp)|(?:zip|phar|expect|data)://|<\?php)";
     let rules = vec![
-        rule("PHPHighRiskMethodsVariables_HEADER", "PHPHighRiskMethodsVariables_Header", regex(headers(), DECODE_LOWER, php)),
-        rule("PHPHighRiskMethodsVariables_QUERYSTRING", "PHPHighRiskMethodsVariables_QueryString", regex(query_string(), DECODE_LOWER, php)),
-        rule("PHPHighRiskMethodsVariables_BODY", "PHPHighRiskMethodsVariables_Body", regex(body(), DECODE_LOWER, php)),
+        rule("PHPHighRiskMethodsVariables_HEADER", "PHPHighRiskMethodsVariables_Header", regex(headers(), DECODE, php)),
+        rule("PHPHighRiskMethodsVariables_QUERYSTRING", "PHPHighRiskMethodsVariables_QueryString", regex(query_string(), DECODE, php)),
+        rule("PHPHighRiskMethodsVariables_BODY", "PHPHighRiskMethodsVariables_Body", regex(body(), DECODE, php)),
     ];
     build(
         "AWSManagedRulesPHPRuleSet",
@@ -329,8 +327,8 @@ fn wordpress() -> ManagedRuleGroup {
     let commands = r"(?:\bdo-reset-wordpress\b|\baction=(?:revslider_show_image|revslider_ajax_action|duplicator_download|wpgdprc_process_action|wp_ajax_try_2020|kiwi_social_share_set_option|ae-sync-user|upload_file)\b|\bwp_ajax_nopriv_\w+|\bwpcf7-f\d+-p\d+-o1\b.*\.php)";
     let paths = r"(?:/xmlrpc\.php|/wp-config\.php|/wp-content/debug\.log|/wp-admin/install\.php|/wp-admin/setup-config\.php|/wp-content/plugins/[^/]+/(?:readme\.txt|.*\.(?:sql|bak|log))|/wp-includes/.*\.php\.)";
     let rules = vec![
-        rule("WordPressExploitableCommands_QUERYSTRING", "WordPressExploitableCommands_QUERYSTRING", regex(query_string(), DECODE_LOWER, commands)),
-        rule("WordPressExploitablePaths_URIPATH", "WordPressExploitablePaths_URIPATH", regex(uri_path(), DECODE_LOWER, paths)),
+        rule("WordPressExploitableCommands_QUERYSTRING", "WordPressExploitableCommands_QUERYSTRING", regex(query_string(), DECODE, commands)),
+        rule("WordPressExploitablePaths_URIPATH", "WordPressExploitablePaths_URIPATH", regex(uri_path(), DECODE, paths)),
     ];
     build(
         "AWSManagedRulesWordPressRuleSet",
