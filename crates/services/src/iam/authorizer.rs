@@ -134,11 +134,6 @@ impl PolicyAuthorizer {
                     conditions.insert_values(&key, values);
                 }
             }
-            if action.starts_with("ssm:") {
-                for (key, values) in crate::ssm::condition_keys(&action, input) {
-                    conditions.insert_values(&key, values);
-                }
-            }
             let mut request = Request::new(caller.clone(), &action, resource)
                 .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
                 .with_context(conditions);
