@@ -168,9 +168,15 @@ def data_key_setup(port):
     return {"KeyId": key, "KeySpec": "AES_256"}
 
 
+def secret_setup(port):
+    client("secretsmanager", port).create_secret(Name="bench/db", SecretString='{"username":"admin","password":"S3cur3P@ss"}')
+    return {"SecretId": "bench/db"}
+
+
 # What is compared with moto, call by call: (label, service, operation, setup, target ratio).
 PAIRED_CALLS = [
     ("SSM GetParameter of a SecureString with decryption", "ssm", "GetParameter", secure_string_setup, 50),
+    ("Secrets Manager GetSecretValue", "secretsmanager", "GetSecretValue", secret_setup, 50),
     ("KMS Encrypt of 4 KiB", "kms", "Encrypt", encrypt_setup, 50),
     ("KMS GenerateDataKey (AES_256)", "kms", "GenerateDataKey", data_key_setup, 50),
 ]
