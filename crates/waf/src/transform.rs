@@ -52,6 +52,15 @@ pub enum TextTransformation {
 }
 
 impl TextTransformation {
+    /// Every transformation.
+    pub const ALL: &'static [TextTransformation] = {
+        use TextTransformation::*;
+        &[
+            None, CompressWhiteSpace, HtmlEntityDecode, Lowercase, CmdLine, UrlDecode, Base64Decode, HexDecode, Md5, ReplaceComments, EscapeSeqDecode, SqlHexDecode, CssDecode, JsDecode,
+            NormalizePath, NormalizePathWin, RemoveNulls, ReplaceNulls, Base64DecodeExt, UrlDecodeUni, Utf8ToUnicode,
+        ]
+    };
+
     /// The transformation of an API `Type` name.
     pub fn from_name(name: &str) -> Option<TextTransformation> {
         use TextTransformation::*;
