@@ -2,6 +2,7 @@
 
 mod support;
 
+use base64::Engine;
 use serde_json::Value;
 use support::{error_text, Server};
 
@@ -110,18 +111,26 @@ fn a_grant_lets_its_grantee_use_the_key_within_its_constraints_until_it_is_retir
 
     let grant = f.server.aws_json(&[
         "kms", "create-grant", "--key-id", &f.key, "--grantee-principal", "arn:aws:iam::000000000000:role/App",
-        "--operations", "Encrypt", "DescribeKey", "RetireGrant", "--constraints", "EncryptionContextSubset={Dept=IT}", "--name", "app",
+        "--operations", "Encrypt", "Decrypt", "DescribeKey", "RetireGrant", "--constraints", "EncryptionContextSubset={Dept=IT}", "--name", "app",
     ]);
     let grant_id = grant["GrantId"].as_str().unwrap().to_owned();
     assert_eq!(grant_id.len(), 64);
     let again = f.server.aws_json(&[
         "kms", "create-grant", "--key-id", &f.key, "--grantee-principal", "arn:aws:iam::000000000000:role/App",
-        "--operations", "Encrypt", "DescribeKey", "RetireGrant", "--constraints", "EncryptionContextSubset={Dept=IT}", "--name", "app",
+        "--operations", "Encrypt", "Decrypt", "DescribeKey", "RetireGrant", "--constraints", "EncryptionContextSubset={Dept=IT}", "--name", "app",
     ]);
     assert_eq!(again["GrantId"], grant["GrantId"], "a repeated named grant is the same grant");
 
     let out = encrypt("Dept=IT");
     assert!(out.status.success(), "the grant allows Encrypt with its context: {}", error_text(&out));
+    let ciphertext: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scratch = support::TempDir::new("grant");
+    let blob = scratch.0.join("ciphertext");
+    std::fs::write(&blob, base64::engine::general_purpose::STANDARD.decode(ciphertext["CiphertextBlob"].as_str().unwrap()).unwrap()).unwrap();
+    let blob_arg = format!("fileb://{}", blob.display());
+    let decrypt = || f.server.aws_session(&session, &["kms", "decrypt", "--ciphertext-blob", &blob_arg, "--encryption-context", "Dept=IT"]);
+    let out = decrypt();
+    assert!(out.status.success(), "the grant allows Decrypt with its context: {}", error_text(&out));
     assert!(error_text(&encrypt("Dept=HR")).contains("AccessDeniedException"), "the constraint holds");
     let out = f.server.aws_session(&session, &["kms", "describe-key", "--key-id", &f.key]);
     assert!(out.status.success(), "constraints do not restrict DescribeKey: {}", error_text(&out));
@@ -139,5 +148,7 @@ fn a_grant_lets_its_grantee_use_the_key_within_its_constraints_until_it_is_retir
     let out = f.server.aws_session(&session, &["kms", "retire-grant", "--key-id", &f.key, "--grant-id", &grant_id]);
     assert!(out.status.success(), "the grantee retires a grant that allows RetireGrant: {}", error_text(&out));
     assert!(error_text(&encrypt("Dept=IT")).contains("AccessDeniedException"), "a retired grant allows nothing");
+    assert!(error_text(&decrypt()).contains("AccessDeniedException"), "a retired grant no longer lets the grantee decrypt");
     assert_eq!(f.server.aws_json(&["kms", "list-grants", "--key-id", &f.key])["Grants"].as_array().unwrap().len(), 0);
 }
+

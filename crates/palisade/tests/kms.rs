@@ -331,13 +331,13 @@ fn openssl_present() -> bool {
     Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success())
 }
 
-fn openssl_verify(files: &Files, public_key_der: &[u8], message: &[u8], signature: &[u8], pss: bool) -> bool {
+fn openssl_verify(files: &Files, public_key_der: &[u8], message: &[u8], signature: &[u8], digest: &str, pss: bool) -> bool {
     std::fs::write(files.path("pub.der"), public_key_der).unwrap();
     std::fs::write(files.path("message.bin"), message).unwrap();
     std::fs::write(files.path("sig.bin"), signature).unwrap();
     let path = |name: &str| files.path(name).display().to_string();
     let mut command = Command::new("openssl");
-    command.args(["dgst", "-sha256", "-keyform", "DER", "-verify", &path("pub.der"), "-signature", &path("sig.bin")]);
+    command.args(["dgst", digest, "-keyform", "DER", "-verify", &path("pub.der"), "-signature", &path("sig.bin")]);
     if pss {
         command.args(["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:-1"]);
     }
@@ -360,7 +360,8 @@ fn sign_and_check_with_openssl(key_spec: &str, algorithm: &str, pss: bool) {
     let message = files.write("message", b"signed by KMS");
     let signed = server.aws_json(&["kms", "sign", "--key-id", &key, "--message", &message, "--signing-algorithm", algorithm]);
     let signature = b64_decode(&signed["Signature"]);
-    assert!(openssl_verify(&files, &public_key, b"signed by KMS", &signature, pss), "OpenSSL rejects the signature");
+    let digest = format!("-sha{}", &algorithm[algorithm.len() - 3..]);
+    assert!(openssl_verify(&files, &public_key, b"signed by KMS", &signature, &digest, pss), "OpenSSL rejects the signature");
     let signature_file = files.write("signature", &signature);
     let verified = server.aws_json(&[
         "kms", "verify", "--key-id", &key, "--message", &message, "--signature", &signature_file, "--signing-algorithm", algorithm,
@@ -371,6 +372,11 @@ fn sign_and_check_with_openssl(key_spec: &str, algorithm: &str, pss: bool) {
 #[test]
 fn openssl_verifies_an_ecdsa_p256_signature_with_the_public_key() {
     sign_and_check_with_openssl("ECC_NIST_P256", "ECDSA_SHA_256", false);
+}
+
+#[test]
+fn openssl_verifies_an_ecdsa_p384_signature_with_the_public_key() {
+    sign_and_check_with_openssl("ECC_NIST_P384", "ECDSA_SHA_384", false);
 }
 
 #[test]
@@ -522,8 +528,30 @@ fn the_aws_encryption_sdk_encrypts_and_decrypts_with_a_palisade_key() {
     let out = support::python("encryption_sdk.py", &[&server.endpoint(), key["Arn"].as_str().unwrap()]);
     assert!(out.status.success(), "{}", error_text(&out));
     let result: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(result["plaintext"], "sealed by the Encryption SDK");
+    assert_eq!(result["round_trip"], true);
+    assert_eq!(result["bytes"], 100 * 1024);
     assert_eq!(result["context"]["tenant"], "palisade");
     assert_eq!(result["data_keys"], 1);
     assert_eq!(result["tampered_refused"], true);
+}
+
+#[test]
+fn kms_decrypts_what_openssl_encrypted_with_the_rsa_public_key() {
+    if !openssl_present() {
+        eprintln!("openssl is not installed; skipped");
+        return;
+    }
+    let server = Server::start(&["--ephemeral"]);
+    let files = Files::new();
+    let key = key_id(&create_key(&server, &["--key-spec", "RSA_2048", "--key-usage", "ENCRYPT_DECRYPT"]));
+    std::fs::write(files.path("pub.der"), b64_decode(&server.aws_json(&["kms", "get-public-key", "--key-id", &key])["PublicKey"])).unwrap();
+    std::fs::write(files.path("secret.txt"), b"sealed by openssl").unwrap();
+    let path = |name: &str| files.path(name).display().to_string();
+    openssl(&[
+        "pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", &path("pub.der"), "-in", &path("secret.txt"),
+        "-out", &path("sealed.bin"), "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256",
+    ]);
+    let sealed = std::fs::read(files.path("sealed.bin")).unwrap();
+    let out = decrypt(&server, &files, &sealed, &["--key-id", &key, "--encryption-algorithm", "RSAES_OAEP_SHA_256"]);
+    assert_eq!(plaintext_of(&out), b"sealed by openssl");
 }
