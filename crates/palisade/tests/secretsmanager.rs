@@ -12,7 +12,7 @@ use std::{
 };
 
 use serde_json::{json, Value};
-use support::{error_text, free_port, http, Server, TempDir};
+use support::{error_text, free_port, http, workspace_root, Server, TempDir};
 
 const DAY_SECONDS: u64 = 86_400;
 
@@ -332,4 +332,123 @@ fn secret_values_appear_nowhere_in_plaintext() {
     assert!(leaks.is_empty(), "the secret value is in plaintext in {leaks:?}");
     let log_text = std::fs::read_to_string(&log).unwrap();
     assert!(!log_text.is_empty() && !log_text.contains(&marker), "the secret value is in the server log");
+}
+
+/// The interpreter rotation functions run with: `PALISADE_LAMBDA_PYTHON`, or the `.venv-lambda`
+/// that `scripts/test` builds (reachable by the user functions run as, with boto3).
+fn function_python() -> String {
+    if let Ok(python) = std::env::var("PALISADE_LAMBDA_PYTHON") {
+        return python;
+    }
+    let local = workspace_root().join(".venv-lambda/bin/python");
+    if local.exists() {
+        local.display().to_string()
+    } else {
+        "python3".to_owned()
+    }
+}
+
+/// The rotation function fixture as a Lambda zip package.
+fn rotation_package(dir: &TempDir) -> String {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/rotation_template.py");
+    let zip = dir.0.join("rotation.zip");
+    let script = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    z.write(sys.argv[2], 'rotation_template.py')";
+    let made = Command::new("python3").args(["-c", script]).arg(&zip).arg(&source).status().unwrap();
+    assert!(made.success());
+    format!("fileb://{}", zip.display())
+}
+
+/// A function running the fixture, invocable by Secrets Manager; returns its ARN.
+fn rotation_function(server: &Server, name: &str, role: &str, package: &str, environment: &str) -> String {
+    let function = server.aws_json(&[
+        "lambda", "create-function", "--function-name", name, "--runtime", "python3.12", "--handler",
+        "rotation_template.lambda_handler", "--role", role, "--zip-file", package, "--timeout", "60", "--environment", environment,
+    ]);
+    server.aws_json(&[
+        "lambda", "add-permission", "--function-name", name, "--statement-id", "secretsmanager", "--action",
+        "lambda:InvokeFunction", "--principal", "secretsmanager.amazonaws.com",
+    ]);
+    function["FunctionArn"].as_str().unwrap().to_owned()
+}
+
+fn current_and_previous(server: &Server, secret: &str) -> (String, String) {
+    (
+        secret_string(server, &["--secret-id", secret]),
+        secret_string(server, &["--secret-id", secret, "--version-stage", "AWSPREVIOUS"]),
+    )
+}
+
+#[test]
+fn a_rotation_function_like_aws_template_rotates_the_secret() {
+    let python = function_python();
+    let server = Server::start(&["--ephemeral", "--test-clock", "--lambda-python", &python]);
+    let trust = json!({ "Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": { "Service": "lambda.amazonaws.com" }, "Action": "sts:AssumeRole" }] });
+    let role = server.aws_json(&["iam", "create-role", "--role-name", "rotation", "--assume-role-policy-document", &trust.to_string()]);
+    let role = role["Role"]["Arn"].as_str().unwrap().to_owned();
+    let access = json!({ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*" }] });
+    server.aws_json(&["iam", "put-role-policy", "--role-name", "rotation", "--policy-name", "secrets", "--policy-document", &access.to_string()]);
+    let dir = TempDir::new("sm-rotation");
+    let package = rotation_package(&dir);
+    let rotator = rotation_function(&server, "rotator", &role, &package, "Variables={}");
+
+    server.aws_json(&["secretsmanager", "create-secret", "--name", "db", "--secret-string", "original"]);
+    let rotated = server.aws_json(&[
+        "secretsmanager", "rotate-secret", "--secret-id", "db", "--rotation-lambda-arn", &rotator,
+        "--rotation-rules", "AutomaticallyAfterDays=30",
+    ]);
+    let token = rotated["VersionId"].as_str().unwrap().to_owned();
+    let done = eventually(60, || server.aws_json(&["secretsmanager", "describe-secret", "--secret-id", "db"]).get("LastRotatedDate").is_some());
+    assert!(done, "the rotation finishes");
+    let (current, previous) = current_and_previous(&server, "db");
+    assert_eq!(previous, "original");
+    assert_eq!(current.len(), 32, "a password from GetRandomPassword: {current}");
+    let described = server.aws_json(&["secretsmanager", "describe-secret", "--secret-id", "db"]);
+    assert_eq!(described["RotationEnabled"], true);
+    assert_eq!(described["RotationRules"]["AutomaticallyAfterDays"], 30);
+    assert!(described["NextRotationDate"].is_number());
+    assert_eq!(described["VersionIdsToStages"][&token], json!(["AWSCURRENT"]));
+
+    // The schedule runs from the job queue by the server clock.
+    let advance = format!(r#"{{"advance_seconds": {}}}"#, 31 * DAY_SECONDS);
+    assert_eq!(http(server.port, "POST", "/_palisade/clock", &[], advance.as_bytes()).unwrap().status, 200);
+    let scheduled = eventually(60, || current_and_previous(&server, "db").1 == current);
+    assert!(scheduled, "the scheduled rotation makes the last value AWSPREVIOUS");
+
+    // A function that raises in testSecret leaves AWSCURRENT as it was.
+    let broken = rotation_function(&server, "broken", &role, &package, "Variables={FAIL_STEP=testSecret}");
+    server.aws_json(&["secretsmanager", "create-secret", "--name", "stuck", "--secret-string", "keep"]);
+    server.aws_json(&["secretsmanager", "rotate-secret", "--secret-id", "stuck", "--rotation-lambda-arn", &broken]);
+    // A new rotation is refused while the first runs, and accepted once it has failed.
+    let failed = eventually(60, || {
+        server.aws(&["secretsmanager", "rotate-secret", "--secret-id", "stuck", "--no-rotate-immediately", "--rotation-rules", "AutomaticallyAfterDays=7"]).status.success()
+    });
+    assert!(failed, "the failed rotation ends");
+    assert_eq!(secret_string(&server, &["--secret-id", "stuck"]), "keep");
+    let described = server.aws_json(&["secretsmanager", "describe-secret", "--secret-id", "stuck"]);
+    assert!(described.get("LastRotatedDate").is_none(), "{described}");
+    let pending = described["VersionIdsToStages"].as_object().unwrap().values().filter(|s| s.to_string().contains("AWSPENDING")).count();
+    assert_eq!(pending, 1, "the failed version keeps AWSPENDING, as in AWS: {described}");
+    let recorded = eventually(10, || {
+        let events = server.aws_json(&["cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=RotationFailed"]);
+        events.to_string().contains("testSecret")
+    });
+    assert!(recorded, "the failure is an AwsServiceEvent in CloudTrail");
+
+    // Without a permission for Secrets Manager, the function is not invoked at all.
+    let package_name = "unpermitted";
+    server.aws_json(&[
+        "lambda", "create-function", "--function-name", package_name, "--runtime", "python3.12", "--handler",
+        "rotation_template.lambda_handler", "--role", &role, "--zip-file", &package,
+    ]);
+    server.aws_json(&["secretsmanager", "create-secret", "--name", "closed", "--secret-string", "same"]);
+    let unpermitted = format!("{}:function:{package_name}", rotator.rsplit_once(":function:").unwrap().0);
+    server.aws_json(&["secretsmanager", "rotate-secret", "--secret-id", "closed", "--rotation-lambda-arn", &unpermitted]);
+    let ended = eventually(30, || {
+        server.aws(&["secretsmanager", "rotate-secret", "--secret-id", "closed", "--no-rotate-immediately", "--rotation-rules", "AutomaticallyAfterDays=7"]).status.success()
+    });
+    assert!(ended);
+    assert_eq!(secret_string(&server, &["--secret-id", "closed"]), "same");
+    let invokes = server.aws_json(&["cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=Invoke"]);
+    assert!(invokes.to_string().contains("AccessDenied"), "the denied Invoke is audited: {invokes}");
 }

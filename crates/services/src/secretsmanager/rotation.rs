@@ -8,7 +8,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use base64::Engine;
-use gateway::{pipeline::new_request_id, principal::Principal, Reply, RequestContext};
+use gateway::{audit::ServiceEvent, pipeline::new_request_id, principal::Principal, service::AuditResource, Reply, RequestContext};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use wire::ApiError;
@@ -214,13 +214,31 @@ pub async fn run_job(service: &SecretsManager, now: f64, payload: &Value) -> Res
             let token = new_uuid();
             begin_rotation(&mut secret, &token, now);
             secret_record::save(&mut tx, &secret).await.map_err(|e| e.message)?;
-            tx.commit().await.map_err(|e| e.to_string())?;
             token
         }
     };
+    // The transaction ends before the function runs: it calls back into Secrets Manager.
+    tx.commit().await.map_err(|e| e.to_string())?;
+    record_service_event(service, &secret, "RotationStarted", now, json!({ "versionId": token }));
     let ctx = job_context(&job.account, &job.region, now)?;
     let outcome = run_steps(service, &ctx, &lambda, &secret.arn, &token).await;
     finish(service, &ctx, &job.name, &token, outcome).await.map_err(|e| e.message)
+}
+
+/// Records what Secrets Manager did on its own (`RotationStarted`, `RotationSucceeded`,
+/// `RotationFailed`) in the account's trail as an AwsServiceEvent, as AWS does.
+fn record_service_event(service: &SecretsManager, secret: &StoredSecret, event_name: &str, now: f64, details: Value) {
+    let resources = [AuditResource { resource_type: "AWS::SecretsManager::Secret".to_owned(), name: secret.arn.clone() }];
+    let event = ServiceEvent {
+        account: &secret.account,
+        region: &secret.region,
+        event_time: now,
+        event_source: SERVICE_PRINCIPAL,
+        event_name,
+        resources: &resources,
+        details: Some(details),
+    };
+    service.store.audit_writer().record(event.into_audit_record());
 }
 
 /// Invokes the four steps in order; the first failure ends the rotation.
@@ -235,14 +253,9 @@ async fn run_steps(service: &SecretsManager, ctx: &RequestContext, lambda: &str,
             .call_as_service(ctx, SERVICE_PRINCIPAL, "lambda", "Invoke", input)
             .await
             .map_err(|e| format!("Secrets Manager cannot invoke the rotation function {lambda} for {step}: {}: {}", e.code, e.message))?;
+        // What the function said stays in its own log group: it may quote secret values.
         if let Some(kind) = output.get("FunctionError").and_then(Value::as_str) {
-            let reported = output
-                .get("Payload")
-                .and_then(Value::as_str)
-                .and_then(|p| base64::engine::general_purpose::STANDARD.decode(p).ok())
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-                .unwrap_or_default();
-            return Err(format!("The rotation function {lambda} failed in {step} ({kind}): {reported}"));
+            return Err(format!("The rotation function {lambda} failed in {step} ({kind})."));
         }
     }
     Ok(())
@@ -283,6 +296,13 @@ async fn finish(
     secret.rotation.next_rotation = next_rotation(&secret, secret.rotation.last_rotated.unwrap_or(ctx.time));
     secret_record::save(&mut tx, &secret).await?;
     tx.commit().await.map_err(store_error)?;
+    match &outcome {
+        Ok(()) => record_service_event(service, &secret, "RotationSucceeded", ctx.time, json!({ "versionId": token })),
+        Err(reason) => {
+            let details = json!({ "versionId": token, "failureReason": reason });
+            record_service_event(service, &secret, "RotationFailed", ctx.time, details)
+        }
+    }
     replication::sync(service, ctx, name, &[]).await;
     schedule_next(service, &secret).await
 }
