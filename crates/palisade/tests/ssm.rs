@@ -161,6 +161,21 @@ fn parameters_have_versions_tiers_data_types_and_naming_rules() {
     assert_eq!(put(&server, "/t/small", "String", "s", &["--tier", "Intelligent-Tiering"])["Tier"], "Standard");
     assert_eq!(put(&server, "/t/smart", "String", &big, &["--tier", "Intelligent-Tiering"])["Tier"], "Advanced");
 
+    // The account's default tier applies when a request names none.
+    let setting = "/ssm/parameter-store/default-parameter-tier";
+    let current = server.aws_json(&["ssm", "get-service-setting", "--setting-id", setting])["ServiceSetting"].clone();
+    assert_eq!((current["SettingValue"].as_str(), current["Status"].as_str()), (Some("Standard"), Some("Default")));
+    server.aws_json(&["ssm", "update-service-setting", "--setting-id", setting, "--setting-value", "Intelligent-Tiering"]);
+    assert_eq!(put(&server, "/t/auto-big", "String", &big, &[])["Tier"], "Advanced");
+    assert_eq!(put(&server, "/t/auto-small", "String", "s", &[])["Tier"], "Standard");
+    let arn = "arn:aws:ssm:us-east-1:000000000000:servicesetting/ssm/parameter-store/default-parameter-tier";
+    let current = server.aws_json(&["ssm", "get-service-setting", "--setting-id", arn])["ServiceSetting"].clone();
+    assert_eq!((current["SettingValue"].as_str(), current["Status"].as_str()), (Some("Intelligent-Tiering"), Some("Customized")));
+    let reset = server.aws_json(&["ssm", "reset-service-setting", "--setting-id", setting]);
+    assert_eq!(reset["ServiceSetting"]["SettingValue"], "Standard");
+    fails_with(&server.aws(&["ssm", "update-service-setting", "--setting-id", setting, "--setting-value", "Gold"]), "ValidationException");
+    fails_with(&server.aws(&["ssm", "get-service-setting", "--setting-id", "/ssm/no/such-setting"]), "ServiceSettingNotFound");
+
     put(&server, "/t/list", "StringList", "a,b,c", &[]);
     assert_eq!(get(&server, "/t/list", &[])["Value"], "a,b,c");
     put(&server, "/t/ami", "String", "ami-0123456789abcdef0", &["--data-type", "aws:ec2:image"]);

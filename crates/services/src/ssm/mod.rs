@@ -16,6 +16,7 @@ mod put;
 mod record;
 mod references;
 mod secure_string;
+mod settings;
 mod tags;
 
 use std::sync::Arc;
@@ -61,12 +62,16 @@ impl Service for Ssm {
             "AddTagsToResource" => Box::pin(tags::add_tags_to_resource(store, ctx, input)),
             "RemoveTagsFromResource" => Box::pin(tags::remove_tags_from_resource(store, ctx, input)),
             "ListTagsForResource" => Box::pin(tags::list_tags_for_resource(store, ctx, input)),
+            "GetServiceSetting" => Box::pin(settings::get_service_setting(store, ctx, input)),
+            "UpdateServiceSetting" => Box::pin(settings::update_service_setting(store, ctx, input)),
+            "ResetServiceSetting" => Box::pin(settings::reset_service_setting(store, ctx, input)),
             _ => return None,
         })
     }
 
     /// The parameters a request names, as `arn:aws:ssm:region:account:parameter/name` (without
-    /// a selector); GetParametersByPath names its path; DescribeParameters no parameter.
+    /// a selector); GetParametersByPath names its path, the service-setting operations their
+    /// setting; DescribeParameters no parameter.
     fn resources(&self, ctx: &RequestContext, input: &Value) -> Vec<String> {
         let text = |member: &str| input.get(member).and_then(Value::as_str);
         let arn_of = |raw: &str| {
@@ -80,6 +85,9 @@ impl Service for Ssm {
                 .and_then(Value::as_array)
                 .map(|names| names.iter().filter_map(Value::as_str).map(arn_of).collect()),
             "GetParametersByPath" => text("Path").map(|path| vec![arn_of(path)]),
+            "GetServiceSetting" | "UpdateServiceSetting" | "ResetServiceSetting" => {
+                text("SettingId").map(|id| vec![settings::setting_arn(ctx, settings::setting_path(id))])
+            }
             "AddTagsToResource" | "RemoveTagsFromResource" | "ListTagsForResource" => {
                 text("ResourceId").filter(|_| text("ResourceType") == Some("Parameter")).map(|name| vec![arn_of(name)])
             }

@@ -14,7 +14,7 @@ use super::{
     error, names,
     policies::{self, ParameterPolicy, PolicyRule},
     record::{self, ParameterVersion, StoredParameter, SECURE_STRING},
-    secure_string, store_error,
+    secure_string, settings, store_error,
     tags::{self, Tag},
     PARAMETER_RESOURCE,
 };
@@ -98,16 +98,23 @@ fn check_data_type(data_type: &str, kind: &str, value: &str) -> Result<(), ApiEr
     Ok(())
 }
 
-/// The tier a version gets: the requested one (Intelligent-Tiering picks Advanced only when the
-/// value or its policies need it), else the parameter's current one; never a downgrade.
-fn resolve_tier(requested: Option<&str>, existing: Option<&str>, value_chars: usize, has_policies: bool) -> Result<String, ApiError> {
-    let tier = match requested {
-        Some("Intelligent-Tiering") => {
+/// The tier a version gets: the requested one, else the account's default tier
+/// (Intelligent-Tiering picks Advanced only when the value or its policies need it). An
+/// advanced parameter stays advanced; only asking for Standard outright is a downgrade error.
+fn resolve_tier(
+    requested: Option<&str>,
+    default_tier: &str,
+    existing: Option<&str>,
+    value_chars: usize,
+    has_policies: bool,
+) -> Result<String, ApiError> {
+    let tier = match requested.unwrap_or(default_tier) {
+        "Intelligent-Tiering" => {
             let needs_advanced = value_chars > STANDARD_MAX_CHARS || has_policies || existing == Some("Advanced");
             if needs_advanced { "Advanced" } else { "Standard" }
         }
-        Some(tier) => tier,
-        None => existing.unwrap_or("Standard"),
+        "Standard" if requested.is_none() && existing == Some("Advanced") => "Advanced",
+        tier => tier,
     };
     if tier == "Standard" && existing == Some("Advanced") {
         return Err(error(
@@ -137,7 +144,12 @@ fn resolve_tier(requested: Option<&str>, existing: Option<&str>, value_chars: us
 }
 
 /// The version the request would create on top of `existing`, checked against AWS's rules.
-fn plan_version(request: &PutParameterRequest, existing: Option<&ParameterVersion>, now: f64) -> Result<VersionPlan, ApiError> {
+fn plan_version(
+    request: &PutParameterRequest,
+    existing: Option<&ParameterVersion>,
+    default_tier: &str,
+    now: f64,
+) -> Result<VersionPlan, ApiError> {
     let kind = match (&request.kind, existing) {
         (Some(kind), Some(current)) if *kind != current.kind => {
             return Err(error(
@@ -189,7 +201,13 @@ fn plan_version(request: &PutParameterRequest, existing: Option<&ParameterVersio
             .collect(),
         (None, None) => Vec::new(),
     };
-    let tier = resolve_tier(request.tier.as_deref(), existing.map(|v| v.tier.as_str()), request.value.chars().count(), !policies.is_empty())?;
+    let tier = resolve_tier(
+        request.tier.as_deref(),
+        default_tier,
+        existing.map(|v| v.tier.as_str()),
+        request.value.chars().count(),
+        !policies.is_empty(),
+    )?;
     Ok(VersionPlan {
         kind,
         key_id,
@@ -218,14 +236,15 @@ pub async fn put_parameter(
             "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
         ));
     }
-    let existing = {
+    let (existing, default_tier) = {
         let mut tx = store.begin().await.map_err(store_error)?;
-        record::load(&mut tx, ctx.account(), &ctx.region, &name).await?
+        let existing = record::load(&mut tx, ctx.account(), &ctx.region, &name).await?;
+        (existing, settings::default_tier(&mut tx, ctx.account(), &ctx.region).await?)
     };
     if existing.is_some() && !overwrite {
         return Err(already_exists());
     }
-    let plan = plan_version(&request, existing.as_ref().map(StoredParameter::current), ctx.time)?;
+    let plan = plan_version(&request, existing.as_ref().map(StoredParameter::current), &default_tier, ctx.time)?;
     let mut new_tags = BTreeMap::new();
     tags::add_tags(&mut new_tags, request.tags.unwrap_or_default())?;
     let arn = names::parameter_arn(&ctx.region, ctx.account(), &name);
@@ -301,25 +320,33 @@ mod tests {
 
     #[test]
     fn tiers_hold_values_up_to_their_size() {
-        assert_eq!(resolve_tier(None, None, 4096, false).unwrap(), "Standard");
-        assert_eq!(resolve_tier(None, None, 4097, false).unwrap_err().code, "ValidationException");
-        assert_eq!(resolve_tier(Some("Advanced"), None, 8192, false).unwrap(), "Advanced");
-        assert!(resolve_tier(Some("Advanced"), None, 8193, false).is_err());
-        assert_eq!(resolve_tier(Some("Intelligent-Tiering"), None, 10, false).unwrap(), "Standard");
-        assert_eq!(resolve_tier(Some("Intelligent-Tiering"), None, 5000, false).unwrap(), "Advanced");
-        assert_eq!(resolve_tier(Some("Intelligent-Tiering"), None, 10, true).unwrap(), "Advanced");
+        assert_eq!(resolve_tier(None, "Standard", None, 4096, false).unwrap(), "Standard");
+        assert_eq!(resolve_tier(None, "Standard", None, 4097, false).unwrap_err().code, "ValidationException");
+        assert_eq!(resolve_tier(Some("Advanced"), "Standard", None, 8192, false).unwrap(), "Advanced");
+        assert!(resolve_tier(Some("Advanced"), "Standard", None, 8193, false).is_err());
+        assert_eq!(resolve_tier(Some("Intelligent-Tiering"), "Standard", None, 10, false).unwrap(), "Standard");
+        assert_eq!(resolve_tier(Some("Intelligent-Tiering"), "Standard", None, 5000, false).unwrap(), "Advanced");
+        assert_eq!(resolve_tier(Some("Intelligent-Tiering"), "Standard", None, 10, true).unwrap(), "Advanced");
+    }
+
+    #[test]
+    fn the_account_default_tier_applies_when_a_request_names_none() {
+        assert_eq!(resolve_tier(None, "Advanced", None, 10, false).unwrap(), "Advanced");
+        assert_eq!(resolve_tier(None, "Intelligent-Tiering", None, 10, false).unwrap(), "Standard");
+        assert_eq!(resolve_tier(None, "Intelligent-Tiering", None, 5000, false).unwrap(), "Advanced");
+        assert_eq!(resolve_tier(Some("Standard"), "Advanced", None, 10, false).unwrap(), "Standard");
     }
 
     #[test]
     fn advanced_parameters_stay_advanced() {
-        assert_eq!(resolve_tier(None, Some("Advanced"), 10, false).unwrap(), "Advanced");
-        assert_eq!(resolve_tier(Some("Intelligent-Tiering"), Some("Advanced"), 10, false).unwrap(), "Advanced");
-        assert!(resolve_tier(Some("Standard"), Some("Advanced"), 10, false).is_err());
+        assert_eq!(resolve_tier(None, "Standard", Some("Advanced"), 10, false).unwrap(), "Advanced");
+        assert_eq!(resolve_tier(Some("Intelligent-Tiering"), "Standard", Some("Advanced"), 10, false).unwrap(), "Advanced");
+        assert!(resolve_tier(Some("Standard"), "Standard", Some("Advanced"), 10, false).is_err());
     }
 
     #[test]
     fn standard_parameters_take_no_policies() {
-        assert!(resolve_tier(Some("Standard"), None, 10, true).is_err());
+        assert!(resolve_tier(Some("Standard"), "Standard", None, 10, true).is_err());
     }
 
     #[test]
