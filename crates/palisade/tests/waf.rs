@@ -102,6 +102,22 @@ fn web_acls_have_lock_tokens_names_and_aws_errors() {
     assert_eq!(common["Capacity"], 700);
     assert!(common["Rules"].as_array().unwrap().iter().any(|r| r["Name"] == "NoUserAgent_HEADER"), "{common}");
 
+    let group_rules = r#"[{"Name":"no-admin","Priority":0,"Action":{"Block":{}},"RuleLabels":[{"Name":"admin"}],"Statement":{"ByteMatchStatement":{"SearchString":"/admin","FieldToMatch":{"UriPath":{}},"TextTransformations":[{"Priority":0,"Type":"NONE"}],"PositionalConstraint":"STARTS_WITH"}},"VisibilityConfig":{"SampledRequestsEnabled":true,"CloudWatchMetricsEnabled":true,"MetricName":"no-admin"}}]"#;
+    let group_visibility = "SampledRequestsEnabled=true,CloudWatchMetricsEnabled=true,MetricName=shared";
+    let too_small = server.aws(&["wafv2", "create-rule-group", "--name", "shared", "--scope", "REGIONAL", "--capacity", "1", "--rules", group_rules, "--visibility-config", group_visibility]);
+    assert!(error_text(&too_small).contains("WAFInvalidParameterException"), "{}", error_text(&too_small));
+    let group = server.aws_json(&["wafv2", "create-rule-group", "--name", "shared", "--scope", "REGIONAL", "--capacity", "100", "--rules", group_rules, "--visibility-config", group_visibility]);
+    let group_arn = text(&group, "/Summary/ARN");
+    let described = server.aws_json(&["wafv2", "get-rule-group", "--arn", group_arn]);
+    assert_eq!(text(&described, "/RuleGroup/AvailableLabels/0/Name"), "awswaf:000000000000:rulegroup:shared:admin");
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":["wafv2:CreateWebACL","wafv2:UpdateWebACL","wafv2:PutFirewallManagerRuleGroups"],"Resource":"{group_arn}"}}]}}"#
+    );
+    server.aws_json(&["wafv2", "put-permission-policy", "--resource-arn", group_arn, "--policy", &policy]);
+    assert_eq!(server.aws_json(&["wafv2", "get-permission-policy", "--resource-arn", group_arn])["Policy"], policy.as_str());
+    let too_broad = server.aws(&["wafv2", "put-permission-policy", "--resource-arn", group_arn, "--policy", &policy.replace("wafv2:UpdateWebACL", "wafv2:*")]);
+    assert!(error_text(&too_broad).contains("WAFInvalidPermissionPolicyException"), "{}", error_text(&too_broad));
+
     let capacity = server.aws_json(&["wafv2", "check-capacity", "--scope", "REGIONAL", "--rules", RATE_RULE]);
     assert!(capacity["Capacity"].as_u64().is_some_and(|c| c > 0), "{capacity}");
 
@@ -323,6 +339,9 @@ fn listeners_and_their_web_acls_come_back_after_a_restart() {
         assert_eq!(https("/"), "static page\n200", "{label}: HTTPS with the ACM certificate");
         assert!(https("/admin").ends_with("403"), "{label}: the web ACL judges HTTPS traffic too");
     };
+    server.aws_json(&["elbv2", "modify-load-balancer-attributes", "--load-balancer-arn", &lb_arn, "--attributes", "Key=deletion_protection.enabled,Value=true"]);
+    let protected = server.aws(&["elbv2", "delete-load-balancer", "--load-balancer-arn", &lb_arn]);
+    assert!(error_text(&protected).contains("OperationNotPermitted"), "{}", error_text(&protected));
     check("before the restart");
     server.restart();
     check("after the restart");

@@ -130,6 +130,7 @@ pub async fn create_load_balancer(store: &Store, ctx: &RequestContext, input: Va
         security_groups,
         ip_address_type: input.get("IpAddressType").and_then(Value::as_str).unwrap_or("ipv4").to_owned(),
         created_time: ctx.time,
+        attributes: Default::default(),
         tags,
     };
     records::save(&mut tx, &record.arn, &record).await?;
@@ -160,9 +161,11 @@ pub async fn describe_load_balancers(store: &Store, ctx: &RequestContext, input:
 pub async fn delete_load_balancer(plane: Plane<'_>, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let arn = required(&input, "LoadBalancerArn")?.to_owned();
     let mut tx = plane.store.begin().await.map_err(store_error)?;
-    if records::load::<LoadBalancerRecord>(&mut tx, &arn).await?.is_none() || !arn.starts_with(&arn_prefix(ctx, "loadbalancer/")) {
-        // Deleting a load balancer that does not exist succeeds, as in AWS.
-        return Ok(Reply::new(json!({})));
+    let record = if arn.starts_with(&arn_prefix(ctx, "loadbalancer/")) { records::load::<LoadBalancerRecord>(&mut tx, &arn).await? } else { None };
+    // Deleting a load balancer that does not exist succeeds, as in AWS.
+    let Some(record) = record else { return Ok(Reply::new(json!({}))) };
+    if record.attributes.get("deletion_protection.enabled").is_some_and(|v| v == "true") {
+        return Err(error("OperationNotPermittedException", format!("Load balancer '{arn}' cannot be deleted because deletion protection is enabled")));
     }
     let listeners: Vec<ListenerRecord> = records::scan(&mut tx, &super::listeners::listener_prefix(&arn)).await?;
     for listener in &listeners {
@@ -179,26 +182,4 @@ pub async fn delete_load_balancer(plane: Plane<'_>, ctx: &RequestContext, input:
     }
     plane.dataplane.set_filter(&arn, None);
     Ok(Reply::new(json!({})).resource("AWS::ElasticLoadBalancingV2::LoadBalancer", arn))
-}
-
-pub async fn describe_load_balancer_attributes(store: &Store, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
-    let arn = required(&input, "LoadBalancerArn")?;
-    let mut tx = store.begin().await.map_err(store_error)?;
-    if records::load::<LoadBalancerRecord>(&mut tx, arn).await?.is_none() || !arn.starts_with(&arn_prefix(ctx, "loadbalancer/")) {
-        return Err(error("LoadBalancerNotFoundException", "One or more load balancers not found"));
-    }
-    let attributes = [
-        ("deletion_protection.enabled", "false"),
-        ("idle_timeout.timeout_seconds", "60"),
-        ("routing.http2.enabled", "true"),
-        ("routing.http.drop_invalid_header_fields.enabled", "false"),
-        ("routing.http.x_amzn_tls_version_and_cipher_suite.enabled", "false"),
-        ("routing.http.xff_client_port.enabled", "false"),
-        ("routing.http.xff_header_processing.mode", "append"),
-        ("routing.http.preserve_host_header.enabled", "true"),
-        ("waf.fail_open.enabled", "false"),
-        ("access_logs.s3.enabled", "false"),
-    ];
-    let attributes: Vec<Value> = attributes.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
-    Ok(Reply::new(json!({ "Attributes": attributes })))
 }

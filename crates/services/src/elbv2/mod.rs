@@ -7,6 +7,7 @@
 //! both listen on one port; IP targets may be loopback or host addresses (AWS accepts only VPC
 //! addresses).
 
+mod attributes;
 mod listeners;
 mod load_balancers;
 mod records;
@@ -50,14 +51,16 @@ impl Service for Elbv2 {
             "CreateLoadBalancer" => Box::pin(load_balancers::create_load_balancer(store, ctx, input)),
             "DescribeLoadBalancers" => Box::pin(load_balancers::describe_load_balancers(store, ctx, input)),
             "DeleteLoadBalancer" => Box::pin(load_balancers::delete_load_balancer(plane, ctx, input)),
-            "DescribeLoadBalancerAttributes" => Box::pin(load_balancers::describe_load_balancer_attributes(store, ctx, input)),
+            "DescribeLoadBalancerAttributes" => Box::pin(attributes::describe_load_balancer_attributes(store, ctx, input)),
+            "ModifyLoadBalancerAttributes" => Box::pin(attributes::modify_load_balancer_attributes(store, ctx, input)),
             "CreateTargetGroup" => Box::pin(target_groups::create_target_group(store, ctx, input)),
             "DescribeTargetGroups" => Box::pin(target_groups::describe_target_groups(store, ctx, input)),
             "DeleteTargetGroup" => Box::pin(target_groups::delete_target_group(store, ctx, input)),
             "RegisterTargets" => Box::pin(target_groups::register_targets(plane, ctx, input)),
             "DeregisterTargets" => Box::pin(target_groups::deregister_targets(plane, ctx, input)),
             "DescribeTargetHealth" => Box::pin(target_groups::describe_target_health(store, ctx, input)),
-            "DescribeTargetGroupAttributes" => Box::pin(target_groups::describe_target_group_attributes(store, ctx, input)),
+            "DescribeTargetGroupAttributes" => Box::pin(attributes::describe_target_group_attributes(store, ctx, input)),
+            "ModifyTargetGroupAttributes" => Box::pin(attributes::modify_target_group_attributes(store, ctx, input)),
             "CreateListener" => Box::pin(listeners::create_listener(plane, ctx, input)),
             "DescribeListeners" => Box::pin(listeners::describe_listeners(store, ctx, input)),
             "ModifyListener" => Box::pin(listeners::modify_listener(plane, ctx, input)),

@@ -25,6 +25,9 @@ pub struct LoadBalancerRecord {
     pub security_groups: Vec<String>,
     pub ip_address_type: String,
     pub created_time: f64,
+    /// Attributes set by ModifyLoadBalancerAttributes (the rest keep their defaults).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
 }
@@ -46,6 +49,9 @@ pub struct TargetGroupRecord {
     /// The target group's settings as DescribeTargetGroups shows them (health checks, ...).
     pub settings: serde_json::Map<String, Value>,
     pub targets: Vec<RegisteredTarget>,
+    /// Attributes set by ModifyTargetGroupAttributes (the rest keep their defaults).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
 }

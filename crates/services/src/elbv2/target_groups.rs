@@ -93,6 +93,7 @@ pub async fn create_target_group(store: &Store, ctx: &RequestContext, input: Val
         vpc_id,
         target_type,
         targets: Vec::new(),
+        attributes: Default::default(),
         tags,
     };
     records::save(&mut tx, &record.arn, &record).await?;
@@ -135,7 +136,7 @@ pub async fn describe_target_groups(store: &Store, ctx: &RequestContext, input: 
     Ok(Reply::new(json!({ "TargetGroups": views })))
 }
 
-async fn load_target_group(tx: &mut store::Txn, ctx: &RequestContext, arn: &str) -> Result<TargetGroupRecord, ApiError> {
+pub async fn load_target_group(tx: &mut store::Txn, ctx: &RequestContext, arn: &str) -> Result<TargetGroupRecord, ApiError> {
     let record = if arn.starts_with(&arn_prefix(ctx, "targetgroup/")) { records::load(tx, arn).await? } else { None };
     record.ok_or_else(|| error("TargetGroupNotFoundException", format!("Target groups '{arn}' not found")))
 }
@@ -238,20 +239,4 @@ pub async fn describe_target_health(store: &Store, ctx: &RequestContext, input: 
 async fn accepts_connections(ip: &str, port: u16) -> bool {
     let Ok(ip) = ip.parse::<IpAddr>() else { return false };
     matches!(tokio::time::timeout(HEALTH_CHECK_TIMEOUT, tokio::net::TcpStream::connect((ip, port))).await, Ok(Ok(_)))
-}
-
-pub async fn describe_target_group_attributes(store: &Store, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
-    let arn = required(&input, "TargetGroupArn")?;
-    let mut tx = store.begin().await.map_err(store_error)?;
-    load_target_group(&mut tx, ctx, arn).await?;
-    let attributes = [
-        ("deregistration_delay.timeout_seconds", "300"),
-        ("stickiness.enabled", "false"),
-        ("stickiness.type", "lb_cookie"),
-        ("stickiness.lb_cookie.duration_seconds", "86400"),
-        ("slow_start.duration_seconds", "0"),
-        ("load_balancing.algorithm.type", "round_robin"),
-    ];
-    let attributes: Vec<Value> = attributes.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
-    Ok(Reply::new(json!({ "Attributes": attributes })))
 }

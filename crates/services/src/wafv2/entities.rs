@@ -293,8 +293,10 @@ pub async fn delete(store: &Store, ctx: &RequestContext, kind: Kind, input: Valu
         return Err(associated_item());
     }
     tx.delete(ENTITIES, &entity.record_key()).await.map_err(store_error)?;
-    if kind == Kind::WebAcl {
-        super::logging::forget(&mut tx, &entity.arn).await?;
+    match kind {
+        Kind::WebAcl => super::logging::forget(&mut tx, &entity.arn).await?,
+        Kind::RuleGroup => super::permission_policies::forget(&mut tx, &entity.arn).await?,
+        Kind::IpSet | Kind::RegexPatternSet => {}
     }
     tx.commit().await.map_err(store_error)?;
     Ok(Reply::new(json!({})).resource(resource_type(kind), entity.arn))

@@ -1,5 +1,6 @@
 //! ListAvailableManagedRuleGroups, DescribeManagedRuleGroup,
-//! ListAvailableManagedRuleGroupVersions: the AWS managed rule groups the `waf` engine implements.
+//! ListAvailableManagedRuleGroupVersions, DescribeAllManagedProducts,
+//! DescribeManagedProductsByVendor: the AWS managed rule groups the `waf` engine implements.
 
 use gateway::{Reply, RequestContext};
 use serde_json::{json, Value};
@@ -10,6 +11,10 @@ use super::{entities::check_scope, errors::nonexistent};
 use crate::input::{required, text};
 
 const DEFAULT_LIST_LIMIT: usize = 100;
+/// AWS's page describing its managed rule groups.
+const PRODUCT_LINK: &str = "https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html";
+/// The managed rule groups AWS prices and documents as advanced (intelligent threat mitigation).
+const ADVANCED_GROUPS: &[&str] = &["AWSManagedRulesBotControlRuleSet", "AWSManagedRulesATPRuleSet", "AWSManagedRulesACFPRuleSet"];
 
 /// A rule action in the API's shape (`{"Block": {}}`).
 pub fn rule_action(action: ActionKind) -> Value {
@@ -78,4 +83,30 @@ pub async fn list_available_managed_rule_group_versions(ctx: &RequestContext, in
         out["CurrentDefaultVersion"] = json!(default);
     }
     Ok(Reply::new(out))
+}
+
+fn product(group: &managed::ManagedRuleGroup) -> Value {
+    json!({
+        "VendorName": group.vendor,
+        "ManagedRuleSetName": group.name,
+        "ProductId": group.name,
+        "ProductLink": PRODUCT_LINK,
+        "ProductTitle": group.name,
+        "ProductDescription": group.description,
+        "IsVersioningSupported": !group.versions.is_empty(),
+        "IsAdvancedManagedRuleSet": ADVANCED_GROUPS.contains(&group.name),
+    })
+}
+
+pub async fn describe_all_managed_products(ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+    check_scope(ctx, required(&input, "Scope")?)?;
+    let products: Vec<Value> = managed::catalog().iter().map(product).collect();
+    Ok(Reply::new(json!({ "ManagedProducts": products })))
+}
+
+pub async fn describe_managed_products_by_vendor(ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+    check_scope(ctx, required(&input, "Scope")?)?;
+    let vendor = required(&input, "VendorName")?;
+    let products: Vec<Value> = managed::catalog().iter().filter(|g| g.vendor == vendor).map(product).collect();
+    Ok(Reply::new(json!({ "ManagedProducts": products })))
 }

@@ -9,6 +9,7 @@ mod entities;
 mod errors;
 mod logging;
 mod managed;
+mod permission_policies;
 mod protection;
 mod rate_keys;
 mod sampled;
@@ -79,6 +80,11 @@ impl Service for Wafv2 {
             "ListAvailableManagedRuleGroups" => Box::pin(managed::list_available_managed_rule_groups(ctx, input)),
             "DescribeManagedRuleGroup" => Box::pin(managed::describe_managed_rule_group(ctx, input)),
             "ListAvailableManagedRuleGroupVersions" => Box::pin(managed::list_available_managed_rule_group_versions(ctx, input)),
+            "DescribeAllManagedProducts" => Box::pin(managed::describe_all_managed_products(ctx, input)),
+            "DescribeManagedProductsByVendor" => Box::pin(managed::describe_managed_products_by_vendor(ctx, input)),
+            "PutPermissionPolicy" => Box::pin(permission_policies::put_permission_policy(store, ctx, input)),
+            "GetPermissionPolicy" => Box::pin(permission_policies::get_permission_policy(store, ctx, input)),
+            "DeletePermissionPolicy" => Box::pin(permission_policies::delete_permission_policy(store, ctx, input)),
             "AssociateWebACL" => Box::pin(associations::associate_web_acl(store, ctx, input)),
             "DisassociateWebACL" => Box::pin(associations::disassociate_web_acl(store, ctx, input)),
             "GetWebACLForResource" => Box::pin(associations::get_web_acl_for_resource(store, ctx, input)),
