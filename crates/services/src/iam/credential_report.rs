@@ -9,7 +9,7 @@ use wire::ApiError;
 
 use super::{
     entities::{self, EntityKind},
-    error, store_error,
+    error, login_profiles, password_policy, store_error,
 };
 
 const REPORTS: &str = "iam.credential_report";
@@ -64,17 +64,21 @@ async fn build(tx: &mut Txn, ctx: &RequestContext) -> Result<String, ApiError> {
     root_row.extend(access_key_cells(tx, &[]).await?);
     root_row.extend(["false", "N/A", "false", "N/A"].map(str::to_owned));
     lines.push(root_row.join(","));
+    let password_policy = password_policy::current(tx, account).await?;
+    let max_password_age = password_policy.and_then(|p| p.max_password_age);
     for user in entities::all(tx, account, EntityKind::User).await? {
-        let mut row = vec![
-            user.name.clone(),
-            user.arn.clone(),
-            report_time(user.create_date),
-            "false".to_owned(),
-            "N/A".to_owned(),
-            "N/A".to_owned(),
-            "N/A".to_owned(),
-            "false".to_owned(),
-        ];
+        let mut row = vec![user.name.clone(), user.arn.clone(), report_time(user.create_date)];
+        match login_profiles::of_user(tx, account, &user.name).await? {
+            // Palisade has no console, so a password is never used to sign in.
+            Some(profile) => row.extend([
+                "true".to_owned(),
+                "no_information".to_owned(),
+                report_time(profile.password_last_changed),
+                max_password_age.map_or("N/A".to_owned(), |days| report_time(profile.password_last_changed + f64::from(days) * 86_400.0)),
+            ]),
+            None => row.extend(["false", "N/A", "N/A", "N/A"].map(str::to_owned)),
+        }
+        row.push("false".to_owned());
         row.extend(access_key_cells(tx, &user.access_keys).await?);
         row.extend(["false", "N/A", "false", "N/A"].map(str::to_owned));
         lines.push(row.join(","));

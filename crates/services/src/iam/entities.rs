@@ -191,7 +191,7 @@ pub async fn all(tx: &mut Txn, account: &str, kind: EntityKind) -> Result<Vec<En
     Ok(rows.into_iter().filter_map(|(_, v)| serde_json::from_value(v).ok()).collect())
 }
 
-fn check_path(path: &str) -> Result<(), ApiError> {
+pub(super) fn check_path(path: &str) -> Result<(), ApiError> {
     if path.starts_with('/') && path.ends_with('/') {
         Ok(())
     } else {
@@ -199,14 +199,14 @@ fn check_path(path: &str) -> Result<(), ApiError> {
     }
 }
 
-fn parse_tags(input: &Value) -> Result<Vec<Tag>, ApiError> {
+pub(super) fn parse_tags(input: &Value) -> Result<Vec<Tag>, ApiError> {
     match input.get("Tags") {
         None => Ok(Vec::new()),
         Some(tags) => serde_json::from_value(tags.clone()).map_err(|e| ApiError::new("ValidationError", 400, e.to_string())),
     }
 }
 
-fn merge_tags(current: &mut Vec<Tag>, new: Vec<Tag>) -> Result<(), ApiError> {
+pub(super) fn merge_tags(current: &mut Vec<Tag>, new: Vec<Tag>) -> Result<(), ApiError> {
     for tag in new {
         match current.iter_mut().find(|t| t.key == tag.key) {
             Some(existing) => existing.value = tag.value,
@@ -337,6 +337,12 @@ pub async fn delete(store: &Store, ctx: &RequestContext, kind: EntityKind, input
     }
     if !entity.members.is_empty() {
         return conflict("Cannot delete entity, must remove users from group first.");
+    }
+    if kind == EntityKind::User && super::login_profiles::of_user(&mut tx, ctx.account(), name).await?.is_some() {
+        return conflict("Cannot delete entity, must delete login profile first.");
+    }
+    if kind == EntityKind::Role && !super::instance_profiles::holding_role(&mut tx, ctx.account(), name).await?.is_empty() {
+        return conflict("Cannot delete entity, must remove roles from instance profile first.");
     }
     if kind == EntityKind::User {
         let groups = all(&mut tx, ctx.account(), EntityKind::Group).await?;

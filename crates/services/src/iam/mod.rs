@@ -9,11 +9,15 @@ mod credential_report;
 pub mod entities;
 pub mod ids;
 mod inline_policies;
+mod instance_profiles;
+mod login_profiles;
 mod managed_policies;
 pub mod mfa;
+mod password_policy;
 mod policy_cache;
 mod policy_document;
 mod principal_policies;
+mod resource_tags;
 mod resources;
 mod simulator;
 
@@ -119,6 +123,24 @@ impl Service for Iam {
             "ListMFADevices" => Box::pin(mfa::list_mfa_devices(store, ctx, input)),
             "GenerateCredentialReport" => Box::pin(credential_report::generate(store, ctx)),
             "GetCredentialReport" => Box::pin(credential_report::get(store, ctx)),
+            "CreateInstanceProfile" => Box::pin(instance_profiles::create_instance_profile(store, ctx, input)),
+            "GetInstanceProfile" => Box::pin(instance_profiles::get_instance_profile(store, ctx, input)),
+            "DeleteInstanceProfile" => Box::pin(instance_profiles::delete_instance_profile(store, ctx, input)),
+            "AddRoleToInstanceProfile" => Box::pin(instance_profiles::add_role_to_instance_profile(store, ctx, input)),
+            "RemoveRoleFromInstanceProfile" => Box::pin(instance_profiles::remove_role_from_instance_profile(store, ctx, input)),
+            "ListInstanceProfiles" => Box::pin(instance_profiles::list_instance_profiles(store, ctx, input)),
+            "ListInstanceProfilesForRole" => Box::pin(instance_profiles::list_instance_profiles_for_role(store, ctx, input)),
+            "TagInstanceProfile" => Box::pin(instance_profiles::tag_instance_profile(store, ctx, input)),
+            "UntagInstanceProfile" => Box::pin(instance_profiles::untag_instance_profile(store, ctx, input)),
+            "ListInstanceProfileTags" => Box::pin(instance_profiles::list_instance_profile_tags(store, ctx, input)),
+            "CreateLoginProfile" => Box::pin(login_profiles::create_login_profile(store, ctx, input)),
+            "GetLoginProfile" => Box::pin(login_profiles::get_login_profile(store, ctx, input)),
+            "UpdateLoginProfile" => Box::pin(login_profiles::update_login_profile(store, ctx, input)),
+            "DeleteLoginProfile" => Box::pin(login_profiles::delete_login_profile(store, ctx, input)),
+            "ChangePassword" => Box::pin(login_profiles::change_password(store, ctx, input)),
+            "UpdateAccountPasswordPolicy" => Box::pin(password_policy::update_account_password_policy(store, ctx, input)),
+            "GetAccountPasswordPolicy" => Box::pin(password_policy::get_account_password_policy(store, ctx)),
+            "DeleteAccountPasswordPolicy" => Box::pin(password_policy::delete_account_password_policy(store, ctx)),
             _ => return None,
         })
     }

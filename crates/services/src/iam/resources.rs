@@ -10,7 +10,9 @@ pub fn of_request(ctx: &RequestContext, input: &Value) -> Vec<String> {
     let account = ctx.account();
     let path = input.get("Path").and_then(Value::as_str).unwrap_or("/");
     let named = |member: &str| input.get(member).and_then(Value::as_str);
-    let arn = if let Some(group) = named("GroupName") {
+    let arn = if let Some(profile) = named("InstanceProfileName") {
+        format!("arn:aws:iam::{account}:instance-profile{path}{profile}")
+    } else if let Some(group) = named("GroupName") {
         format!("arn:aws:iam::{account}:group{path}{group}")
     } else if let Some(role) = named("RoleName") {
         format!("arn:aws:iam::{account}:role{path}{role}")
@@ -22,7 +24,7 @@ pub fn of_request(ctx: &RequestContext, input: &Value) -> Vec<String> {
         format!("arn:aws:iam::{account}:policy{path}{policy}")
     } else if let PrincipalKind::IamUser { .. } = ctx.principal.kind {
         // Operations on "the calling user" (GetUser, CreateAccessKey without a name).
-        if matches!(ctx.operation, "GetUser" | "CreateAccessKey" | "ListAccessKeys") {
+        if matches!(ctx.operation, "GetUser" | "CreateAccessKey" | "ListAccessKeys" | "ChangePassword" | "GetLoginProfile") {
             ctx.principal.arn.clone()
         } else {
             "*".to_owned()
