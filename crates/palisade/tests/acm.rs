@@ -299,3 +299,91 @@ fn a_private_ca_issues_from_an_openssl_csr_and_lists_revoked_certificates_in_its
     let tags = server.aws_json(&["acm-pca", "list-tags", "--certificate-authority-arn", &ca]);
     assert_eq!(tags["Tags"], serde_json::json!([{ "Key": "env", "Value": "test" }]));
 }
+
+/// A ROOT CA of account `000000000000`, made ACTIVE with its self-signed certificate.
+fn active_root_ca(server: &Server, dir: &Path) -> String {
+    let ca = server.aws_json(&[
+        "acm-pca", "create-certificate-authority", "--certificate-authority-type", "ROOT",
+        "--certificate-authority-configuration", "KeyAlgorithm=EC_prime256v1,SigningAlgorithm=SHA256WITHECDSA,Subject={CommonName=Shared Root}",
+    ])["CertificateAuthorityArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let csr = server.aws_json(&["acm-pca", "get-certificate-authority-csr", "--certificate-authority-arn", &ca])["Csr"].as_str().unwrap().to_owned();
+    let csr_path = write(dir, "root.csr", &csr);
+    let issued = server.aws_json(&[
+        "acm-pca", "issue-certificate", "--certificate-authority-arn", &ca, "--csr", &fileb(&csr_path), "--signing-algorithm",
+        "SHA256WITHECDSA", "--template-arn", "arn:aws:acm-pca:::template/RootCACertificate/V1", "--validity", "Value=5,Type=YEARS",
+    ])["CertificateArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cert = server.aws_json(&["acm-pca", "get-certificate", "--certificate-authority-arn", &ca, "--certificate-arn", &issued]);
+    let cert_path = write(dir, "root.pem", cert["Certificate"].as_str().unwrap());
+    server.aws_json(&["acm-pca", "import-certificate-authority-certificate", "--certificate-authority-arn", &ca, "--certificate", &fileb(&cert_path)]);
+    ca
+}
+
+#[test]
+fn a_private_ca_is_shared_by_its_policy_and_renews_the_acm_certificates_its_permission_allows() {
+    let server = start_server(&["--ephemeral", "--test-clock"]);
+    let dir = TempDir::new("acm-pca-access");
+    let d = dir.0.as_path();
+    let ca = active_root_ca(&server, d);
+
+    // Another account may issue from the CA only once the CA's policy says so.
+    openssl_ok(d, &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "b.key", "-out", "b.csr", "-subj", "/CN=b.partner.example"]);
+    let csr = fileb(&d.join("b.csr"));
+    let issue_as_b = || {
+        server.aws_as("111111111111", "test", &[
+            "acm-pca", "issue-certificate", "--certificate-authority-arn", &ca, "--csr", &csr, "--signing-algorithm", "SHA256WITHECDSA",
+            "--validity", "Value=1,Type=DAYS",
+        ])
+    };
+    let denied = issue_as_b();
+    assert!(error_text(&denied).contains("AccessDeniedException"), "{}", error_text(&denied));
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "AWS": "arn:aws:iam::111111111111:root" },
+            "Action": ["acm-pca:IssueCertificate", "acm-pca:GetCertificate"],
+            "Resource": ca,
+        }],
+    });
+    server.aws_json(&["acm-pca", "put-policy", "--resource-arn", &ca, "--policy", &policy.to_string()]);
+    let allowed = issue_as_b();
+    assert!(allowed.status.success(), "{}", error_text(&allowed));
+    let still_denied = server.aws_as("111111111111", "test", &["acm-pca", "update-certificate-authority", "--certificate-authority-arn", &ca, "--status", "DISABLED"]);
+    assert!(error_text(&still_denied).contains("AccessDeniedException"), "{}", error_text(&still_denied));
+
+    // Managed renewal of a private certificate is ACM acting alone: the CA must permit it.
+    let private = request(&server, &["--domain-name", "renewing.internal", "--certificate-authority-arn", &ca]);
+    let before = wait_issued(&server, &private);
+    let passphrase = write(d, "passphrase", "renew-me");
+    server.aws_json(&["acm", "export-certificate", "--certificate-arn", &private, "--passphrase", &fileb(&passphrase)]);
+    let advance = |days: u64| {
+        let body = format!(r#"{{"advance_seconds": {}}}"#, days * DAY_SECONDS);
+        assert_eq!(http(server.port, "POST", "/_palisade/clock", &[], body.as_bytes()).unwrap().status, 200);
+    };
+    advance(336);
+    let mut failed = Value::Null;
+    poll("the refused renewal", || {
+        failed = describe(&server, &private);
+        failed["RenewalSummary"]["RenewalStatus"] == "FAILED"
+    });
+    assert_eq!(failed["RenewalSummary"]["RenewalStatusReason"], "PCA_ACCESS_DENIED");
+    assert_eq!(failed["Serial"], before["Serial"]);
+    server.aws_json(&[
+        "acm-pca", "create-permission", "--certificate-authority-arn", &ca, "--principal", "acm.amazonaws.com",
+        "--actions", "IssueCertificate", "GetCertificate", "ListPermissions",
+    ]);
+    advance(1);
+    let mut renewed = Value::Null;
+    poll("the permitted renewal", || {
+        renewed = describe(&server, &private);
+        renewed["RenewalSummary"]["RenewalStatus"] == "SUCCESS"
+    });
+    assert_ne!(renewed["Serial"], before["Serial"]);
+    assert_eq!(renewed["CertificateArn"], private.as_str());
+}

@@ -206,7 +206,11 @@ pub async fn run_renewal_job(store: &Store, sealer: &Sealer, now: f64, payload: 
             Ok(()) => RenewalRecord { status: "SUCCESS".to_owned(), reason: None, updated_at: now },
             Err(e) => {
                 tracing::warn!(certificate = %cert.arn, error = %e.message, "managed renewal failed");
-                RenewalRecord { status: "FAILED".to_owned(), reason: Some("OTHER".to_owned()), updated_at: now }
+                let reason = match cert.kind {
+                    CertificateType::Private => super::renewal::failure_reason(&e),
+                    _ => "OTHER",
+                };
+                RenewalRecord { status: "FAILED".to_owned(), reason: Some(reason.to_owned()), updated_at: now }
             }
         });
         certificate_record::save(&mut tx, &cert).await.map_err(|e| e.message)?;

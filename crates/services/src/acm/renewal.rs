@@ -30,7 +30,7 @@ fn key_and_csr(cert: &StoredCertificate) -> Result<(PrivateKey, String), ApiErro
 }
 
 /// ACM's failure reason for an error ACM PCA answered.
-fn failure_reason(pca_error: &ApiError) -> &'static str {
+pub fn failure_reason(pca_error: &ApiError) -> &'static str {
     match pca_error.code.as_ref() {
         "ResourceNotFoundException" => "PCA_RESOURCE_NOT_FOUND",
         "InvalidStateException" => "PCA_INVALID_STATE",
@@ -85,12 +85,12 @@ async fn request_from_pca(acm: &Acm, ctx: &RequestContext, ca_arn: &str, csr: &s
 }
 
 /// Reissues a private certificate for the managed-renewal job, which has no caller to act for:
-/// ACM PCA issues it as it would for ACM's own service principal.
+/// ACM PCA issues it to ACM's own service principal, if the CA permits it.
 pub async fn reissue_private(tx: &mut Txn, sealer: &Sealer, cert: &mut StoredCertificate, now: f64) -> Result<(), ApiError> {
     let ca_arn = cert.certificate_authority_arn.clone().unwrap_or_default();
     let (key, csr) = key_and_csr(cert)?;
     let (certificate, chain) =
-        crate::acm_pca::issue_for_acm(tx, sealer, &ca_arn, csr.as_bytes(), PRIVATE_VALIDITY_DAYS, now).await?;
+        crate::acm_pca::issue_for_acm(tx, sealer, &cert.account, &ca_arn, csr.as_bytes(), PRIVATE_VALIDITY_DAYS, now).await?;
     cert.certificate_pem = Some(certificate);
     cert.chain_pem = Some(chain);
     cert.seal_key(sealer, &key);

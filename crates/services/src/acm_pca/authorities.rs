@@ -108,6 +108,8 @@ pub async fn create_certificate_authority(pca: &AcmPca, ctx: &RequestContext, in
         tags,
         crl_number: 0,
         revoked: Vec::new(),
+        policy: None,
+        permissions: Vec::new(),
     };
     let mut tx = pca.store.begin().await.map_err(store_error)?;
     authority_record::save(&mut tx, &ca).await?;

@@ -11,6 +11,7 @@ use store::{Sealer, Txn};
 use wire::ApiError;
 use x509::{CertificateAuthority, NameAttribute, PrivateKey, SigningAlgorithm, Subject};
 
+use super::access::Permission;
 use super::{error, store_error};
 
 const AUTHORITIES: &str = "acm-pca.authority";
@@ -51,6 +52,11 @@ pub struct StoredAuthority {
     pub tags: BTreeMap<String, String>,
     pub crl_number: u64,
     pub revoked: Vec<RevokedCertificate>,
+    /// The resource-based policy (JSON text) PutPolicy stored.
+    #[serde(default)]
+    pub policy: Option<String>,
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
 }
 
 /// One certificate a CA issued.
@@ -206,12 +212,24 @@ pub async fn find_by_arn(tx: &mut Txn, arn: &str) -> Result<StoredAuthority, Api
         .ok_or_else(|| error("ResourceNotFoundException", format!("Could not find certificate authority {arn}.")))
 }
 
-/// The CA an input's ARN names, in the caller's account and region; a CA deleted past its
-/// restoration window no longer exists.
+/// The operations a CA's resource policy can open to other accounts, as in AWS.
+const SHAREABLE_OPERATIONS: [&str; 6] = [
+    "IssueCertificate",
+    "GetCertificate",
+    "GetCertificateAuthorityCertificate",
+    "DescribeCertificateAuthority",
+    "ListPermissions",
+    "ListTags",
+];
+
+/// The CA an input's ARN names, in the caller's region; in the caller's account, or in another
+/// for the operations a resource policy can share (the authorizer has judged that policy
+/// already). A CA deleted past its restoration window no longer exists.
 pub async fn find(tx: &mut Txn, ctx: &RequestContext, arn: &str) -> Result<StoredAuthority, ApiError> {
     let ca = find_by_arn(tx, arn).await?;
     let gone = ca.restorable_until.is_some_and(|until| ctx.time > until);
-    if ca.account != ctx.account() || ca.region != ctx.region || gone {
+    let reachable = ca.account == ctx.account() || SHAREABLE_OPERATIONS.contains(&ctx.operation);
+    if !reachable || ca.region != ctx.region || gone {
         return Err(error("ResourceNotFoundException", format!("Could not find certificate authority {arn}.")));
     }
     Ok(ca)

@@ -244,17 +244,25 @@ pub async fn get_certificate(pca: &AcmPca, ctx: &RequestContext, input: Value) -
 }
 
 /// Issues an end-entity certificate for ACM from the CA `ca_arn`, `validity_days` long from
-/// `now` (capped at the CA's own expiry), for the managed renewal of a private certificate.
-/// Returns the certificate and its chain, PEM.
+/// `now` (capped at the CA's own expiry), for the managed renewal of a private certificate of
+/// `account`. ACM acts as its service principal, so the CA must have given it a permission
+/// (CreatePermission), as in AWS. Returns the certificate and its chain, PEM.
 pub async fn issue_for_acm(
     tx: &mut Txn,
     sealer: &Sealer,
+    account: &str,
     ca_arn: &str,
     csr: &[u8],
     validity_days: i64,
     now: f64,
 ) -> Result<(String, String), ApiError> {
     let ca = authority_record::find_by_arn(tx, ca_arn).await?;
+    if !super::access::acm_may_issue(&ca, account) {
+        return Err(error(
+            "AccessDeniedException",
+            format!("{} has no permission to issue and get certificates from {ca_arn}.", super::access::ACM_PRINCIPAL),
+        ));
+    }
     let signing = ca.signing_algorithm()?;
     let start = now.floor() as i64;
     let ca_expiry = ca

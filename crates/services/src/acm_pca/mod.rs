@@ -3,12 +3,14 @@
 //! revocation with a signed CRL (served at `/_palisade/crl/<ca-id>.crl`), deletion with a
 //! restoration window, and tags.
 
+mod access;
 mod authorities;
 mod authority_record;
 mod issuance;
 mod revocation;
 mod tags;
 
+pub use access::resource_policy;
 pub use issuance::issue_for_acm;
 pub use revocation::CRLS;
 
@@ -56,12 +58,19 @@ impl Service for AcmPca {
             "TagCertificateAuthority" => Box::pin(tags::tag_certificate_authority(self, ctx, input)),
             "UntagCertificateAuthority" => Box::pin(tags::untag_certificate_authority(self, ctx, input)),
             "ListTags" => Box::pin(tags::list_tags(self, ctx, input)),
+            "PutPolicy" => Box::pin(access::put_policy(self, ctx, input)),
+            "GetPolicy" => Box::pin(access::get_policy(self, ctx, input)),
+            "DeletePolicy" => Box::pin(access::delete_policy(self, ctx, input)),
+            "CreatePermission" => Box::pin(access::create_permission(self, ctx, input)),
+            "ListPermissions" => Box::pin(access::list_permissions(self, ctx, input)),
+            "DeletePermission" => Box::pin(access::delete_permission(self, ctx, input)),
             _ => return None,
         })
     }
 
     fn resources(&self, _ctx: &RequestContext, input: &Value) -> Vec<String> {
-        match input.get("CertificateAuthorityArn").and_then(Value::as_str) {
+        let named = input.get("CertificateAuthorityArn").or_else(|| input.get("ResourceArn"));
+        match named.and_then(Value::as_str) {
             Some(arn) => vec![arn.to_owned()],
             None => vec!["*".to_owned()],
         }

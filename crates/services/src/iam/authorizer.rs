@@ -95,6 +95,11 @@ impl PolicyAuthorizer {
         if action.starts_with("lambda:") && resource.starts_with("arn:aws:lambda:") {
             return Ok(owned(self.function_policy(resource).await?));
         }
+        if action.starts_with("acm-pca:") && resource.starts_with("arn:aws:acm-pca:") {
+            if let Some((account, policy)) = crate::acm_pca::resource_policy(&self.store, resource).await {
+                return Ok(ResourceFacts { arn: None, account: Some(account), policy });
+            }
+        }
         if action.starts_with("secretsmanager:") && resource.starts_with("arn:aws:secretsmanager:") {
             if let Some(secret) = crate::secretsmanager::policy_target(&self.store, resource).await {
                 return Ok(ResourceFacts { arn: Some(secret.arn), account: Some(secret.account), policy: secret.policy });
