@@ -261,8 +261,15 @@ fn linux() -> ManagedRuleGroup {
 }
 
 /// Shell command injection on POSIX systems: a command after a separator or inside a
-/// substitution, shell variables, shells and well-known files by path.
-const UNIX_SHELL: &str = r"(?i)(?:(?:[;&|`\n]|\$\(|\|\||&&)\s*(?:[\w/.-]*/)?(?:cat|ls|id|whoami|uname|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|dash|python[23]?|perl|ruby|php|chmod|chown|echo|printf|ping|nslookup|dig|sleep|rm|mkfifo|telnet|base64|env|ifconfig|ps|kill|touch|tftp|awk|sed|xargs|head|tail|more|less|find|nohup|sudo|su|crontab|useradd|passwd|history|hostname|netstat|socat)\b|\$\{?(?:HOME|PATH|IFS|SHELL|USER|PWD|BASH|HOSTNAME|UID)\b|/bin/(?:ba|z|c|k|da|tc)?sh\b|/usr/bin/(?:env|perl|python[23]?|id|whoami)\b|\$\(\s*[a-z]|`\s*(?:[a-z]+\s+)*[a-z/]+[^`]*`|\(\s*\)\s*\{)";
+/// substitution, shell variables, shells and well-known files by path, and a Bash function
+/// definition at the start of a value (Shellshock: Bash runs what follows `() {...}` in an
+/// environment variable, and CGI puts headers and the query into the environment).
+///
+/// After a separator, a command that is also an English word (`cat`, `more`, `sleep`, `find`,
+/// `copy`) counts only with an operand that looks like one (a path, a flag, a variable, a
+/// quote), so that "mammal;cat;ears" and "heroine; more than that" stay prose; commands that are
+/// no words (`whoami`, `uname`, `ifconfig`) count alone.
+const UNIX_SHELL: &str = r"(?i)(?:(?:[;&|`\n]|\$\(|\|\||&&)\s*(?:[\w/.-]*/)?(?:(?:whoami|uname|ifconfig|netstat|hostname|wget|curl|ncat|netcat|nslookup|mkfifo|telnet|tftp|socat|crontab|useradd|nohup|sudo|python[23]?|perl|bash|zsh|ksh|id|ls|ps|env)\b|(?:cat|nc|sh|dash|ruby|php|chmod|chown|echo|printf|ping|dig|sleep|rm|base64|kill|touch|awk|sed|xargs|head|tail|more|less|find|su|passwd|history)\s+(?:-{1,2}\w|[/~$.'`]|\d)|(?:echo|printf)\s+\w+\s*[>|])|\$\{?(?:HOME|PATH|IFS|SHELL|USER|PWD|BASH|HOSTNAME|UID)\b|/bin/(?:ba|z|c|k|da|tc)?sh\b|/usr/bin/(?:env|perl|python[23]?|id|whoami)\b|\$\(\s*[a-z]|`\s*(?:[a-z]+\s+)*[a-z/]+[^`]*`|^\s*\(\s*\)\s*\{)";
 
 fn unix() -> ManagedRuleGroup {
     let types = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "ESCAPE_SEQ_DECODE"];
@@ -282,7 +289,9 @@ fn unix() -> ManagedRuleGroup {
 }
 
 fn windows() -> ManagedRuleGroup {
-    let shell = r"(?:(?:[;&|]|\|\||&&)\s*(?:cmd(?:\.exe)?|powershell(?:\.exe)?|nslookup|ping|net(?:\.exe)?\s+(?:user|localgroup|view|share)|whoami|ipconfig|systeminfo|tasklist|taskkill|certutil|bitsadmin|reg(?:\.exe)?\s+(?:query|add|delete)|wmic|type|dir|copy|del|rundll32|regsvr32|mshta|cscript|wscript|schtasks|sc\s+(?:query|create|start))\b|\bcmd(?:\.exe)?\s*/[ckr]\b|%(?:comspec|systemroot|windir|userprofile|temp)%|\bc:\\windows\\)";
+    // As for POSIX shells: commands that are also words (`type`, `dir`, `copy`, `del`, `ping`)
+    // count after a separator only with an operand that looks like one.
+    let shell = r"(?:(?:[;&|]|\|\||&&)\s*(?:(?:cmd(?:\.exe)?|powershell(?:\.exe)?|nslookup|whoami|ipconfig|systeminfo|tasklist|taskkill|certutil|bitsadmin|wmic|rundll32|regsvr32|mshta|cscript|wscript|schtasks)\b|net(?:\.exe)?\s+(?:user|localgroup|view|share)\b|reg(?:\.exe)?\s+(?:query|add|delete)\b|sc\s+(?:query|create|start)\b|(?:type|dir|copy|del|ping|echo)\s+(?:[/\\%.\x22']|[a-z]:|-\w))|\bcmd(?:\.exe)?\s*/[ckr]\b|%(?:comspec|systemroot|windir|userprofile|temp)%|\bc:\\windows\\)";
     let powershell = r"(?:\binvoke-(?:expression|webrequest|command|restmethod|item|shellcode|mimikatz)\b|\biex\s*\(|\bnew-object\s+(?:net\.webclient|system\.net\.|-comobject)|\.downloadstring\s*\(|\.downloadfile\s*\(|\bstart-process\b|\s-(?:encodedcommand|enc|e|ec)\s+[a-z0-9+/=]{16,}|\bset-executionpolicy\b|\bfrombase64string\b|\b-executionpolicy\s+bypass\b|\bget-(?:wmiobject|process|childitem|content)\b|\badd-mppreference\b)";
     let types = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "CMD_LINE"];
     let ps_types = DECODE;
