@@ -32,7 +32,7 @@ def log_error(record, prefix=""):
     # AWS writes an unhandled error as one log event; '\r' keeps its lines in that one event.
     lines = [prefix + "[ERROR] " + record["errorType"] + ": " + record["errorMessage"], "Traceback (most recent call last):"]
     lines.extend(frame.rstrip("\n") for frame in record["stackTrace"])
-    sys.stdout.write("\r".join(lines) + "\n")
+    sys.stdout.write("\r".join(lines).replace("\n", "\r") + "\n")
     sys.stdout.flush()
 
 

@@ -21,13 +21,18 @@ pub trait Authorizer: Send + Sync {
 }
 
 /// The IAM action of the request (`kms:Encrypt`): the service's IAM prefix, which is its
-/// signing name except where AWS differs, and the operation name.
+/// signing name except where AWS differs, and the operation name (or the action AWS names it by).
 pub fn iam_action(ctx: &RequestContext) -> String {
     let prefix = match ctx.service.signing_name {
         "monitoring" => "cloudwatch",
         other => other,
     };
-    format!("{prefix}:{}", ctx.operation)
+    // A few IAM actions are not named after their operation.
+    let action = match (prefix, ctx.operation) {
+        ("lambda", "Invoke" | "InvokeWithResponseStream") => "InvokeFunction",
+        (_, operation) => operation,
+    };
+    format!("{prefix}:{action}")
 }
 
 /// AccessDenied as the request's protocol family names it: `AccessDenied` (403) for query and

@@ -245,3 +245,88 @@ fn permissions_listing_and_a_custom_runtime() {
     let builtin = server.aws(&["lambda", "delete-function", "--function-name", "SecretsManagerRDSMySQLRotationSingleUser"]);
     assert!(error_text(&builtin).contains("InvalidParameterValueException"), "{}", error_text(&builtin));
 }
+
+/// Runs SQL as PostgreSQL's superuser (trust authentication on 127.0.0.1) and returns the output.
+fn postgres_admin(sql: &str) -> String {
+    let out = Command::new("psql").args(["-X", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql]).output().expect("psql runs");
+    assert!(out.status.success(), "psql: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn scram_matches(verifier: &str, password: &str) -> bool {
+    Command::new("python3").arg(fixture("scram_matches.py")).args([verifier, password]).status().unwrap().success()
+}
+
+/// Logs in to MariaDB over TCP, which checks the password.
+fn mysql_login(user: &str, password: &str) -> bool {
+    Command::new("mysql")
+        .args(["--protocol=TCP", "-h", "127.0.0.1", "-P", "3306", "-u", user, "-N", "-e", "SELECT 1"])
+        .env("MYSQL_PWD", password)
+        .output()
+        .expect("mysql runs")
+        .status
+        .success()
+}
+
+/// The secret's current value once a rotation has replaced `old_password`.
+fn wait_for_rotation(server: &Server, secret: &str, old_password: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let value = server.aws_json(&["secretsmanager", "get-secret-value", "--secret-id", secret]);
+        let current: Value = serde_json::from_str(value["SecretString"].as_str().unwrap()).unwrap();
+        if current["password"] != old_password {
+            return current;
+        }
+        assert!(Instant::now() < deadline, "the rotation of {secret} did not finish: {}", server.aws_json(&["secretsmanager", "describe-secret", "--secret-id", secret]));
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+fn rotate_with_builtin(server: &Server, secret: &str, value: &Value, function: &str) -> Value {
+    server.aws_json(&["secretsmanager", "create-secret", "--name", secret, "--secret-string", &value.to_string()]);
+    let arn = format!("arn:aws:lambda:us-east-1:000000000000:function:{function}");
+    server.aws_json(&["secretsmanager", "rotate-secret", "--secret-id", secret, "--rotation-lambda-arn", &arn]);
+    let rotated = wait_for_rotation(server, secret, value["password"].as_str().unwrap());
+    let previous = server.aws_json(&["secretsmanager", "get-secret-value", "--secret-id", secret, "--version-stage", "AWSPREVIOUS"]);
+    assert_eq!(serde_json::from_str::<Value>(previous["SecretString"].as_str().unwrap()).unwrap(), *value);
+    rotated
+}
+
+#[test]
+fn built_in_rotation_changes_the_database_passwords() {
+    let server = start(&["--ephemeral"]);
+    let user = format!("palisade_rotation_{}", std::process::id());
+    postgres_admin(&format!("DROP ROLE IF EXISTS {user}"));
+    postgres_admin(&format!("CREATE ROLE {user} LOGIN PASSWORD 'first-password-1'"));
+    let secret = json!({
+        "engine": "postgres", "host": "127.0.0.1", "port": 5432, "username": user,
+        "password": "first-password-1", "dbname": "postgres",
+    });
+    let rotated = rotate_with_builtin(&server, "pg-credentials", &secret, "SecretsManagerRDSPostgreSQLRotationSingleUser");
+    let new_password = rotated["password"].as_str().unwrap();
+    assert_eq!(new_password.len(), 32);
+    // This PostgreSQL trusts every connection from 127.0.0.1, so logging in proves nothing
+    // here; the verifier it stores is what a password-checking (scram-sha-256) server judges by.
+    let verifier = postgres_admin(&format!("SELECT rolpassword FROM pg_authid WHERE rolname = '{user}'"));
+    assert!(scram_matches(&verifier, new_password), "the stored verifier is not the new password's");
+    assert!(!scram_matches(&verifier, "first-password-1"), "the old password still matches");
+    postgres_admin(&format!("DROP ROLE {user}"));
+    let log = wait_for_log(&server, "/aws/lambda/SecretsManagerRDSPostgreSQLRotationSingleUser", "finishSecret");
+    assert!(log[0].contains("Successfully set AWSCURRENT stage"), "{log:?}");
+
+    let mysql_user = format!("rot{}", std::process::id());
+    let admin = |sql: &str| {
+        let out = Command::new("mysql").args(["--protocol=TCP", "-h", "127.0.0.1", "-u", "root", "-e", sql]).output().expect("mysql runs");
+        assert!(out.status.success(), "mysql: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    admin(&format!("DROP USER IF EXISTS '{mysql_user}'@'127.0.0.1'; CREATE USER '{mysql_user}'@'127.0.0.1' IDENTIFIED BY 'first-password-2'"));
+    assert!(mysql_login(&mysql_user, "first-password-2"));
+    let secret = json!({
+        "engine": "mysql", "host": "127.0.0.1", "port": 3306, "username": mysql_user, "password": "first-password-2",
+    });
+    let rotated = rotate_with_builtin(&server, "mysql-credentials", &secret, "SecretsManagerRDSMySQLRotationSingleUser");
+    let new_password = rotated["password"].as_str().unwrap();
+    assert!(mysql_login(&mysql_user, new_password), "the new password does not log in");
+    assert!(!mysql_login(&mysql_user, "first-password-2"), "the old password still logs in");
+    admin(&format!("DROP USER '{mysql_user}'@'127.0.0.1'"));
+}

@@ -161,13 +161,18 @@ def can_log_in(secret):
 def change_password(login, new_password):
     if ENGINE == "postgres":
         user = '"' + login["username"].replace('"', '""') + '"'
-        sql = "ALTER USER %s WITH PASSWORD '%s';\n" % (user, scram_verifier(new_password))
+        statements = ["ALTER USER %s WITH PASSWORD '%s';\n" % (user, scram_verifier(new_password))]
     else:
         escaped = new_password.replace("\\", "\\\\").replace("'", "\\'")
-        sql = "ALTER USER CURRENT_USER() IDENTIFIED BY '%s';\n" % escaped
-    succeeded, output = run_client(login, sql)
-    if not succeeded:
-        raise ValueError("setSecret: the database refused the password change: %s" % output.strip())
+        # MariaDB and MySQL 5.x hash with PASSWORD(); MySQL 8 dropped it and takes the password.
+        statements = ["SET PASSWORD = PASSWORD('%s');\n" % escaped, "SET PASSWORD = '%s';\n" % escaped]
+    for sql in statements:
+        succeeded, output = run_client(login, sql)
+        if succeeded:
+            return
+    # Clients echo a failed statement; only their error lines are kept, so no password is logged.
+    errors = [line for line in output.splitlines() if line.startswith("ERROR")]
+    raise ValueError("setSecret: the database refused the password change: %s" % " ".join(errors))
 
 
 def scram_verifier(password, iterations=4096):
