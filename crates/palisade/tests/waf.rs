@@ -211,7 +211,9 @@ fn a_web_acl_on_a_load_balancer_filters_live_traffic() {
     server.aws_json(&["logs", "create-log-group", "--log-group-name", "aws-waf-logs-edge"]);
     server.aws_json(&[
         "wafv2", "put-logging-configuration", "--logging-configuration",
-        &format!("ResourceArn={acl_arn},LogDestinationConfigs=arn:aws:logs:us-east-1:000000000000:log-group:aws-waf-logs-edge"),
+        &format!(
+            r#"{{"ResourceArn":"{acl_arn}","LogDestinationConfigs":["arn:aws:logs:us-east-1:000000000000:log-group:aws-waf-logs-edge"],"RedactedFields":[{{"SingleHeader":{{"Name":"user-agent"}}}}]}}"#
+        ),
     ]);
     server.aws(&["wafv2", "associate-web-acl", "--web-acl-arn", acl_arn, "--resource-arn", lb_arn]);
     let for_resource = server.aws_json(&["wafv2", "get-web-acl-for-resource", "--resource-arn", lb_arn]);
@@ -262,6 +264,9 @@ fn a_web_acl_on_a_load_balancer_filters_live_traffic() {
         .unwrap_or_else(|| panic!("the blocked SQLi request is logged: {records:?}"));
     assert_eq!(logged["webaclId"], acl_arn);
     assert_eq!(logged["httpRequest"]["clientIp"], "127.0.0.1");
+    assert_eq!(logged["ruleGroupList"][0]["terminatingRule"]["ruleId"], "SQLi_QUERYARGUMENTS");
+    let user_agent = logged["httpRequest"]["headers"].as_array().unwrap().iter().find(|h| h["name"] == "user-agent").unwrap().clone();
+    assert_eq!(user_agent["value"], "REDACTED", "the logging configuration redacts the User-Agent header");
 
     let blocked = || {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();

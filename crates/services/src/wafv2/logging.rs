@@ -58,6 +58,7 @@ pub async fn put_logging_configuration(store: &Store, ctx: &RequestContext, inpu
     if !destination_name(destinations[0]).is_some_and(|name| name.starts_with(DESTINATION_PREFIX)) {
         return Err(invalid_parameter("LOG_DESTINATION", destinations[0], "The ARN isn't valid. A valid ARN begins with arn: and includes other information separated by colons or slashes."));
     }
+    super::log_policy::check(&configuration)?;
     let mut tx = store.begin().await.map_err(store_error)?;
     let web_acl = entities::load_by_arn(&mut tx, &web_acl_arn).await?.filter(|e| e.kind == Kind::WebAcl && e.account == ctx.account());
     if web_acl.is_none() {

@@ -7,6 +7,7 @@ mod associations;
 mod definitions;
 mod entities;
 mod errors;
+mod log_policy;
 mod logging;
 mod managed;
 mod permission_policies;

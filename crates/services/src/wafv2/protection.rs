@@ -17,6 +17,7 @@ use super::{
     associations, definitions,
     entities::{self, Entity},
     errors::store_error,
+    log_policy::LogPolicy,
     logging,
     traffic::{LogDelivery, MetricKey, Sample, Traffic},
 };
@@ -47,6 +48,8 @@ struct AclSight {
     rules: HashMap<String, RuleSight>,
     /// The log group of the web ACL's logging configuration, `(account, region, group)`.
     log_group: Option<(String, String, String)>,
+    /// What the logging configuration keeps and redacts.
+    log_policy: LogPolicy,
     log_stream: String,
 }
 
@@ -91,6 +94,7 @@ impl AclSight {
             metrics,
             rules,
             log_group,
+            log_policy: logging_configuration.map(LogPolicy::of).unwrap_or_default(),
         }
     }
 
@@ -244,8 +248,12 @@ impl WebAclFilter {
             self.traffic.sample(&sight.web_acl_arn, Sample { time_ms: now_ms, metric_names, shape });
         }
 
-        if let Some((account, region, group)) = &sight.log_group {
-            let record = self.log_record(inbound, verdict, &headers(), response_code, now_ms);
+        let logged_actions: Vec<&str> =
+            std::iter::once(action).chain(verdict.non_terminating_matches.iter().map(|m| m.action.as_str())).collect();
+        let log_group = sight.log_group.as_ref().filter(|_| sight.log_policy.keeps(&logged_actions, &verdict.labels));
+        if let Some((account, region, group)) = log_group {
+            let mut record = self.log_record(inbound, verdict, &headers(), response_code, now_ms);
+            sight.log_policy.redact(&mut record);
             self.traffic.log(LogDelivery {
                 account: account.clone(),
                 region: region.clone(),
