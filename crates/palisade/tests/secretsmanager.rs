@@ -229,6 +229,16 @@ fn kms_and_resource_policies_judge_who_reads_a_secret() {
     assert_eq!(validated["PolicyValidationPassed"], false);
     let malformed = server.aws(&["secretsmanager", "put-resource-policy", "--secret-id", "app/own", "--resource-policy", "{\"Statement\": 3}"]);
     assert!(error_text(&malformed).contains("MalformedPolicyDocumentException"), "{}", error_text(&malformed));
+
+    // Condition keys from the request: this user may create only secrets tagged for its team.
+    let tagged_only = json!({ "Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "secretsmanager:CreateSecret", "Resource": "*",
+        "Condition": { "StringEquals": { "aws:RequestTag/team": "payments" } } }] });
+    let (team_key, team_secret) = iam_user(&server, "team", &tagged_only);
+    let untagged = server.aws_as(&team_key, &team_secret, &["secretsmanager", "create-secret", "--name", "t/1"]);
+    assert!(error_text(&untagged).contains("AccessDeniedException"), "{}", error_text(&untagged));
+    let tagged = server.aws_as(&team_key, &team_secret, &["secretsmanager", "create-secret", "--name", "t/1", "--tags", "Key=team,Value=payments"]);
+    assert!(tagged.status.success(), "{}", error_text(&tagged));
 }
 
 #[test]

@@ -139,6 +139,11 @@ impl PolicyAuthorizer {
                     conditions.insert_values(&key, values);
                 }
             }
+            if action.starts_with("secretsmanager:") {
+                for (key, values) in crate::secretsmanager::condition_keys(input) {
+                    conditions.insert_values(&key, values);
+                }
+            }
             let mut request = Request::new(caller.clone(), &action, resource)
                 .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
                 .with_context(conditions);
@@ -232,6 +237,7 @@ pub fn condition_keys(ctx: &RequestContext) -> ConditionContext {
             "User"
         }
         PrincipalKind::AssumedRole { .. } => "AssumedRole",
+        PrincipalKind::FederatedUser { .. } => "FederatedUser",
         PrincipalKind::Anonymous => "Anonymous",
         PrincipalKind::Service { service } => {
             keys.insert("aws:PrincipalServiceName", service.clone());

@@ -3,6 +3,7 @@
 //! caller's identity, as AWS does), resource policies, scheduled deletion, replicas in other
 //! Regions and rotation by a Lambda function.
 
+mod conditions;
 mod deletion;
 mod envelope;
 mod list;
@@ -18,6 +19,7 @@ mod stages;
 mod tags;
 mod values;
 
+pub use conditions::condition_keys;
 pub use deletion::DELETE_JOB;
 pub use replication::SYNC_JOB;
 pub use resource_policies::policy_target;
