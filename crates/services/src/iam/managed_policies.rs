@@ -132,6 +132,12 @@ pub async fn find(tx: &mut Txn, account: &str, arn: &str) -> Result<Option<Manag
     Ok(stored.and_then(|v| serde_json::from_value::<ManagedPolicy>(v).ok()).filter(|p| p.arn == arn))
 }
 
+/// The account's customer managed policies, ordered by name.
+pub async fn customer_managed(tx: &mut Txn, account: &str) -> Result<Vec<ManagedPolicy>, ApiError> {
+    let rows = tx.scan(POLICIES, &format!("{account}/"), None, usize::MAX).await.map_err(store_error)?;
+    Ok(rows.into_iter().filter_map(|(_, v)| serde_json::from_value(v).ok()).collect())
+}
+
 fn not_attachable(arn: &str) -> ApiError {
     error("NoSuchEntityException", format!("Policy {arn} does not exist or is not attachable."))
 }

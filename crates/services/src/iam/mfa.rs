@@ -16,7 +16,7 @@ use super::{
     error, store_error,
 };
 
-const DEVICES: &str = "iam.mfa_device";
+pub(super) const DEVICES: &str = "iam.mfa_device";
 const STEP_SECONDS: u64 = 30;
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 

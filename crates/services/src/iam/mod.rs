@@ -3,6 +3,7 @@
 //! not in a region.
 
 pub mod access_keys;
+mod account;
 mod authorizer;
 mod aws_managed;
 mod credential_report;
@@ -13,12 +14,14 @@ mod instance_profiles;
 mod login_profiles;
 mod managed_policies;
 pub mod mfa;
+pub mod oidc_providers;
 mod password_policy;
 mod policy_cache;
 mod policy_document;
 mod principal_policies;
 mod resource_tags;
 mod resources;
+mod saml_providers;
 mod simulator;
 
 pub use authorizer::PolicyAuthorizer;
@@ -141,6 +144,29 @@ impl Service for Iam {
             "UpdateAccountPasswordPolicy" => Box::pin(password_policy::update_account_password_policy(store, ctx, input)),
             "GetAccountPasswordPolicy" => Box::pin(password_policy::get_account_password_policy(store, ctx)),
             "DeleteAccountPasswordPolicy" => Box::pin(password_policy::delete_account_password_policy(store, ctx)),
+            "CreateOpenIDConnectProvider" => Box::pin(oidc_providers::create_open_id_connect_provider(store, ctx, input)),
+            "GetOpenIDConnectProvider" => Box::pin(oidc_providers::get_open_id_connect_provider(store, ctx, input)),
+            "DeleteOpenIDConnectProvider" => Box::pin(oidc_providers::delete_open_id_connect_provider(store, ctx, input)),
+            "ListOpenIDConnectProviders" => Box::pin(oidc_providers::list_open_id_connect_providers(store, ctx)),
+            "AddClientIDToOpenIDConnectProvider" => Box::pin(oidc_providers::add_client_id(store, ctx, input)),
+            "RemoveClientIDFromOpenIDConnectProvider" => Box::pin(oidc_providers::remove_client_id(store, ctx, input)),
+            "UpdateOpenIDConnectProviderThumbprint" => Box::pin(oidc_providers::update_thumbprint(store, ctx, input)),
+            "TagOpenIDConnectProvider" => Box::pin(oidc_providers::tag(store, ctx, input)),
+            "UntagOpenIDConnectProvider" => Box::pin(oidc_providers::untag(store, ctx, input)),
+            "ListOpenIDConnectProviderTags" => Box::pin(oidc_providers::list_tags(store, ctx, input)),
+            "CreateSAMLProvider" => Box::pin(saml_providers::create_saml_provider(store, ctx, input)),
+            "GetSAMLProvider" => Box::pin(saml_providers::get_saml_provider(store, ctx, input)),
+            "UpdateSAMLProvider" => Box::pin(saml_providers::update_saml_provider(store, ctx, input)),
+            "DeleteSAMLProvider" => Box::pin(saml_providers::delete_saml_provider(store, ctx, input)),
+            "ListSAMLProviders" => Box::pin(saml_providers::list_saml_providers(store, ctx)),
+            "TagSAMLProvider" => Box::pin(saml_providers::tag(store, ctx, input)),
+            "UntagSAMLProvider" => Box::pin(saml_providers::untag(store, ctx, input)),
+            "ListSAMLProviderTags" => Box::pin(saml_providers::list_tags(store, ctx, input)),
+            "CreateAccountAlias" => Box::pin(account::create_account_alias(store, ctx, input)),
+            "DeleteAccountAlias" => Box::pin(account::delete_account_alias(store, ctx, input)),
+            "ListAccountAliases" => Box::pin(account::list_account_aliases(store, ctx)),
+            "GetAccountSummary" => Box::pin(account::get_account_summary(store, ctx)),
+            "GetAccountAuthorizationDetails" => Box::pin(account::get_account_authorization_details(store, ctx, input)),
             _ => return None,
         })
     }

@@ -12,6 +12,10 @@ pub fn of_request(ctx: &RequestContext, input: &Value) -> Vec<String> {
     let named = |member: &str| input.get(member).and_then(Value::as_str);
     let arn = if let Some(profile) = named("InstanceProfileName") {
         format!("arn:aws:iam::{account}:instance-profile{path}{profile}")
+    } else if let Some(provider) = named("OpenIDConnectProviderArn").or(named("SAMLProviderArn")) {
+        provider.to_owned()
+    } else if let (Some(name), "CreateSAMLProvider") = (named("Name"), ctx.operation) {
+        format!("arn:aws:iam::{account}:saml-provider/{name}")
     } else if let Some(group) = named("GroupName") {
         format!("arn:aws:iam::{account}:group{path}{group}")
     } else if let Some(role) = named("RoleName") {
