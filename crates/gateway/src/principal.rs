@@ -8,6 +8,9 @@ pub enum PrincipalKind {
     Root,
     IamUser { name: String },
     AssumedRole { role_name: String, session_name: String },
+    /// A federated user session from GetFederationToken: the IAM user who asked (whose
+    /// policies, cut by the session policy, are the session's) and the name it gave.
+    FederatedUser { user_name: String, user_arn: String, name: String },
     /// The caller of an operation AWS serves unsigned (AssumeRoleWithWebIdentity).
     Anonymous,
     /// An AWS service acting on its own behalf (Secrets Manager invoking a rotation function),
@@ -76,6 +79,7 @@ impl Principal {
             PrincipalKind::Root => "Root",
             PrincipalKind::IamUser { .. } => "IAMUser",
             PrincipalKind::AssumedRole { .. } => "AssumedRole",
+            PrincipalKind::FederatedUser { .. } => "FederatedUser",
             PrincipalKind::Anonymous => "Unknown",
             PrincipalKind::Service { .. } => "AWSService",
         }
@@ -87,6 +91,7 @@ impl Principal {
             PrincipalKind::Root => "root",
             PrincipalKind::IamUser { name } => name,
             PrincipalKind::AssumedRole { session_name, .. } => session_name,
+            PrincipalKind::FederatedUser { name, .. } => name,
             PrincipalKind::Anonymous => "anonymous",
             PrincipalKind::Service { service } => service,
         }

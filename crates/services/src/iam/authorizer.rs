@@ -22,12 +22,13 @@ use super::{
 
 /// What the policy engine needs to know about a request's resource: the ARN to judge it by (a
 /// secret named by a partial ARN is judged by its full ARN), the account that owns it, and its
-/// resource-based policy.
+/// resource-based policy, and its tags (`aws:ResourceTag/<key>`).
 #[derive(Clone, Default)]
 struct ResourceFacts {
     arn: Option<String>,
     account: Option<String>,
     policy: Option<ResourcePolicy>,
+    tags: Vec<(String, String)>,
 }
 
 /// A principal's policies are cached per account, access key and ARN: an STS session's key
@@ -83,7 +84,7 @@ impl PolicyAuthorizer {
 
     async fn load_resource_facts(&self, action: &str, resource: &str) -> Result<ResourceFacts, ApiError> {
         let owned = |found: Option<(String, ResourcePolicy)>| match found {
-            Some((account, policy)) => ResourceFacts { arn: None, account: Some(account), policy: Some(policy) },
+            Some((account, policy)) => ResourceFacts { arn: None, account: Some(account), policy: Some(policy), tags: Vec::new() },
             None => ResourceFacts::default(),
         };
         if action == "sts:AssumeRole" {
@@ -102,7 +103,7 @@ impl PolicyAuthorizer {
         }
         if action.starts_with("secretsmanager:") && resource.starts_with("arn:aws:secretsmanager:") {
             if let Some(secret) = crate::secretsmanager::policy_target(&self.store, resource).await {
-                return Ok(ResourceFacts { arn: Some(secret.arn), account: Some(secret.account), policy: secret.policy });
+                return Ok(ResourceFacts { arn: Some(secret.arn), account: Some(secret.account), policy: secret.policy, tags: secret.tags });
             }
         }
         Ok(ResourceFacts::default())
@@ -156,6 +157,11 @@ impl PolicyAuthorizer {
             }
             if let Some(account) = &facts.account {
                 request = request.with_resource_account(account);
+            }
+            let service_prefix = action.split(':').next().unwrap_or_default();
+            for (key, value) in &facts.tags {
+                request.context.insert(&format!("aws:ResourceTag/{key}"), value.clone());
+                request.context.insert(&format!("{service_prefix}:ResourceTag/{key}"), value.clone());
             }
             let mut policies = policies.clone();
             policies.resource_policy = facts.policy;

@@ -98,6 +98,14 @@ pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<(Calle
             let set = for_user(tx, &user).await?;
             (Caller::User { arn: user.arn }, set)
         }
+        // GetFederationToken's session: the user's policies, cut by the session policies it
+        // was given; a session given none has no permissions, as in AWS.
+        PrincipalKind::FederatedUser { user_name, .. } => {
+            let user = entities::load(tx, &principal.account, EntityKind::User, user_name).await?;
+            let mut set = for_user(tx, &user).await?;
+            set.session_policies = Some(session_policies(tx, principal).await?.unwrap_or_default());
+            (Caller::FederatedUser { user_arn: user.arn, session_arn: principal.arn.clone() }, set)
+        }
         PrincipalKind::AssumedRole { role_name, .. } => {
             let role = entities::load(tx, &principal.account, EntityKind::Role, role_name).await?;
             let mut set = of_entity(tx, &role).await?;

@@ -60,6 +60,9 @@ fn allows_policy_updates(ctx: &RequestContext, document: policy::PolicyDocument)
             session_arn: principal.arn.clone(),
             service_linked: false,
         },
+        PrincipalKind::FederatedUser { user_arn, .. } => {
+            Caller::FederatedUser { user_arn: user_arn.clone(), session_arn: principal.arn.clone() }
+        }
         PrincipalKind::Anonymous => Caller::Anonymous,
         PrincipalKind::Service { service } => Caller::Service { service: service.clone() },
     };

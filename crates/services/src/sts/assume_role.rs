@@ -79,6 +79,7 @@ pub async fn assume_role(store: &Store, sealer: &Sealer, ctx: &RequestContext, i
         policy_arns: request.policy_arns.into_iter().map(|p| p.arn).collect(),
         source_identity: request.source_identity.clone(),
         user: None,
+        federated_name: None,
         mfa_authenticated_at: None,
         access_key_id: String::new(),
         sealed_secret: String::new(),

@@ -61,6 +61,7 @@ pub async fn get_session_token(store: &Store, sealer: &Sealer, ctx: &RequestCont
         policy_arns: Vec::new(),
         source_identity: None,
         user,
+        federated_name: None,
         mfa_authenticated_at,
         access_key_id: String::new(),
         sealed_secret: String::new(),

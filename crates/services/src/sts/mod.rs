@@ -2,6 +2,7 @@
 
 mod assume_role;
 mod get_caller_identity;
+mod get_federation_token;
 mod get_session_token;
 pub mod sessions;
 
@@ -34,13 +35,17 @@ impl Service for Sts {
             "GetCallerIdentity" => Some(Box::pin(std::future::ready(Ok(get_caller_identity::get_caller_identity(ctx))))),
             "AssumeRole" => Some(Box::pin(assume_role::assume_role(&self.store, &self.sealer, ctx, input))),
             "GetSessionToken" => Some(Box::pin(get_session_token::get_session_token(&self.store, &self.sealer, ctx, input))),
+            "GetFederationToken" => Some(Box::pin(get_federation_token::get_federation_token(&self.store, &self.sealer, ctx, input))),
             _ => None,
         }
     }
 
-    /// AssumeRole acts on the role it names.
-    fn resources(&self, _ctx: &RequestContext, input: &Value) -> Vec<String> {
-        let role = input.get("RoleArn").and_then(Value::as_str);
-        vec![role.unwrap_or("*").to_owned()]
+    /// AssumeRole acts on the role it names, GetFederationToken on the federated user.
+    fn resources(&self, ctx: &RequestContext, input: &Value) -> Vec<String> {
+        let named = |member: &str| input.get(member).and_then(Value::as_str);
+        if let ("GetFederationToken", Some(name)) = (ctx.operation, named("Name")) {
+            return vec![format!("arn:aws:sts::{}:federated-user/{name}", ctx.account())];
+        }
+        vec![named("RoleArn").unwrap_or("*").to_owned()]
     }
 }

@@ -31,6 +31,10 @@ pub struct Session {
     /// GetSessionToken sessions act as the IAM user who asked, not as a role.
     #[serde(default)]
     pub user: Option<SessionUser>,
+    /// GetFederationToken sessions: the name the user gave the federated user (`user` is the
+    /// IAM user who asked).
+    #[serde(default)]
+    pub federated_name: Option<String>,
     /// When an MFA code was checked for this session.
     #[serde(default)]
     pub mfa_authenticated_at: Option<f64>,
@@ -50,6 +54,11 @@ pub struct SessionUser {
 impl Session {
     pub fn arn(&self) -> String {
         format!("arn:aws:sts::{}:assumed-role/{}/{}", self.account, self.role_name, self.session_name)
+    }
+
+    /// `arn:aws:sts::ACCOUNT:federated-user/NAME`, for a GetFederationToken session.
+    pub fn federated_user_arn(&self, name: &str) -> String {
+        format!("arn:aws:sts::{}:federated-user/{name}", self.account)
     }
 
     /// `AssumedRoleId` and the session's `aws:userid`: the role id and the session name.
@@ -112,8 +121,17 @@ pub async fn lookup(store: &Store, sealer: &Sealer, access_key_id: &str, token: 
     let secret = String::from_utf8(sealer.unseal(&seal_context(access_key_id), &sealed).ok()?).ok()?;
     Some(Credentials {
         secret_access_key: secret,
-        principal: match &session.user {
-            Some(user) => Principal {
+        principal: match (&session.user, &session.federated_name) {
+            (Some(user), Some(name)) => Principal {
+                account: session.account.clone(),
+                kind: PrincipalKind::FederatedUser { user_name: user.name.clone(), user_arn: user.arn.clone(), name: name.clone() },
+                arn: session.federated_user_arn(name),
+                user_id: format!("{}:{name}", session.account),
+                access_key_id: access_key_id.to_owned(),
+                temporary: true,
+                mfa_authenticated_at: session.mfa_authenticated_at,
+            },
+            (Some(user), None) => Principal {
                 account: session.account.clone(),
                 kind: PrincipalKind::IamUser { name: user.name.clone() },
                 arn: user.arn.clone(),
@@ -122,7 +140,7 @@ pub async fn lookup(store: &Store, sealer: &Sealer, access_key_id: &str, token: 
                 temporary: true,
                 mfa_authenticated_at: session.mfa_authenticated_at,
             },
-            None => Principal {
+            (None, _) => Principal {
                 account: session.account.clone(),
                 kind: PrincipalKind::AssumedRole { role_name: session.role_name.clone(), session_name: session.session_name.clone() },
                 arn: session.arn(),
