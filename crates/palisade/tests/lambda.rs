@@ -282,7 +282,9 @@ fn wait_for_rotation(server: &Server, secret: &str, old_password: &str) -> Value
     }
 }
 
-fn rotate_with_builtin(server: &Server, secret: &str, value: &Value, function: &str) -> Value {
+/// Rotates a new secret holding `value` with `function` (a name in the default account) and
+/// returns the rotated value, once AWSPREVIOUS holds the old one.
+fn rotate_with(server: &Server, secret: &str, value: &Value, function: &str) -> Value {
     server.aws_json(&["secretsmanager", "create-secret", "--name", secret, "--secret-string", &value.to_string()]);
     let arn = format!("arn:aws:lambda:us-east-1:000000000000:function:{function}");
     server.aws_json(&["secretsmanager", "rotate-secret", "--secret-id", secret, "--rotation-lambda-arn", &arn]);
@@ -293,8 +295,9 @@ fn rotate_with_builtin(server: &Server, secret: &str, value: &Value, function: &
 }
 
 #[test]
-fn built_in_rotation_changes_the_database_passwords() {
+fn secrets_manager_rotates_through_functions_and_the_database_passwords_change() {
     let server = start(&["--ephemeral"]);
+    rotation_with_a_function_written_like_the_template(&server);
     let user = format!("palisade_rotation_{}", std::process::id());
     postgres_admin(&format!("DROP ROLE IF EXISTS {user}"));
     postgres_admin(&format!("CREATE ROLE {user} LOGIN PASSWORD 'first-password-1'"));
@@ -302,7 +305,7 @@ fn built_in_rotation_changes_the_database_passwords() {
         "engine": "postgres", "host": "127.0.0.1", "port": 5432, "username": user,
         "password": "first-password-1", "dbname": "postgres",
     });
-    let rotated = rotate_with_builtin(&server, "pg-credentials", &secret, "SecretsManagerRDSPostgreSQLRotationSingleUser");
+    let rotated = rotate_with(&server, "pg-credentials", &secret, "SecretsManagerRDSPostgreSQLRotationSingleUser");
     let new_password = rotated["password"].as_str().unwrap();
     assert_eq!(new_password.len(), 32);
     // This PostgreSQL trusts every connection from 127.0.0.1, so logging in proves nothing
@@ -324,9 +327,38 @@ fn built_in_rotation_changes_the_database_passwords() {
     let secret = json!({
         "engine": "mysql", "host": "127.0.0.1", "port": 3306, "username": mysql_user, "password": "first-password-2",
     });
-    let rotated = rotate_with_builtin(&server, "mysql-credentials", &secret, "SecretsManagerRDSMySQLRotationSingleUser");
+    let rotated = rotate_with(&server, "mysql-credentials", &secret, "SecretsManagerRDSMySQLRotationSingleUser");
     let new_password = rotated["password"].as_str().unwrap();
     assert!(mysql_login(&mysql_user, new_password), "the new password does not log in");
     assert!(!mysql_login(&mysql_user, "first-password-2"), "the old password still logs in");
     admin(&format!("DROP USER '{mysql_user}'@'127.0.0.1'"));
+}
+
+/// A user's rotation function (the template's four steps, `FAIL_STEP` to make one raise) with a
+/// role that may manage the secret: how Secrets Manager's rotation tests create one.
+fn rotation_with_a_function_written_like_the_template(server: &Server) {
+    let dir = TempDir::new("lambda-template");
+    let package = zip(&dir, "template", &[("lambda_function.py", fixture("rotation_template.py"), "644")]);
+    let role = create_role(server, "rotation-role", LAMBDA_TRUST);
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue","secretsmanager:PutSecretValue","secretsmanager:UpdateSecretVersionStage","secretsmanager:GetRandomPassword"],"Resource":"*"}]}"#;
+    server.aws_json(&["iam", "put-role-policy", "--role-name", "rotation-role", "--policy-name", "rotate", "--policy-document", policy]);
+    for (name, fail_step) in [("rotate-ok", "none"), ("rotate-fails", "testSecret")] {
+        server.aws_json(&[
+            "lambda", "create-function", "--function-name", name, "--runtime", "python3.12", "--handler", "lambda_function.lambda_handler",
+            "--role", &role, "--zip-file", &package, "--timeout", "30", "--environment", &format!("Variables={{FAIL_STEP={fail_step}}}"),
+        ]);
+        server.aws_json(&[
+            "lambda", "add-permission", "--function-name", name, "--statement-id", "secretsmanager", "--action", "lambda:InvokeFunction",
+            "--principal", "secretsmanager.amazonaws.com",
+        ]);
+    }
+    let value = json!({ "username": "app", "password": "template-password" });
+    rotate_with(server, "template-secret", &value, "rotate-ok");
+
+    server.aws_json(&["secretsmanager", "create-secret", "--name", "failing-secret", "--secret-string", &value.to_string()]);
+    let arn = "arn:aws:lambda:us-east-1:000000000000:function:rotate-fails";
+    server.aws_json(&["secretsmanager", "rotate-secret", "--secret-id", "failing-secret", "--rotation-lambda-arn", arn]);
+    wait_for_log(server, "/aws/lambda/rotate-fails", "\"testSecret failed on purpose\"");
+    let current = server.aws_json(&["secretsmanager", "get-secret-value", "--secret-id", "failing-secret"]);
+    assert_eq!(serde_json::from_str::<Value>(current["SecretString"].as_str().unwrap()).unwrap(), value);
 }
