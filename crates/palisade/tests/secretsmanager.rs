@@ -239,6 +239,16 @@ fn kms_and_resource_policies_judge_who_reads_a_secret() {
     assert!(error_text(&untagged).contains("AccessDeniedException"), "{}", error_text(&untagged));
     let tagged = server.aws_as(&team_key, &team_secret, &["secretsmanager", "create-secret", "--name", "t/1", "--tags", "Key=team,Value=payments"]);
     assert!(tagged.status.success(), "{}", error_text(&tagged));
+    // ...and read only the secrets its team's tag is on.
+    let by_tag = json!({ "Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+        "Condition": { "StringEquals": { "secretsmanager:ResourceTag/team": "payments" } } }] });
+    server.aws_json(&["iam", "put-user-policy", "--user-name", "team", "--policy-name", "read", "--policy-document", &by_tag.to_string()]);
+    server.aws_json(&["secretsmanager", "put-secret-value", "--secret-id", "t/1", "--secret-string", "ours"]);
+    let ours = server.aws_as(&team_key, &team_secret, &["secretsmanager", "get-secret-value", "--secret-id", "t/1"]);
+    assert!(ours.status.success(), "{}", error_text(&ours));
+    let theirs = server.aws_as(&team_key, &team_secret, &["secretsmanager", "get-secret-value", "--secret-id", "app/own"]);
+    assert!(error_text(&theirs).contains("AccessDeniedException"), "{}", error_text(&theirs));
 }
 
 #[test]

@@ -98,7 +98,7 @@ impl PolicyAuthorizer {
         }
         if action.starts_with("acm-pca:") && resource.starts_with("arn:aws:acm-pca:") {
             if let Some((account, policy)) = crate::acm_pca::resource_policy(&self.store, resource).await {
-                return Ok(ResourceFacts { arn: None, account: Some(account), policy });
+                return Ok(ResourceFacts { arn: None, account: Some(account), policy, ..ResourceFacts::default() });
             }
         }
         if action.starts_with("secretsmanager:") && resource.starts_with("arn:aws:secretsmanager:") {

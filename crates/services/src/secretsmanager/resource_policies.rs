@@ -155,11 +155,12 @@ pub async fn validate_resource_policy(service: &SecretsManager, ctx: &RequestCon
 }
 
 /// What the authorizer needs to judge a request on the secret `arn` names: the secret's full ARN
-/// (a name or partial ARN resolved), its account, and its resource policy if it has one.
+/// (a name or partial ARN resolved), its account, its resource policy if it has one, and its tags.
 pub struct PolicyTarget {
     pub arn: String,
     pub account: String,
     pub policy: Option<ResourcePolicy>,
+    pub tags: Vec<(String, String)>,
 }
 
 pub async fn policy_target(store: &Store, arn: &str) -> Option<PolicyTarget> {
@@ -176,7 +177,8 @@ pub async fn policy_target(store: &Store, arn: &str) -> Option<PolicyTarget> {
         let document = policy::parse_policy(text, PolicyType::Resource).ok()?;
         Some(ResourcePolicy { policy: NamedPolicy::new(&secret.arn, document), kind: ResourcePolicyKind::Resource })
     });
-    Some(PolicyTarget { arn: secret.arn, account: secret.account, policy })
+    let tags = secret.tags.into_iter().map(|t| (t.key, t.value)).collect();
+    Some(PolicyTarget { arn: secret.arn, account: secret.account, policy, tags })
 }
 
 #[cfg(test)]
