@@ -133,19 +133,36 @@ impl StoredCertificate {
         x509::inspect(&der).ok()
     }
 
-    /// The status as of `now`: an issued certificate past its NotAfter has expired.
-    pub fn status_at(&self, now: f64) -> CertificateStatus {
-        match self.summary() {
-            Some(summary) if self.status == CertificateStatus::Issued && summary.not_after as f64 <= now => {
-                CertificateStatus::Expired
-            }
-            _ => self.status,
-        }
-    }
-
     /// AWS renews only certificates it issued (public or private) that are in use or exported.
     pub fn renewal_eligible(&self) -> bool {
         self.kind != CertificateType::Imported && (!self.in_use_by.is_empty() || self.exported)
+    }
+}
+
+/// A certificate with what its leaf says, read once for describing, filtering and listing.
+pub struct CertificateView {
+    pub cert: StoredCertificate,
+    pub summary: Option<x509::CertificateSummary>,
+    /// The status as of the request: an issued certificate past its NotAfter has expired.
+    pub status: CertificateStatus,
+}
+
+impl CertificateView {
+    pub fn new(cert: StoredCertificate, now: f64) -> CertificateView {
+        let summary = cert.summary();
+        let expired = cert.status == CertificateStatus::Issued && summary.as_ref().is_some_and(|s| s.not_after as f64 <= now);
+        let status = if expired { CertificateStatus::Expired } else { cert.status };
+        CertificateView { cert, summary, status }
+    }
+
+    /// The status of the last managed renewal, if there was one.
+    pub fn renewal_status(&self) -> Option<&str> {
+        self.cert.renewal.as_ref().map(|r| r.status.as_str())
+    }
+
+    /// How the certificate's names were validated (public certificates only).
+    pub fn validation_method(&self) -> Option<&str> {
+        self.cert.validations.first().map(|v| v.method.as_str())
     }
 }
 

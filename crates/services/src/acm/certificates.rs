@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use wire::ApiError;
 
-use super::certificate_record::{self, CertificateStatus, CertificateType, StoredCertificate};
+use super::certificate_record::{self, CertificateStatus, CertificateType, CertificateView, StoredCertificate};
 use super::request::{validation_emails, validation_record, CertificateOptions};
 use super::{error, issuing, store_error, Acm};
 use crate::input::from_input;
@@ -40,7 +40,8 @@ fn domain_validation(cert: &StoredCertificate, for_renewal: bool) -> Vec<Value> 
 }
 
 /// DescribeCertificate's `Certificate`: every field AWS gives for the certificate's state.
-fn certificate_detail(cert: &StoredCertificate, now: f64) -> Value {
+fn certificate_detail(view: &CertificateView) -> Value {
+    let cert = &view.cert;
     let mut out = Map::new();
     out.insert("CertificateArn".into(), json!(cert.arn));
     out.insert("DomainName".into(), json!(cert.domain_name));
@@ -55,14 +56,14 @@ fn certificate_detail(cert: &StoredCertificate, now: f64) -> Value {
     if let Some(at) = cert.imported_at {
         out.insert("ImportedAt".into(), json!(at));
     }
-    out.insert("Status".into(), json!(cert.status_at(now).as_str()));
+    out.insert("Status".into(), json!(view.status.as_str()));
     if let Some(at) = cert.revoked_at {
         out.insert("RevokedAt".into(), json!(at));
         out.insert("RevocationReason".into(), json!(cert.revocation_reason));
     }
     // AWS's DescribeCertificate spells key algorithms with a hyphen (RSA-2048), unlike its enum.
     out.insert("KeyAlgorithm".into(), json!(cert.key_algorithm.replacen('_', "-", 1)));
-    if let Some(summary) = cert.summary() {
+    if let Some(summary) = &view.summary {
         out.insert("Serial".into(), json!(summary.serial));
         out.insert("Subject".into(), json!(summary.subject));
         out.insert("Issuer".into(), json!(summary.issuer));
@@ -116,8 +117,8 @@ pub fn renewal_eligibility(cert: &StoredCertificate) -> &'static str {
 pub async fn describe_certificate(acm: &Acm, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: CertificateArnRequest = from_input(input)?;
     let mut tx = acm.store.begin().await.map_err(store_error)?;
-    let cert = certificate_record::find(&mut tx, ctx, &request.certificate_arn).await?;
-    Ok(Reply::new(json!({ "Certificate": certificate_detail(&cert, ctx.time) })).resource("AWS::ACM::Certificate", cert.arn))
+    let view = CertificateView::new(certificate_record::find(&mut tx, ctx, &request.certificate_arn).await?, ctx.time);
+    Ok(Reply::new(json!({ "Certificate": certificate_detail(&view) })).resource("AWS::ACM::Certificate", view.cert.arn))
 }
 
 /// The certificate's PEM and chain, refusing while it is not issued yet.

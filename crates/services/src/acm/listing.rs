@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use wire::ApiError;
 
-use super::certificate_record::{self, StoredCertificate};
+use super::certificate_record::{self, CertificateView};
 use super::certificates::renewal_eligibility;
 use super::{error, store_error, Acm};
 use crate::input::from_input;
@@ -48,8 +48,9 @@ fn usages_match(wanted: &[String], present: &[&str]) -> bool {
     })
 }
 
-fn matches(cert: &StoredCertificate, now: f64, statuses: &[String], filters: &Filters) -> bool {
-    if !statuses.is_empty() && !statuses.iter().any(|s| s == cert.status_at(now).as_str()) {
+fn matches(view: &CertificateView, statuses: &[String], filters: &Filters) -> bool {
+    let cert = &view.cert;
+    if !statuses.is_empty() && !statuses.iter().any(|s| s == view.status.as_str()) {
         return false;
     }
     let key_types: Vec<&str> = match &filters.key_types {
@@ -65,7 +66,7 @@ fn matches(cert: &StoredCertificate, now: f64, statuses: &[String], filters: &Fi
     if filters.managed_by.is_some() {
         return false;
     }
-    let summary = cert.summary();
+    let summary = view.summary.as_ref();
     if let Some(wanted) = &filters.key_usage {
         let present: Vec<&str> = summary.iter().flat_map(|s| s.key_usages.iter().map(|u| u.as_str())).collect();
         if !usages_match(wanted, &present) {
@@ -81,14 +82,15 @@ fn matches(cert: &StoredCertificate, now: f64, statuses: &[String], filters: &Fi
     true
 }
 
-fn certificate_summary(cert: &StoredCertificate, now: f64) -> Value {
+fn certificate_summary(view: &CertificateView) -> Value {
+    let cert = &view.cert;
     let names: Vec<&String> = cert.subject_alternative_names.iter().take(SUMMARY_NAMES).collect();
     let mut out = json!({
         "CertificateArn": cert.arn,
         "DomainName": cert.domain_name,
         "SubjectAlternativeNameSummaries": names,
         "HasAdditionalSubjectAlternativeNames": cert.subject_alternative_names.len() > SUMMARY_NAMES,
-        "Status": cert.status_at(now).as_str(),
+        "Status": view.status.as_str(),
         "Type": cert.kind.as_str(),
         "KeyAlgorithm": cert.key_algorithm,
         "ExportOption": cert.export_option,
@@ -97,7 +99,7 @@ fn certificate_summary(cert: &StoredCertificate, now: f64) -> Value {
         "RenewalEligibility": renewal_eligibility(cert),
         "CreatedAt": cert.created_at,
     });
-    if let Some(summary) = cert.summary() {
+    if let Some(summary) = &view.summary {
         out["KeyUsages"] = json!(summary.key_usages.iter().map(|u| u.as_str()).collect::<Vec<_>>());
         out["ExtendedKeyUsages"] = json!(summary.extended_key_usages.iter().map(|u| u.name).collect::<Vec<_>>());
         out["NotBefore"] = json!(summary.not_before);
@@ -133,13 +135,14 @@ pub async fn list_certificates(acm: &Acm, ctx: &RequestContext, input: Value) ->
         None => 0,
     };
     let mut tx = acm.store.begin().await.map_err(store_error)?;
-    let mut certs: Vec<StoredCertificate> = certificate_record::list(&mut tx, ctx.account(), &ctx.region)
+    let mut certs: Vec<CertificateView> = certificate_record::list(&mut tx, ctx.account(), &ctx.region)
         .await?
         .into_iter()
-        .filter(|c| matches(c, ctx.time, &statuses, &filters))
+        .map(|cert| CertificateView::new(cert, ctx.time))
+        .filter(|view| matches(view, &statuses, &filters))
         .collect();
     drop(tx);
-    certs.sort_by(|a, b| a.created_at.total_cmp(&b.created_at).then_with(|| a.arn.cmp(&b.arn)));
+    certs.sort_by(|a, b| a.cert.created_at.total_cmp(&b.cert.created_at).then_with(|| a.cert.arn.cmp(&b.cert.arn)));
     if descending {
         certs.reverse();
     }
@@ -148,7 +151,7 @@ pub async fn list_certificates(acm: &Acm, ctx: &RequestContext, input: Value) ->
     }
     let limit = request.max_items.unwrap_or(DEFAULT_MAX_ITEMS);
     let end = (start + limit).min(certs.len());
-    let page: Vec<Value> = certs[start..end].iter().map(|c| certificate_summary(c, ctx.time)).collect();
+    let page: Vec<Value> = certs[start..end].iter().map(certificate_summary).collect();
     let mut out = json!({ "CertificateSummaryList": page });
     if end < certs.len() {
         out["NextToken"] = json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("offset:{end}")));

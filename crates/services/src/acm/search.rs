@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use wire::ApiError;
 
-use super::certificate_record::{self, StoredCertificate};
+use super::certificate_record::{self, CertificateView};
 use super::certificates::renewal_eligibility;
 use super::{error, store_error, Acm};
 use crate::input::from_input;
@@ -24,23 +24,6 @@ struct SearchCertificatesRequest {
     next_token: Option<String>,
     sort_by: Option<String>,
     sort_order: Option<String>,
-}
-
-/// A certificate with what it says, read once for filtering, sorting and the result.
-struct Candidate {
-    cert: StoredCertificate,
-    summary: Option<x509::CertificateSummary>,
-    status: &'static str,
-}
-
-impl Candidate {
-    fn renewal_status(&self) -> Option<&str> {
-        self.cert.renewal.as_ref().map(|r| r.status.as_str())
-    }
-
-    fn validation_method(&self) -> Option<&str> {
-        self.cert.validations.first().map(|v| v.method.as_str())
-    }
 }
 
 /// AWS's `DistinguishedName` member for an attribute OID.
@@ -106,7 +89,7 @@ fn serial_digits(serial: &str) -> String {
     serial.chars().filter(|c| *c != ':').collect::<String>().to_ascii_lowercase()
 }
 
-fn x509_filter_matches(filter: &Value, c: &Candidate) -> bool {
+fn x509_filter_matches(filter: &Value, c: &CertificateView) -> bool {
     let Some(summary) = &c.summary else { return false };
     if let Some(subject) = filter.get("Subject") {
         return subject.get("CommonName").is_some_and(|f| summary.common_name.as_deref().is_some_and(|cn| text_matches(f, cn)));
@@ -138,11 +121,11 @@ fn x509_filter_matches(filter: &Value, c: &Candidate) -> bool {
     false
 }
 
-fn metadata_filter_matches(filter: &Value, c: &Candidate) -> bool {
+fn metadata_filter_matches(filter: &Value, c: &CertificateView) -> bool {
     let text = |member: &str| filter.get(member).and_then(Value::as_str);
     let flag = |member: &str| filter.get(member).and_then(Value::as_bool);
     if let Some(status) = text("Status") {
-        return c.status == status;
+        return c.status.as_str() == status;
     }
     if let Some(status) = text("RenewalStatus") {
         return c.renewal_status() == Some(status);
@@ -166,7 +149,7 @@ fn metadata_filter_matches(filter: &Value, c: &Candidate) -> bool {
     false
 }
 
-fn statement_matches(statement: &Value, c: &Candidate) -> bool {
+fn statement_matches(statement: &Value, c: &CertificateView) -> bool {
     if let Some(all) = statement.get("And").and_then(Value::as_array) {
         return all.iter().all(|s| statement_matches(s, c));
     }
@@ -187,12 +170,12 @@ fn statement_matches(statement: &Value, c: &Candidate) -> bool {
 }
 
 /// A sort key's value for one certificate; certificates without it sort first.
-fn sort_key(c: &Candidate, by: &str) -> Value {
+fn sort_key(c: &CertificateView, by: &str) -> Value {
     let summary = c.summary.as_ref();
     match by {
         "NOT_AFTER" => json!(summary.map(|s| s.not_after)),
         "NOT_BEFORE" => json!(summary.map(|s| s.not_before)),
-        "STATUS" => json!(c.status),
+        "STATUS" => json!(c.status.as_str()),
         "RENEWAL_STATUS" => json!(c.renewal_status()),
         "EXPORTED" => json!(c.cert.exported),
         "IN_USE" => json!(!c.cert.in_use_by.is_empty()),
@@ -221,13 +204,13 @@ fn compare(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-fn search_result(c: &Candidate) -> Value {
+fn search_result(c: &CertificateView) -> Value {
     let mut metadata = json!({
         "CreatedAt": c.cert.created_at,
         "Exported": c.cert.exported,
         "InUse": !c.cert.in_use_by.is_empty(),
         "RenewalEligibility": renewal_eligibility(&c.cert),
-        "Status": c.status,
+        "Status": c.status.as_str(),
         "Type": c.cert.kind.as_str(),
         "ExportOption": c.cert.export_option,
     });
@@ -279,9 +262,9 @@ pub async fn search_certificates(acm: &Acm, ctx: &RequestContext, input: Value) 
     drop(tx);
     let everything = json!({});
     let statement = request.filter_statement.as_ref().unwrap_or(&everything);
-    let mut found: Vec<Candidate> = certs
+    let mut found: Vec<CertificateView> = certs
         .into_iter()
-        .map(|cert| Candidate { summary: cert.summary(), status: cert.status_at(ctx.time).as_str(), cert })
+        .map(|cert| CertificateView::new(cert, ctx.time))
         .filter(|c| statement_matches(statement, c))
         .collect();
     let by = request.sort_by.as_deref().unwrap_or("CREATED_AT");
