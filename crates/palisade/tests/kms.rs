@@ -555,3 +555,14 @@ fn kms_decrypts_what_openssl_encrypted_with_the_rsa_public_key() {
     let out = decrypt(&server, &files, &sealed, &["--key-id", &key, "--encryption-algorithm", "RSAES_OAEP_SHA_256"]);
     assert_eq!(plaintext_of(&out), b"sealed by openssl");
 }
+
+#[test]
+fn a_service_default_key_is_an_aws_managed_key() {
+    let server = Server::start(&["--ephemeral"]);
+    server.aws_json(&["ssm", "put-parameter", "--name", "/app/secret", "--type", "SecureString", "--value", "v"]);
+    let key = server.aws_json(&["kms", "describe-key", "--key-id", "alias/aws/ssm"])["KeyMetadata"].clone();
+    assert_eq!(key["KeyManager"], "AWS");
+    assert_eq!(key["KeyState"], "Enabled");
+    let out = server.aws(&["kms", "schedule-key-deletion", "--key-id", key["KeyId"].as_str().unwrap()]);
+    assert!(error_text(&out).contains("AccessDeniedException"), "no one may delete an AWS managed key: {}", error_text(&out));
+}

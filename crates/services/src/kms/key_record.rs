@@ -122,6 +122,9 @@ pub struct StoredKey {
     /// Present for keys whose material is imported (Origin EXTERNAL).
     #[serde(default)]
     pub imported: Option<ImportedMaterial>,
+    /// An AWS managed key (`alias/aws/<service>`), which KMS reports with KeyManager `AWS`.
+    #[serde(default)]
+    pub aws_managed: bool,
 }
 
 /// A key spec stored by its AWS name, so the record stays readable and stable.
@@ -340,7 +343,7 @@ impl StoredKey {
                 out.insert("ValidTo".into(), json!(valid_to));
             }
         }
-        out.insert("KeyManager".into(), json!("CUSTOMER"));
+        out.insert("KeyManager".into(), json!(if self.aws_managed { "AWS" } else { "CUSTOMER" }));
         out.insert("CustomerMasterKeySpec".into(), json!(self.spec().as_str()));
         out.insert("KeySpec".into(), json!(self.spec().as_str()));
         if let Ok(algorithms) = self.spec().algorithms(self.usage()) {
@@ -408,6 +411,7 @@ pub fn new_key(ctx: &RequestContext, key_id: String, spec: KeySpec, usage: KeyUs
         rotations: Vec::new(),
         materials: Vec::new(),
         imported: None,
+        aws_managed: false,
     }
 }
 

@@ -85,6 +85,7 @@ pub async fn aws_managed_key_arn(
         rotations: Vec::new(),
         materials: Vec::new(),
         imported: None,
+        aws_managed: true,
     };
     let material = KeyMaterial::generate(KeySpec::SymmetricDefault).map_err(crypto_error)?;
     key.add_material(sealer, &material, now)?;
