@@ -83,6 +83,17 @@ fn secure_strings_are_encrypted_by_kms_with_the_callers_identity() {
     fails_with(&server.aws(&["ssm", "get-parameter", "--name", "/app/api-token", "--with-decryption"]), "InvalidKeyId");
     server.aws_json(&["kms", "enable-key", "--key-id", &key]);
 
+    // An advanced parameter holds up to 8 KB, more than KMS Encrypt takes: it is sealed under a
+    // data key from GenerateDataKey.
+    let long_secret = "k".repeat(8000);
+    let created = put(&server, "/app/certificate", "SecureString", &long_secret, &["--tier", "Advanced"]);
+    assert_eq!(created["Tier"], "Advanced");
+    assert_ne!(get(&server, "/app/certificate", &[])["Value"], long_secret.as_str());
+    assert_eq!(get(&server, "/app/certificate", &["--with-decryption"])["Value"], long_secret.as_str());
+    eventually("KMS GenerateDataKey invoked by ssm.amazonaws.com", || {
+        lookup_events(&server, "GenerateDataKey").iter().any(|e| e["userIdentity"]["invokedBy"] == "ssm.amazonaws.com")
+    });
+
     // KMS records the calls Parameter Store made for the caller; no event holds the plaintext.
     eventually("KMS Encrypt invoked by ssm.amazonaws.com", || {
         lookup_events(&server, "Encrypt").iter().any(|e| e["userIdentity"]["invokedBy"] == "ssm.amazonaws.com")
@@ -128,6 +139,18 @@ fn secure_strings_are_encrypted_by_kms_with_the_callers_identity() {
     assert!(create.status.success(), "{}", error_text(&create));
     let overwrite = ["ssm", "put-parameter", "--name", "/app/new", "--type", "String", "--value", "b", "--overwrite"];
     fails_with(&server.aws_as(id, secret, &overwrite), "AccessDeniedException");
+
+    // aws:ResourceTag judges a parameter by its tags.
+    server.aws_json(&["iam", "create-user", "--user-name", "blue-team"]);
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*",
+        "Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}}]}"#;
+    server.aws_json(&["iam", "put-user-policy", "--user-name", "blue-team", "--policy-name", "blue", "--policy-document", policy]);
+    let access = server.aws_json(&["iam", "create-access-key", "--user-name", "blue-team"]);
+    let (id, secret) = (access["AccessKey"]["AccessKeyId"].as_str().unwrap(), access["AccessKey"]["SecretAccessKey"].as_str().unwrap());
+    fails_with(&server.aws_as(id, secret, &["ssm", "get-parameter", "--name", "/app/db-host"]), "AccessDeniedException");
+    server.aws_json(&["ssm", "add-tags-to-resource", "--resource-type", "Parameter", "--resource-id", "/app/db-host", "--tags", "Key=team,Value=blue"]);
+    let tagged = server.aws_as(id, secret, &["ssm", "get-parameter", "--name", "/app/db-host"]);
+    assert!(tagged.status.success(), "a blue parameter is readable: {}", error_text(&tagged));
 }
 
 #[test]

@@ -106,6 +106,11 @@ impl PolicyAuthorizer {
                 return Ok(ResourceFacts { arn: Some(secret.arn), account: Some(secret.account), policy: secret.policy, tags: secret.tags });
             }
         }
+        if action.starts_with("ssm:") && resource.starts_with("arn:aws:ssm:") {
+            if let Some(tags) = crate::ssm::resource_tags(&self.store, resource).await {
+                return Ok(ResourceFacts { tags, ..ResourceFacts::default() });
+            }
+        }
         Ok(ResourceFacts::default())
     }
 

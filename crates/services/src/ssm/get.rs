@@ -42,7 +42,8 @@ async fn visible_value(
     with_decryption: bool,
 ) -> Result<String, ApiError> {
     if version.is_secure() && with_decryption {
-        secure_string::decrypt(peers, ctx, &parameter.arn(), &version.value).await
+        let encryption = secure_string::Encryption::for_tier(&version.tier);
+        secure_string::decrypt(peers, ctx, &parameter.arn(), &version.value, encryption).await
     } else {
         Ok(version.value.clone())
     }

@@ -99,12 +99,14 @@ impl Service for Ssm {
 
 /// The Parameter Store condition keys a request carries, as `(key, values)` for the policy
 /// engine: `ssm:Overwrite` and `ssm:Policies` (the policy types) on PutParameter,
-/// `ssm:Recursive` on GetParametersByPath.
+/// `ssm:Recursive` on GetParametersByPath, and `aws:RequestTag/<key>` and `aws:TagKeys` for the
+/// tags a request sets or removes.
 pub fn condition_keys(action: &str, input: &Value) -> Vec<(String, Vec<String>)> {
     let flag = |member: &str| input.get(member).and_then(Value::as_bool).unwrap_or(false).to_string();
+    let mut keys = tag_condition_keys(input);
     match action {
         "ssm:PutParameter" => {
-            let mut keys = vec![("ssm:Overwrite".to_owned(), vec![flag("Overwrite")])];
+            keys.push(("ssm:Overwrite".to_owned(), vec![flag("Overwrite")]));
             let policy_types: Vec<String> = input
                 .get("Policies")
                 .and_then(Value::as_str)
@@ -117,11 +119,43 @@ pub fn condition_keys(action: &str, input: &Value) -> Vec<(String, Vec<String>)>
             if !policy_types.is_empty() {
                 keys.push(("ssm:Policies".to_owned(), policy_types));
             }
-            keys
         }
-        "ssm:GetParametersByPath" => vec![("ssm:Recursive".to_owned(), vec![flag("Recursive")])],
-        _ => Vec::new(),
+        "ssm:GetParametersByPath" => keys.push(("ssm:Recursive".to_owned(), vec![flag("Recursive")])),
+        _ => {}
     }
+    keys
+}
+
+/// `aws:RequestTag/<key>` for each tag a request sets (`Tags`) and `aws:TagKeys` for the keys
+/// it sets or removes (`TagKeys`).
+fn tag_condition_keys(input: &Value) -> Vec<(String, Vec<String>)> {
+    let mut keys = Vec::new();
+    let mut tag_keys = Vec::new();
+    for tag in input.get("Tags").and_then(Value::as_array).into_iter().flatten() {
+        if let (Some(key), Some(value)) = (tag.get("Key").and_then(Value::as_str), tag.get("Value").and_then(Value::as_str)) {
+            keys.push((format!("aws:RequestTag/{key}"), vec![value.to_owned()]));
+            tag_keys.push(key.to_owned());
+        }
+    }
+    tag_keys.extend(input.get("TagKeys").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
+    if !tag_keys.is_empty() {
+        keys.push(("aws:TagKeys".to_owned(), tag_keys));
+    }
+    keys
+}
+
+/// The tags of the parameter `arn` names, for `aws:ResourceTag/<key>`; `None` when no parameter
+/// has that ARN. `parameter/a/b` is the hierarchical `/a/b`; `parameter/a` is `/a` or `a`.
+pub async fn resource_tags(store: &Store, arn: &str) -> Option<Vec<(String, String)>> {
+    let mut parts = arn.strip_prefix("arn:aws:ssm:")?.splitn(3, ':');
+    let (region, account, resource) = (parts.next()?, parts.next()?, parts.next()?);
+    let path = resource.strip_prefix("parameter/")?;
+    let mut tx = store.begin().await.ok()?;
+    let parameter = match record::load(&mut tx, account, region, &format!("/{path}")).await.ok()? {
+        Some(parameter) => parameter,
+        None => record::load(&mut tx, account, region, path).await.ok()??,
+    };
+    Some(parameter.tags.into_iter().collect())
 }
 
 /// Parameter Store's modeled error `shape` with `message`.

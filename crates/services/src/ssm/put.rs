@@ -250,7 +250,11 @@ pub async fn put_parameter(
     let arn = names::parameter_arn(&ctx.region, ctx.account(), &name);
     // KMS is called before the transaction: an open transaction holds the store.
     let stored_value = match &plan.key_id {
-        Some(key_id) => secure_string::encrypt(peers, store, sealer, ctx, key_id, &arn, &request.value).await?,
+        Some(key_id) => {
+            secure_string::ensure_key(store, sealer, ctx, key_id).await?;
+            let encryption = secure_string::Encryption::for_tier(&plan.tier);
+            secure_string::encrypt(peers, ctx, key_id, &arn, &request.value, encryption).await?
+        }
         None => request.value,
     };
     let expected_version = existing.as_ref().map(|p| p.current().version);
