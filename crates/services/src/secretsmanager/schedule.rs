@@ -141,8 +141,10 @@ impl Cron {
         let fields: Vec<&str> = body.split_whitespace().collect();
         let [minutes, hours, day_of_month, month, day_of_week, year] = fields.as_slice() else { return None };
         let days = match (*day_of_month, *day_of_week) {
-            ("?" | "*", "?" | "*") => DayRule::Any,
-            ("L", "?" | "*") => DayRule::LastDayOfMonth,
+            // Exactly one of the two day fields is `?`.
+            ("?", "?") => return None,
+            ("*", "?") | ("?", "*") => DayRule::Any,
+            ("L", "?") => DayRule::LastDayOfMonth,
             (dom, "?") => DayRule::MonthDays(Field::parse(dom, 1, 31, &[], 0)?),
             ("?", dow) if dow.contains('#') => {
                 let (weekday, nth) = dow.split_once('#')?;
@@ -259,6 +261,8 @@ mod tests {
     #[test]
     fn cron_needs_a_question_mark_in_a_day_field() {
         assert!(parse_expression("cron(0 0 1 * MON *)").is_err());
+        assert!(parse_expression("cron(0 0 * * * *)").is_err());
+        assert!(parse_expression("cron(0 0 ? * ? *)").is_err());
         assert!(parse_expression("cron(0 0 1 *)").is_err());
     }
 
