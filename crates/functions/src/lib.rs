@@ -335,6 +335,19 @@ impl Runner {
     }
 }
 
+/// Removes the work roots (`<prefix><pid>` under `parent`) of Palisade processes that are gone:
+/// their unpacked code and any private directories a killed server left behind.
+pub fn remove_abandoned_work_roots(parent: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(prefix)).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 fn completion_of(report: Option<RuntimeReport>) -> Completion {
     match report {
         Some(RuntimeReport::Response(body)) => Completion::Response(body.to_vec()),

@@ -25,6 +25,9 @@ use wire::ApiError;
 use execution_role::RoleCredentials;
 use records::FunctionRef;
 
+/// This process's directory for unpacked code and invocations is this prefix and its pid.
+const WORK_ROOT_PREFIX: &str = "palisade-functions-";
+
 /// How this server runs functions.
 #[derive(Debug, Clone)]
 pub struct FunctionSettings {
@@ -62,9 +65,10 @@ pub struct Lambda {
 
 impl Lambda {
     pub fn new(store: Store, peers: Peers, settings: &FunctionSettings) -> Self {
+        ::functions::remove_abandoned_work_roots(&std::env::temp_dir(), WORK_ROOT_PREFIX);
         let runner = Runner::new(RunnerSettings {
             python: settings.python.clone(),
-            work_root: std::env::temp_dir().join(format!("palisade-functions-{}", std::process::id())),
+            work_root: std::env::temp_dir().join(format!("{WORK_ROOT_PREFIX}{}", std::process::id())),
             run_as: RunAs::nobody_if_root(),
         });
         Lambda {
