@@ -88,6 +88,13 @@ pub fn command() -> Command {
                 .help("The Python interpreter of python3.x functions; it must be able to import boto3"),
         )
         .arg(
+            Arg::new("waf-ip-lists")
+                .long("waf-ip-lists")
+                .env("PALISADE_WAF_IP_LISTS")
+                .value_name("DIR")
+                .help("The address lists of the IP reputation, anonymous IP and Bot Control managed rule groups: <ListName>.txt files, one address or CIDR block a line"),
+        )
+        .arg(
             Arg::new("log-level")
                 .long("log-level")
                 .env("PALISADE_LOG_LEVEL")
@@ -145,6 +152,7 @@ pub struct ServeOptions {
     pub test_clock: bool,
     pub log_level: String,
     pub lambda_python: PathBuf,
+    pub waf_ip_lists: Option<PathBuf>,
 }
 
 impl ServeOptions {
@@ -160,6 +168,7 @@ impl ServeOptions {
             test_clock: args.get_flag("test-clock"),
             log_level: text("log-level"),
             lambda_python: PathBuf::from(text("lambda-python")),
+            waf_ip_lists: args.get_one::<String>("waf-ip-lists").map(PathBuf::from),
         }
     }
 }

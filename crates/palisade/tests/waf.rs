@@ -21,7 +21,9 @@ fn text<'v>(value: &'v Value, pointer: &str) -> &'v str {
 
 #[test]
 fn web_acls_have_lock_tokens_names_and_aws_errors() {
-    let server = Server::start(&["--ephemeral"]);
+    let ip_lists = support::TempDir::new("waf-ip-lists");
+    std::fs::write(ip_lists.0.join("AWSManagedIPReputationList.txt"), "# known bad\n127.0.0.0/8\n").unwrap();
+    let server = Server::start(&["--ephemeral", "--waf-ip-lists", ip_lists.0.to_str().unwrap()]);
     let created = server.aws_json(&[
         "wafv2", "create-web-acl", "--name", "prod-web-acl", "--scope", "REGIONAL", "--default-action", "Allow={}",
         "--rules", RATE_RULE,
@@ -120,6 +122,22 @@ fn web_acls_have_lock_tokens_names_and_aws_errors() {
 
     let capacity = server.aws_json(&["wafv2", "check-capacity", "--scope", "REGIONAL", "--rules", RATE_RULE]);
     assert!(capacity["Capacity"].as_u64().is_some_and(|c| c > 0), "{capacity}");
+
+    let subnets = server.aws_json(&["ec2", "describe-subnets"]);
+    let subnet_ids: Vec<&str> = subnets["Subnets"].as_array().unwrap().iter().filter_map(|s| s["SubnetId"].as_str()).collect();
+    let lb = server.aws_json(&["elbv2", "create-load-balancer", "--name", "reputation", "--subnets", subnet_ids[0], subnet_ids[1]]);
+    let port = free_port();
+    server.aws_json(&[
+        "elbv2", "create-listener", "--load-balancer-arn", text(&lb, "/LoadBalancers/0/LoadBalancerArn"), "--port", &port.to_string(),
+        "--default-actions", "Type=fixed-response,FixedResponseConfig={StatusCode=200,ContentType=text/plain,MessageBody=ok}",
+    ]);
+    let reputation_rule = r#"[{"Name":"reputation","Priority":0,"OverrideAction":{"None":{}},"Statement":{"ManagedRuleGroupStatement":{"VendorName":"AWS","Name":"AWSManagedRulesAmazonIpReputationList"}},"VisibilityConfig":{"SampledRequestsEnabled":true,"CloudWatchMetricsEnabled":true,"MetricName":"reputation"}}]"#;
+    let reputation = server.aws_json(&[
+        "wafv2", "create-web-acl", "--name", "reputation", "--scope", "REGIONAL", "--default-action", "Allow={}", "--rules", reputation_rule,
+        "--visibility-config", "SampledRequestsEnabled=true,CloudWatchMetricsEnabled=true,MetricName=reputation",
+    ]);
+    server.aws_json(&["wafv2", "associate-web-acl", "--web-acl-arn", text(&reputation, "/Summary/ARN"), "--resource-arn", text(&lb, "/LoadBalancers/0/LoadBalancerArn")]);
+    assert_eq!(http(port, "GET", "/", &[BROWSER], b"").unwrap().status, 403, "127.0.0.1 is on the configured IP reputation list");
 
     let deleted = server.aws(&["wafv2", "delete-web-acl", "--name", "prod-web-acl", "--scope", "REGIONAL", "--id", id, "--lock-token", lock]);
     assert!(error_text(&deleted).contains("WAFOptimisticLockException"), "{}", error_text(&deleted));

@@ -7,6 +7,7 @@ mod associations;
 mod definitions;
 mod entities;
 mod errors;
+mod ip_lists;
 mod log_policy;
 mod logging;
 mod managed;
@@ -17,7 +18,7 @@ mod sampled;
 mod tags;
 mod traffic;
 
-use std::sync::Arc;
+use std::{collections::HashMap, path::Path, sync::Arc};
 
 use dataplane::DataPlane;
 use gateway::{RequestContext, Service, ServiceFuture};
@@ -40,9 +41,14 @@ impl Wafv2 {
     }
 }
 
-/// The data plane's web ACL protection for this store, with its traffic record started.
-pub fn protection(store: &Store, dataplane: &Arc<DataPlane>) -> Arc<Protection> {
-    Arc::new(Protection::new(store.clone(), dataplane.clone(), Traffic::start(store.clone())))
+/// The data plane's web ACL protection for this store, with its traffic record started and the
+/// managed rule groups' address lists read from `ip_lists_dir` (see [`ip_lists`]).
+pub fn protection(store: &Store, dataplane: &Arc<DataPlane>, ip_lists_dir: Option<&Path>) -> Result<Arc<Protection>, String> {
+    let ip_lists = match ip_lists_dir {
+        Some(dir) => ip_lists::load(dir)?,
+        None => HashMap::new(),
+    };
+    Ok(Arc::new(Protection::new(store.clone(), dataplane.clone(), Traffic::start(store.clone()), ip_lists)))
 }
 
 /// Operations after which the web ACLs in the data plane's path may have changed.

@@ -339,11 +339,13 @@ pub struct Protection {
     rate_states: Mutex<HashMap<String, Arc<RateState>>>,
     /// The load balancers given a filter, by ARN, with their `account/region`.
     protected: Mutex<HashMap<String, String>>,
+    /// The address lists of the IP reputation, anonymous IP and Bot Control groups.
+    ip_lists: HashMap<String, Vec<String>>,
 }
 
 impl Protection {
-    pub fn new(store: Store, dataplane: Arc<DataPlane>, traffic: Arc<Traffic>) -> Protection {
-        Protection { store, dataplane, traffic, rate_states: Mutex::default(), protected: Mutex::default() }
+    pub fn new(store: Store, dataplane: Arc<DataPlane>, traffic: Arc<Traffic>, ip_lists: HashMap<String, Vec<String>>) -> Protection {
+        Protection { store, dataplane, traffic, rate_states: Mutex::default(), protected: Mutex::default(), ip_lists }
     }
 
     pub fn traffic(&self) -> &Traffic {
@@ -364,7 +366,8 @@ impl Protection {
         for (resource_arn, web_acl_arn) in associations::all(&mut tx, account, region).await? {
             let Some(entity) = entities::load_by_arn(&mut tx, &web_acl_arn).await? else { continue };
             let namespace = definitions::label_namespace(account, entity.kind, &entity.name);
-            let ctx = definitions::acl_context(&mut tx, account, region, &entity.scope, namespace, &entity.definition).await?;
+            let mut ctx = definitions::acl_context(&mut tx, account, region, &entity.scope, namespace, &entity.definition).await?;
+            ctx.managed_ip_lists = self.ip_lists.clone();
             let rules = entity.definition.get("Rules").cloned().unwrap_or(json!([]));
             let default_action = entity.definition.get("DefaultAction").cloned().unwrap_or(Value::Null);
             let acl = WebAcl::from_json(&default_action, &rules, &ctx).map_err(definitions::engine_error)?;
