@@ -230,9 +230,16 @@ fn calls_code(rest: &[u8]) -> bool {
     let rest = &rest[i..];
     SINKS.iter().any(|sink| {
         rest.starts_with(sink) && {
-            let after = &rest[sink.len()..];
+            let mut after = &rest[sink.len()..];
+            // `document.cookie`, `window.location.href`: the member chain, then the use.
+            while let Some(p) = after.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$' || *b == b'.')) {
+                if p == 0 || !sink.ends_with(b".") && !after.starts_with(b".") {
+                    break;
+                }
+                after = &after[p..];
+            }
             let after = after.iter().position(|b| !is_space(*b)).map_or(&after[after.len()..], |p| &after[p..]);
-            sink.ends_with(b".") || matches!(after.first(), Some(b'(') | Some(b'`') | Some(b'=') | Some(b'[') | Some(b'.'))
+            matches!(after.first(), Some(b'(') | Some(b'`') | Some(b'=') | Some(b'[')) && after.get(1) != Some(&b'=')
         }
     })
 }
@@ -379,6 +386,8 @@ mod tests {
             "onward = forward",
             "it's time to prompt the user",
             "{{ user.name }}",
+            "{\"text\":\"this.is a test\",\"next\":\"window.title\"}",
+            "{\"a\":\"location\",\"b\":1}",
         ] {
             assert!(!xss(benign), "{benign}");
         }
