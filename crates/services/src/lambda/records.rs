@@ -189,3 +189,32 @@ pub async fn load_code(tx: &mut Txn, function: &StoredFunction) -> Result<Vec<u8
 pub fn revision_id() -> String {
     gateway::pipeline::new_request_id()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::FunctionRef;
+
+    fn parse(text: &str) -> Option<(String, String, String, Option<String>)> {
+        FunctionRef::parse(text, "111122223333", "us-east-1").ok().map(|r| (r.account, r.region, r.name, r.qualifier))
+    }
+
+    #[test]
+    fn function_names_come_as_names_partial_arns_and_arns() {
+        let plain = Some(("111122223333".into(), "us-east-1".into(), "my-function".into(), None));
+        assert_eq!(parse("my-function"), plain);
+        assert_eq!(parse("111122223333:function:my-function"), plain);
+        assert_eq!(parse("arn:aws:lambda:us-east-1:111122223333:function:my-function"), plain);
+        assert_eq!(
+            parse("arn:aws:lambda:eu-west-1:444455556666:function:other:$LATEST"),
+            Some(("444455556666".into(), "eu-west-1".into(), "other".into(), Some("$LATEST".into())))
+        );
+        assert_eq!(parse("my-function:prod").and_then(|r| r.3), Some("prod".into()));
+    }
+
+    #[test]
+    fn malformed_function_names_are_refused() {
+        for text in ["", "has space", "arn:aws:s3:::bucket", "a:b:c:d:e", &"x".repeat(65)] {
+            assert_eq!(parse(text), None, "{text:?}");
+        }
+    }
+}
