@@ -1,6 +1,7 @@
-//! The data plane: every load-balancer listener is a real port on the host that answers with a
-//! fixed response or forwards to its targets, and the request filter of its load balancer (the
-//! associated web ACL) judges each request first.
+//! The data plane: every load-balancer listener is a real port on the host (HTTP, or HTTPS with
+//! the listener's certificate) that answers with a fixed response or forwards to its targets,
+//! and the request filter of its load balancer (the associated web ACL) judges each request
+//! first.
 //!
 //! The control plane (the ELBv2 and WAFv2 services) pushes plain configurations here; nothing in
 //! this crate reads the store or answers API calls.

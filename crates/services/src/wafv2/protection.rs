@@ -363,6 +363,7 @@ impl Protection {
     pub async fn refresh(&self, account: &str, region: &str) -> Result<(), ApiError> {
         let mut tx = self.store.begin().await.map_err(store_error)?;
         let mut compiled = Vec::new();
+        let mut unchanged = Vec::new();
         for (resource_arn, web_acl_arn) in associations::all(&mut tx, account, region).await? {
             let Some(entity) = entities::load_by_arn(&mut tx, &web_acl_arn).await? else { continue };
             let namespace = definitions::label_namespace(account, entity.kind, &entity.name);
@@ -370,7 +371,16 @@ impl Protection {
             ctx.managed_ip_lists = self.ip_lists.clone();
             let rules = entity.definition.get("Rules").cloned().unwrap_or(json!([]));
             let default_action = entity.definition.get("DefaultAction").cloned().unwrap_or(Value::Null);
-            let acl = WebAcl::from_json(&default_action, &rules, &ctx).map_err(definitions::engine_error)?;
+            // A web ACL that no longer compiles (a managed group's version gone) keeps the load
+            // balancer's filter as it was rather than failing every WAF call of the account.
+            let acl = match WebAcl::from_json(&default_action, &rules, &ctx) {
+                Ok(acl) => acl,
+                Err(e) => {
+                    tracing::error!(web_acl = %web_acl_arn, error = %e, "an associated web ACL does not compile");
+                    unchanged.push(resource_arn);
+                    continue;
+                }
+            };
             let logging_configuration = logging::load(&mut tx, &web_acl_arn).await?;
             compiled.push((resource_arn, acl, AclSight::of(&entity, logging_configuration.as_ref())));
         }
@@ -379,7 +389,7 @@ impl Protection {
         let mut protected = self.protected.lock().unwrap_or_else(|e| e.into_inner());
         let stale: Vec<String> = protected.iter().filter(|(_, k)| **k == scope_key).map(|(arn, _)| arn.clone()).collect();
         for arn in stale {
-            if !compiled.iter().any(|(resource, _, _)| *resource == arn) {
+            if !compiled.iter().any(|(resource, _, _)| *resource == arn) && !unchanged.contains(&arn) {
                 self.dataplane.set_filter(&arn, None);
                 protected.remove(&arn);
             }
