@@ -745,6 +745,16 @@ mod tests {
     }
 
     #[test]
+    fn long_values_take_linear_time() {
+        let started = std::time::Instant::now();
+        for filler in ["'", "; select a,", "(", "1 or ", "/*", "union "] {
+            let input = filler.repeat(64 * 1024 / filler.len());
+            let _ = is_sqli(input.as_bytes(), true);
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    }
+
+    #[test]
     fn high_sensitivity_adds_weaker_signs() {
         assert!(!low("name or 1=1"));
         assert!(is_sqli(b"name or 1=1", true));

@@ -30,6 +30,9 @@ pub fn is_xss(input: &[u8]) -> bool {
     has_active_tag(&lower) || attribute_breakout(&lower) || script_string_breakout(&lower) || starts_with_script_url(&lower) || template_injection(&lower)
 }
 
+/// How far past a tag name (or a quote) attributes are read.
+const TAG_WINDOW: usize = 1024;
+
 /// Elements that run or load code as soon as they are opened.
 const ACTIVE_ELEMENTS: &[&[u8]] = &[b"script", b"iframe", b"frame", b"frameset", b"object", b"embed", b"applet", b"base", b"import", b"isindex", b"style", b"xss", b"portal", b"noembed"];
 
@@ -65,7 +68,10 @@ fn has_active_tag(lower: &[u8]) -> bool {
         if ACTIVE_ELEMENTS.contains(&name) {
             return true;
         }
-        let (attributes, tag_end) = attributes(lower, end);
+        // A tag's attributes are read within a bounded window, so that a value full of `<`
+        // without `>` costs linear time, not quadratic.
+        let window = &lower[..lower.len().min(end + TAG_WINDOW)];
+        let (attributes, tag_end) = attributes(window, end, 64);
         if dangerous_attributes(name, &attributes) {
             return true;
         }
@@ -78,12 +84,15 @@ fn has_active_tag(lower: &[u8]) -> bool {
 type Attribute<'a> = (&'a [u8], Vec<u8>);
 
 /// The attributes of a tag from `i` (after its name) to its `>` (or the end of the input, as
-/// a browser would take more of the page into the tag): (name, value) pairs, and where the tag
-/// ends.
-fn attributes(lower: &[u8], mut i: usize) -> (Vec<Attribute<'_>>, usize) {
+/// a browser would take more of the page into the tag), at most `limit` of them: (name, value)
+/// pairs, and where reading stopped.
+fn attributes(lower: &[u8], mut i: usize, limit: usize) -> (Vec<Attribute<'_>>, usize) {
     let mut found = Vec::new();
     let n = lower.len();
     loop {
+        if found.len() >= limit {
+            return (found, i);
+        }
         while i < n && (is_space(lower[i]) || lower[i] == b'/') {
             i += 1;
         }
@@ -182,7 +191,8 @@ fn attribute_breakout(lower: &[u8]) -> bool {
         if i == 0 && !rest.first().is_some_and(|b| b.is_ascii_alphabetic()) {
             continue;
         }
-        let (attributes, _) = attributes(rest, i);
+        // The handler an attacker adds comes among the first attributes after the quote.
+        let (attributes, _) = attributes(&rest[..rest.len().min(i + TAG_WINDOW)], i, 4);
         let handler = attributes.iter().any(|(name, value)| is_event_handler(name) && !value.is_empty());
         if handler || dangerous_attributes(b"", &attributes[..attributes.len().min(4)]) && attributes.iter().any(|(_, v)| !v.is_empty()) {
             return true;
@@ -367,6 +377,16 @@ mod tests {
         assert!(xss("javascript://\nalert(1)"));
         assert!(xss("{{constructor.constructor('alert(1)')()}}"));
         assert!(xss("data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="));
+    }
+
+    #[test]
+    fn many_unclosed_tags_or_quotes_take_linear_time() {
+        let started = std::time::Instant::now();
+        for filler in ["<a ", "\" x", "' on", "<img src=\"", "`"] {
+            let input = filler.repeat(64 * 1024 / filler.len());
+            let _ = is_xss(input.as_bytes());
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     }
 
     #[test]
