@@ -107,6 +107,10 @@ pub struct StoredSecret {
     pub replicas: Vec<ReplicaStatus>,
 }
 
+fn access_day(now: f64) -> f64 {
+    (now / DAY_SECONDS).floor() * DAY_SECONDS
+}
+
 pub fn record_key(account: &str, region: &str, name: &str) -> String {
     format!("{account}/{region}/{name}")
 }
@@ -166,16 +170,19 @@ impl StoredSecret {
         Value::Object(map)
     }
 
-    /// Records a read for LastAccessedDate (kept to the day); tells whether the record changed.
-    pub fn touch(&mut self, version_id: &str, now: f64) -> bool {
-        let day = (now / DAY_SECONDS).floor() * DAY_SECONDS;
-        let mut changed = self.last_accessed != Some(day);
+    /// Whether a read of `version_id` at `now` changes LastAccessedDate (kept to the day).
+    pub fn is_first_read_of_the_day(&self, version_id: &str, now: f64) -> bool {
+        let day = Some(access_day(now));
+        self.last_accessed != day || self.version(version_id).is_some_and(|v| v.last_accessed != day)
+    }
+
+    /// Records a read for LastAccessedDate.
+    pub fn touch(&mut self, version_id: &str, now: f64) {
+        let day = access_day(now);
         self.last_accessed = Some(day);
         if let Some(version) = self.version_mut(version_id) {
-            changed |= version.last_accessed != Some(day);
             version.last_accessed = Some(day);
         }
-        changed
     }
 
     fn tags_value(&self) -> Value {

@@ -54,8 +54,7 @@ async fn read_value(
     let version = select_version(secret, version_id, stage)?;
     let sealed = version.value.as_ref().expect("select_version returns versions with a value");
     let value = service.open(ctx, &secret.arn, &version.id, sealed).await?;
-    let mut touched = secret.clone();
-    if touched.touch(&version.id, ctx.time) {
+    if secret.is_first_read_of_the_day(&version.id, ctx.time) {
         // Only the first read of a day writes; a lost race loses nothing but the same date.
         let mut tx = service.store.begin().await.map_err(store_error)?;
         if let Some(mut latest) = secret_record::load(&mut tx, &secret.account, &secret.region, &secret.name, ctx.time).await? {
