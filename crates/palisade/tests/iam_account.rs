@@ -130,3 +130,122 @@ fn login_profiles_follow_the_account_password_policy_and_keep_no_password() {
     let deleted = server.aws(&["iam", "delete-account-password-policy"]);
     assert!(error_text(&deleted).contains("NoSuchEntity"), "{}", error_text(&deleted));
 }
+
+const SAML_METADATA_PADDING: usize = 1000;
+
+fn saml_metadata(valid_until: &str) -> String {
+    // IAM wants at least 1,000 characters of metadata: a real IdP's certificate is that long.
+    let certificate = "A".repeat(SAML_METADATA_PADDING);
+    format!(
+        r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com/saml" validUntil="{valid_until}"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>"#
+    )
+}
+
+#[test]
+fn identity_providers_alias_summary_and_authorization_details_describe_the_account() {
+    let server = Server::start(&["--ephemeral"]);
+    let oidc = server.aws_json(&[
+        "iam", "create-open-id-connect-provider", "--url", "https://token.actions.example.com", "--client-id-list", "sts.amazonaws.com",
+        "--thumbprint-list", "6938fd4d98bab03faadb97b34396831e3780aea1", "--tags", "Key=ci,Value=yes",
+    ]);
+    let oidc_arn = oidc["OpenIDConnectProviderArn"].as_str().unwrap().to_owned();
+    let duplicate = server.aws(&["iam", "create-open-id-connect-provider", "--url", "https://token.actions.example.com"]);
+    assert!(error_text(&duplicate).contains("EntityAlreadyExists"), "{}", error_text(&duplicate));
+    let not_https = server.aws(&["iam", "create-open-id-connect-provider", "--url", "http://plain.example.com"]);
+    assert!(error_text(&not_https).contains("InvalidInput"), "{}", error_text(&not_https));
+    server.aws_json(&[
+        "iam", "update-open-id-connect-provider-thumbprint", "--open-id-connect-provider-arn", &oidc_arn,
+        "--thumbprint-list", "1111111111111111111111111111111111111111",
+    ]);
+    let got = server.aws_json(&["iam", "get-open-id-connect-provider", "--open-id-connect-provider-arn", &oidc_arn]);
+    assert_eq!(got["Url"], "token.actions.example.com");
+    assert_eq!(got["ClientIDList"], serde_json::json!(["sts.amazonaws.com"]));
+    assert_eq!(got["ThumbprintList"], serde_json::json!(["1111111111111111111111111111111111111111"]));
+    assert_eq!(got["Tags"][0]["Key"], "ci");
+    let listed = server.aws_json(&["iam", "list-open-id-connect-providers"]);
+    assert_eq!(listed["OpenIDConnectProviderList"][0]["Arn"], oidc_arn.as_str());
+
+    let saml = server.aws_json(&["iam", "create-saml-provider", "--name", "corp", "--saml-metadata-document", &saml_metadata("2031-01-01T00:00:00Z")]);
+    let saml_arn = saml["SAMLProviderArn"].as_str().unwrap().to_owned();
+    assert_eq!(saml_arn, "arn:aws:iam::000000000000:saml-provider/corp");
+    let got = server.aws_json(&["iam", "get-saml-provider", "--saml-provider-arn", &saml_arn]);
+    assert!(got["ValidUntil"].as_str().unwrap().starts_with("2031-01-01"), "{}", got);
+    server.aws_json(&["iam", "update-saml-provider", "--saml-provider-arn", &saml_arn, "--saml-metadata-document", &saml_metadata("2032-01-01T00:00:00Z")]);
+    let listed = server.aws_json(&["iam", "list-saml-providers"]);
+    assert!(listed["SAMLProviderList"][0]["ValidUntil"].as_str().unwrap().starts_with("2032-01-01"), "{}", listed);
+    let not_metadata = server.aws(&["iam", "create-saml-provider", "--name", "bad", "--saml-metadata-document", &"x".repeat(1200)]);
+    assert!(error_text(&not_metadata).contains("InvalidInput"), "{}", error_text(&not_metadata));
+    let missing = server.aws(&["iam", "get-saml-provider", "--saml-provider-arn", "arn:aws:iam::000000000000:saml-provider/nope"]);
+    assert!(error_text(&missing).contains("NoSuchEntity"), "{}", error_text(&missing));
+
+    server.aws_json(&["iam", "create-account-alias", "--account-alias", "acme-prod"]);
+    let second = server.aws(&["iam", "create-account-alias", "--account-alias", "acme-dev"]);
+    assert!(error_text(&second).contains("LimitExceeded"), "{}", error_text(&second));
+    let taken = server.aws_as("111111111111", "test", &["iam", "create-account-alias", "--account-alias", "acme-prod"]);
+    assert!(error_text(&taken).contains("EntityAlreadyExists"), "{}", error_text(&taken));
+    assert_eq!(server.aws_json(&["iam", "list-account-aliases"])["AccountAliases"], serde_json::json!(["acme-prod"]));
+    let wrong = server.aws(&["iam", "delete-account-alias", "--account-alias", "acme-dev"]);
+    assert!(error_text(&wrong).contains("NoSuchEntity"), "{}", error_text(&wrong));
+    server.aws_json(&["iam", "delete-account-alias", "--account-alias", "acme-prod"]);
+    assert_eq!(server.aws_json(&["iam", "list-account-aliases"])["AccountAliases"], serde_json::json!([]));
+
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let created = server.aws_json(&["iam", "create-policy", "--policy-name", "read-objects", "--policy-document", policy]);
+    let policy_arn = created["Policy"]["Arn"].as_str().unwrap().to_owned();
+    server.aws_json(&["iam", "create-user", "--user-name", "dora"]);
+    server.aws_json(&["iam", "create-group", "--group-name", "readers"]);
+    server.aws_json(&["iam", "add-user-to-group", "--group-name", "readers", "--user-name", "dora"]);
+    server.aws_json(&["iam", "attach-user-policy", "--user-name", "dora", "--policy-arn", &policy_arn]);
+    server.aws_json(&["iam", "attach-group-policy", "--group-name", "readers", "--policy-arn", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"]);
+    server.aws_json(&["iam", "put-user-policy", "--user-name", "dora", "--policy-name", "inline", "--policy-document", policy]);
+    server.aws_json(&["iam", "create-role", "--role-name", "app", "--assume-role-policy-document", TRUST]);
+    server.aws_json(&["iam", "create-instance-profile", "--instance-profile-name", "app-profile"]);
+    server.aws_json(&["iam", "add-role-to-instance-profile", "--instance-profile-name", "app-profile", "--role-name", "app"]);
+    server.aws_json(&["iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "dora-phone", "--outfile", "/dev/null", "--bootstrap-method", "Base32StringSeed"]);
+
+    let summary = server.aws_json(&["iam", "get-account-summary"]);
+    let map = &summary["SummaryMap"];
+    assert_eq!(map["Users"], 1);
+    assert_eq!(map["Groups"], 1);
+    assert_eq!(map["Roles"], 1);
+    assert_eq!(map["Policies"], 1);
+    assert_eq!(map["InstanceProfiles"], 1);
+    assert_eq!(map["Providers"], 2);
+    assert_eq!(map["MFADevices"], 1);
+    assert_eq!(map["MFADevicesInUse"], 0);
+    assert_eq!(map["AccessKeysPerUserQuota"], 2);
+    assert_eq!(map["UsersQuota"], 5000);
+    assert_eq!(map["AccountMFAEnabled"], 0);
+
+    let details = server.aws_json(&["iam", "get-account-authorization-details"]);
+    let user = &details["UserDetailList"][0];
+    assert_eq!(user["UserName"], "dora");
+    assert_eq!(user["GroupList"], serde_json::json!(["readers"]));
+    assert_eq!(user["UserPolicyList"][0]["PolicyName"], "inline");
+    assert_eq!(user["UserPolicyList"][0]["PolicyDocument"]["Statement"][0]["Action"], "s3:GetObject");
+    assert_eq!(user["AttachedManagedPolicies"][0]["PolicyArn"], policy_arn.as_str());
+    let role = &details["RoleDetailList"][0];
+    assert_eq!(role["InstanceProfileList"][0]["InstanceProfileName"], "app-profile");
+    assert_eq!(role["AssumeRolePolicyDocument"]["Statement"][0]["Action"], "sts:AssumeRole");
+    assert_eq!(details["GroupDetailList"][0]["AttachedManagedPolicies"][0]["PolicyName"], "IAMReadOnlyAccess");
+    let policies = details["Policies"].as_array().unwrap();
+    let names: Vec<&str> = policies.iter().map(|p| p["PolicyName"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["read-objects", "IAMReadOnlyAccess"]);
+    assert_eq!(policies[0]["AttachmentCount"], 1);
+    assert_eq!(policies[0]["PolicyVersionList"][0]["Document"]["Statement"][0]["Action"], "s3:GetObject");
+
+    let only_roles = server.aws_json(&["iam", "get-account-authorization-details", "--filter", "Role"]);
+    assert_eq!(only_roles["UserDetailList"], serde_json::json!([]));
+    assert_eq!(only_roles["RoleDetailList"].as_array().unwrap().len(), 1);
+    // The CLI asks for pages of two (MaxItems) and follows the markers across all four lists.
+    let paged = server.aws_json(&["iam", "get-account-authorization-details", "--page-size", "2"]);
+    let count = |v: &Value| ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"].iter().map(|l| v[*l].as_array().map_or(0, Vec::len)).sum::<usize>();
+    assert_eq!(count(&paged), 5, "{paged}");
+    assert_eq!(count(&details), 5);
+
+    server.aws_json(&["iam", "delete-open-id-connect-provider", "--open-id-connect-provider-arn", &oidc_arn]);
+    server.aws_json(&["iam", "delete-saml-provider", "--saml-provider-arn", &saml_arn]);
+    let gone = server.aws(&["iam", "get-open-id-connect-provider", "--open-id-connect-provider-arn", &oidc_arn]);
+    assert!(error_text(&gone).contains("NoSuchEntity"), "{}", error_text(&gone));
+    assert_eq!(server.aws_json(&["iam", "get-account-summary"])["SummaryMap"]["Providers"], 0);
+}

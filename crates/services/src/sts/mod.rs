@@ -1,10 +1,13 @@
 //! AWS Security Token Service: who the caller is, and temporary credentials for roles.
 
 mod assume_role;
+mod assume_role_with_web_identity;
+mod decode_authorization_message;
 mod get_caller_identity;
 mod get_federation_token;
 mod get_session_token;
 pub mod sessions;
+mod web_identity_token;
 
 pub use assume_role::role_of_arn;
 
@@ -36,6 +39,15 @@ impl Service for Sts {
             "AssumeRole" => Some(Box::pin(assume_role::assume_role(&self.store, &self.sealer, ctx, input))),
             "GetSessionToken" => Some(Box::pin(get_session_token::get_session_token(&self.store, &self.sealer, ctx, input))),
             "GetFederationToken" => Some(Box::pin(get_federation_token::get_federation_token(&self.store, &self.sealer, ctx, input))),
+            "AssumeRoleWithWebIdentity" => Some(Box::pin(assume_role_with_web_identity::assume_role_with_web_identity(
+                &self.store,
+                &self.sealer,
+                ctx,
+                input,
+            ))),
+            "DecodeAuthorizationMessage" => {
+                Some(Box::pin(std::future::ready(decode_authorization_message::decode_authorization_message())))
+            }
             _ => None,
         }
     }

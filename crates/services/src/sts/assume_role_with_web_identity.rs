@@ -1,0 +1,155 @@
+//! AssumeRoleWithWebIdentity: an unsigned call trading an OpenID Connect ID token for a role
+//! session. The token's issuer must be an OIDC provider registered in the role's account, one
+//! of its audiences one of the provider's client ids, and it must not have expired; the role's
+//! trust policy alone then decides, with the token's claims as `<provider>:sub`,
+//! `<provider>:aud` and `<provider>:amr`.
+//!
+//! The token's signature is not checked against the provider's keys: Palisade does not fetch
+//! the provider's JWKS. Tokens must still declare a signing algorithm (`alg: none` is refused).
+
+use gateway::{Reply, RequestContext};
+use policy::{
+    authorizer::{NamedPolicy, ResourcePolicy, ResourcePolicyKind},
+    context::{Caller, Request, RequestContext as ConditionContext},
+    PolicySet, PolicyType,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::{Sealer, Store};
+use wire::ApiError;
+
+use super::{
+    assume_role::role_of_arn,
+    sessions::{self, Session},
+    web_identity_token::{self, IdToken},
+};
+use crate::iam::{entities, oidc_providers, store_error, EntityKind};
+
+const DEFAULT_DURATION_SECONDS: i64 = 3600;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AssumeRoleWithWebIdentityRequest {
+    role_arn: String,
+    role_session_name: String,
+    web_identity_token: String,
+    duration_seconds: Option<i64>,
+    policy: Option<String>,
+    #[serde(default)]
+    policy_arns: Vec<PolicyArn>,
+}
+
+#[derive(Deserialize)]
+struct PolicyArn {
+    arn: String,
+}
+
+fn model_error(shape: &str, message: impl Into<String>) -> ApiError {
+    crate::modeled_error("sts", shape, message)
+}
+
+fn not_authorized() -> ApiError {
+    ApiError::new("AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+}
+
+/// The request context the trust policy is judged with: the token's claims under the
+/// provider's name, and the global keys an unsigned request has.
+fn trust_conditions(ctx: &RequestContext, token: &IdToken, provider_arn: &str) -> ConditionContext {
+    let mut keys = ConditionContext::new();
+    let provider = &token.issuer;
+    keys.insert(&format!("{provider}:sub"), token.subject.clone());
+    keys.insert_values(&format!("{provider}:aud"), token.audiences.clone());
+    if !token.authentication_methods.is_empty() {
+        keys.insert_values(&format!("{provider}:amr"), token.authentication_methods.clone());
+    }
+    keys.insert("aws:FederatedProvider", provider_arn.to_owned());
+    keys.insert("aws:SourceIp", ctx.source_ip.to_string());
+    keys.insert("aws:SecureTransport", ctx.secure_transport.to_string());
+    keys.insert("aws:CurrentTime", wire::timestamp::format_iso8601(ctx.time.floor()));
+    keys.insert("aws:EpochTime", format!("{}", ctx.time.floor() as i64));
+    keys.insert("aws:RequestedRegion", ctx.region.clone());
+    keys
+}
+
+pub async fn assume_role_with_web_identity(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+    let request: AssumeRoleWithWebIdentityRequest = crate::input::from_input(input)?;
+    let (account, role_name) =
+        role_of_arn(&request.role_arn).ok_or_else(|| ApiError::new("ValidationError", 400, format!("{} is invalid", request.role_arn)))?;
+    let token = web_identity_token::parse(&request.web_identity_token).map_err(|reason| {
+        tracing::debug!(reason = reason.0, "AssumeRoleWithWebIdentity: unreadable token");
+        model_error(
+            "InvalidIdentityTokenException",
+            "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
+        )
+    })?;
+    let provider_arn = format!("arn:aws:iam::{account}:oidc-provider/{}", token.issuer);
+    let mut tx = store.begin().await.map_err(store_error)?;
+    let provider = oidc_providers::load(&mut tx, account, &provider_arn).await.map_err(|_| {
+        model_error("InvalidIdentityTokenException", format!("No OpenIDConnect provider found in your account for https://{}", token.issuer))
+    })?;
+    let Some(audience) = token.audiences.iter().find(|a| provider.client_ids.contains(a)).cloned() else {
+        return Err(model_error("InvalidIdentityTokenException", "Incorrect token audience"));
+    };
+    if token.expires_at <= ctx.time {
+        return Err(model_error(
+            "ExpiredTokenException",
+            format!(
+                "Token expired: current date/time {} must be before the expiration date/time {}",
+                ctx.time.floor() as i64,
+                token.expires_at as i64
+            ),
+        ));
+    }
+    if token.not_before.is_some_and(|nbf| nbf > ctx.time) {
+        return Err(model_error("InvalidIdentityTokenException", "The token is not yet valid (nbf is in the future)."));
+    }
+    let role = entities::load(&mut tx, account, EntityKind::Role, role_name).await.map_err(|_| not_authorized())?;
+    let trust_document = role.assume_role_policy.clone().ok_or_else(not_authorized)?;
+    let trust = policy::parse_policy(&trust_document, PolicyType::Trust).map_err(|_| not_authorized())?;
+    let caller = Caller::IdentityProvider { provider: provider.arn.clone() };
+    let judged = Request::new(caller, "sts:AssumeRoleWithWebIdentity", &role.arn)
+        .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
+        .with_context(trust_conditions(ctx, &token, &provider.arn))
+        .with_resource_account(account);
+    let policies = PolicySet {
+        resource_policy: Some(ResourcePolicy { policy: NamedPolicy::new(&role.arn, trust), kind: ResourcePolicyKind::TrustPolicy }),
+        ..PolicySet::default()
+    };
+    if !policy::authorize(&judged, &policies).is_allowed() {
+        return Err(not_authorized());
+    }
+    let max = role.max_session_duration.unwrap_or(DEFAULT_DURATION_SECONDS);
+    let duration = request.duration_seconds.unwrap_or(DEFAULT_DURATION_SECONDS.min(max));
+    if duration > max {
+        return Err(ApiError::new("ValidationError", 400, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."));
+    }
+    if let Some(document) = &request.policy {
+        policy::parse_policy(document, PolicyType::Session).map_err(|e| model_error("MalformedPolicyDocumentException", e.message()))?;
+    }
+    let session = Session {
+        account: role.account.clone(),
+        role_name: role.name.clone(),
+        role_id: role.id.clone(),
+        session_name: request.role_session_name.clone(),
+        expires_at: (ctx.time + duration as f64).floor(),
+        policy_documents: request.policy.into_iter().collect(),
+        policy_arns: request.policy_arns.into_iter().map(|p| p.arn).collect(),
+        source_identity: None,
+        user: None,
+        federated_name: None,
+        mfa_authenticated_at: None,
+        access_key_id: String::new(),
+        sealed_secret: String::new(),
+        token_hash: String::new(),
+    };
+    let (session, credentials) = sessions::issue(&mut tx, sealer, session).await?;
+    tx.commit().await.map_err(store_error)?;
+    Ok(Reply::new(json!({
+        "Credentials": credentials,
+        "SubjectFromWebIdentityToken": token.subject,
+        "AssumedRoleUser": { "AssumedRoleId": session.assumed_role_id(), "Arn": session.arn() },
+        "Provider": token.issuer_claim,
+        "Audience": audience,
+    }))
+    .resource("AWS::IAM::Role", role.arn))
+}
