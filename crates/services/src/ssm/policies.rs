@@ -88,6 +88,9 @@ pub fn parse(text: &str, now: f64) -> Result<Vec<ParameterPolicy>, ApiError> {
     }
     let mut policies: Vec<ParameterPolicy> = Vec::new();
     for item in items {
+        if !item.is_object() {
+            return Err(attribute_error("Each parameter policy is a JSON object with Type, Version and Attributes."));
+        }
         let policy_type = item.get("Type").and_then(Value::as_str).unwrap_or_default();
         let attributes = item.get("Attributes").cloned().unwrap_or(Value::Null);
         if item.get("Version").and_then(Value::as_str) != Some("1.0") {
@@ -317,5 +320,6 @@ mod tests {
             "IncompatiblePolicyException"
         );
         assert_eq!(code("{}"), "ValidationException");
+        assert_eq!(code("[1]"), "InvalidPolicyAttributeException");
     }
 }
