@@ -1,10 +1,12 @@
 //! Runs Lambda functions as local processes.
 //!
-//! A function's zip package is unpacked once per code hash into a cache directory. Each
-//! invocation starts the runtime in a process group of its own (Python through Palisade's own
+//! A function's zip package is unpacked once per code hash into a cache directory. An execution
+//! environment is the runtime in a process group of its own (Python through Palisade's own
 //! runtime interface client, `bootstrap.py`; `provided.al2023` through the package's executable
-//! `bootstrap`), serves it the event over the Lambda Runtime API on a loopback port, collects
-//! its output lines and stops the whole group when it has answered, failed or run out of time.
+//! `bootstrap`) with a Lambda Runtime API on a loopback port that serves it events and takes its
+//! answers. As in Lambda, an environment that answered (or whose handler raised) stays warm for
+//! the next invocation of the same function, configuration and credentials; one that timed out,
+//! crashed or could not start its handler is killed, its whole process group with it.
 //! When Palisade runs as root, the process runs as `nobody` with a private temporary directory,
 //! so it cannot read Palisade's data directory or root key.
 
@@ -12,6 +14,7 @@ mod runtime_api;
 pub mod zip;
 
 use std::{
+    collections::HashMap,
     ffi::CString,
     io,
     os::unix::fs::PermissionsExt,
@@ -24,7 +27,9 @@ use std::{
 use bytes::Bytes;
 use tokio::{
     io::{AsyncBufReadExt, AsyncRead, BufReader},
-    process::Command,
+    process::{Child, Command},
+    sync::mpsc,
+    task::JoinHandle,
 };
 
 pub use runtime_api::MAX_RESPONSE_BYTES;
@@ -33,6 +38,10 @@ use runtime_api::{Event, RuntimeApi, RuntimeReport};
 const BOOTSTRAP_PY: &str = include_str!("bootstrap.py");
 /// How long the output of a stopped process may take to drain.
 const OUTPUT_DRAIN: Duration = Duration::from_millis(500);
+/// How long output written just before a response may take to be read.
+const OUTPUT_SETTLE: Duration = Duration::from_millis(50);
+/// How long an idle execution environment is kept for the next invocation.
+const IDLE_LIMIT: Duration = Duration::from_secs(300);
 /// The PATH functions get, as in AWS's runtimes (minus `/var/lang/bin`).
 const FUNCTION_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
@@ -92,6 +101,11 @@ pub struct Invocation {
     pub environment: Vec<(String, String)>,
     pub payload: Vec<u8>,
     pub timeout: Duration,
+    /// Invocations with the same key may run in the same warm environment: it names the
+    /// function, its configuration, code and credentials.
+    pub sandbox_key: String,
+    /// The log stream of a new environment (`AWS_LAMBDA_LOG_STREAM_NAME`).
+    pub log_stream: String,
 }
 
 /// How an invocation ended.
@@ -124,15 +138,21 @@ pub struct Outcome {
     pub duration: Duration,
     /// The process's peak resident memory, when it could be read.
     pub max_memory_kib: Option<u64>,
+    /// The log stream of the environment that ran the invocation.
+    pub log_stream: String,
+    /// The invocation started a new environment.
+    pub cold: bool,
 }
 
 pub struct Runner {
     settings: RunnerSettings,
+    /// Warm execution environments waiting for their next invocation, by sandbox key.
+    idle: Mutex<HashMap<String, Vec<Sandbox>>>,
 }
 
 impl Runner {
     pub fn new(settings: RunnerSettings) -> Runner {
-        Runner { settings }
+        Runner { settings, idle: Mutex::default() }
     }
 
     pub fn settings(&self) -> &RunnerSettings {
@@ -213,33 +233,91 @@ impl Runner {
         dir.is_dir().then_some(dir)
     }
 
+    /// Runs one invocation in a warm execution environment of the same function, configuration
+    /// and credentials if one is idle, or in a new one.
     pub async fn invoke(&self, invocation: Invocation) -> Outcome {
         let started = Instant::now();
-        let failed = |why: String| Outcome {
-            completion: Completion::SpawnFailed(why),
-            output: Vec::new(),
+        self.retire_idle();
+        let warm = self.idle.lock().expect("the pool lock is never poisoned").get_mut(&invocation.sandbox_key).and_then(Vec::pop);
+        let (mut sandbox, cold) = match warm {
+            Some(sandbox) => (sandbox, false),
+            None => match self.start_sandbox(&invocation).await {
+                Ok(sandbox) => (sandbox, true),
+                Err(why) => {
+                    return Outcome {
+                        completion: Completion::SpawnFailed(why),
+                        output: Vec::new(),
+                        duration: started.elapsed(),
+                        max_memory_kib: None,
+                        log_stream: invocation.log_stream,
+                        cold: true,
+                    }
+                }
+            },
+        };
+        sandbox.output.lock().expect("the output lock is never poisoned").clear();
+        sandbox.api.deliver(Event {
+            request_id: invocation.request_id.clone(),
+            deadline_ms: epoch_ms() + invocation.timeout.as_millis() as u64,
+            function_arn: invocation.function_arn.clone(),
+            payload: Bytes::from(invocation.payload),
+        });
+        let completion = tokio::select! {
+            reported = sandbox.reports.recv() => completion_of(reported),
+            status = sandbox.child.wait() => {
+                // The runtime may have answered just before it exited.
+                match sandbox.reports.try_recv() {
+                    Ok(reported) => completion_of(Some(reported)),
+                    Err(_) => Completion::Exited(status.map_or_else(|e| e.to_string(), |s| s.to_string())),
+                }
+            }
+            _ = tokio::time::sleep(invocation.timeout) => Completion::TimedOut,
+        };
+        let max_memory_kib = sandbox.child.id().and_then(peak_memory_kib);
+        let reusable = matches!(completion, Completion::Response(_) | Completion::HandlerError(_));
+        if !reusable {
+            // A timed-out, crashed or broken environment is discarded, as Lambda resets it.
+            sandbox.stop();
+            for reader in std::mem::take(&mut sandbox.readers) {
+                let _ = tokio::time::timeout(OUTPUT_DRAIN, reader).await;
+            }
+        } else {
+            settle(&sandbox.output).await;
+        }
+        let output = std::mem::take(&mut *sandbox.output.lock().expect("the output lock is never poisoned"))
+            .into_iter()
+            .map(|(at, text)| OutputLine { elapsed: at.saturating_duration_since(started), text })
+            .collect();
+        let outcome = Outcome {
+            completion,
+            output,
             duration: started.elapsed(),
-            max_memory_kib: None,
+            max_memory_kib,
+            log_stream: sandbox.log_stream.clone(),
+            cold,
         };
-        let bootstrap = match self.prepare() {
-            Ok(path) => path,
-            Err(e) => return failed(format!("cannot prepare {}: {e}", self.settings.work_root.display())),
-        };
-        let sandbox = match self.private_dir(&invocation.request_id) {
-            Ok(dir) => dir,
-            Err(e) => return failed(format!("cannot create the function's temporary directory: {e}")),
-        };
-        let outcome = self.run(invocation, &bootstrap, &sandbox, started).await;
-        let _ = std::fs::remove_dir_all(&sandbox);
+        if reusable {
+            sandbox.idle_since = Instant::now();
+            self.idle.lock().expect("the pool lock is never poisoned").entry(invocation.sandbox_key).or_default().push(sandbox);
+        }
         outcome
     }
 
+    /// Stops environments idle for longer than [`IDLE_LIMIT`].
+    fn retire_idle(&self) {
+        let mut idle = self.idle.lock().expect("the pool lock is never poisoned");
+        for sandboxes in idle.values_mut() {
+            sandboxes.retain(|s| s.idle_since.elapsed() < IDLE_LIMIT);
+        }
+        idle.retain(|_, sandboxes| !sandboxes.is_empty());
+    }
+
     /// A directory only the function's user can use: its HOME and TMPDIR.
-    fn private_dir(&self, request_id: &str) -> io::Result<PathBuf> {
+    fn private_dir(&self, name: &str) -> io::Result<PathBuf> {
         let sandboxes = self.settings.work_root.join("sandboxes");
         std::fs::create_dir_all(&sandboxes)?;
         std::fs::set_permissions(&sandboxes, std::fs::Permissions::from_mode(0o711))?;
-        let dir = sandboxes.join(request_id);
+        let dir = sandboxes.join(name);
         std::fs::create_dir(&dir)?;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
         if let Some(run_as) = self.settings.run_as {
@@ -248,29 +326,17 @@ impl Runner {
         Ok(dir)
     }
 
-    async fn run(&self, invocation: Invocation, bootstrap: &Path, sandbox: &Path, started: Instant) -> Outcome {
-        let deadline_ms = epoch_ms() + invocation.timeout.as_millis() as u64;
-        let event = Event {
-            request_id: invocation.request_id.clone(),
-            deadline_ms,
-            function_arn: invocation.function_arn.clone(),
-            payload: Bytes::from(invocation.payload),
-        };
-        let output: Arc<Mutex<Vec<OutputLine>>> = Arc::default();
-        let finish = |completion, max_memory_kib| Outcome {
-            completion,
-            output: Vec::new(),
-            duration: started.elapsed(),
-            max_memory_kib,
-        };
-        let (api, report) = match RuntimeApi::start(event).await {
-            Ok(started) => started,
-            Err(e) => return finish(Completion::SpawnFailed(format!("cannot start the Runtime API: {e}")), None),
-        };
+    /// Starts the runtime of a new execution environment.
+    async fn start_sandbox(&self, invocation: &Invocation) -> Result<Sandbox, String> {
+        let bootstrap = self.prepare().map_err(|e| format!("cannot prepare {}: {e}", self.settings.work_root.display()))?;
+        let private_dir = self
+            .private_dir(&format!("{}-{}", invocation.request_id, unique_suffix()))
+            .map_err(|e| format!("cannot create the function's temporary directory: {e}"))?;
+        let (api, reports) = RuntimeApi::start().await.map_err(|e| format!("cannot start the Runtime API: {e}"))?;
         let mut command = match invocation.runtime {
             RuntimeKind::Python => {
                 let mut command = Command::new(&self.settings.python);
-                command.arg("-u").arg(bootstrap);
+                command.arg("-u").arg(&bootstrap);
                 command
             }
             RuntimeKind::Provided => Command::new(invocation.code_dir.join("bootstrap")),
@@ -278,12 +344,13 @@ impl Runner {
         command
             .env_clear()
             .envs(invocation.environment.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", &invocation.log_stream)
             .env("PATH", FUNCTION_PATH)
             .env("AWS_LAMBDA_RUNTIME_API", api.address.to_string())
             .env("LAMBDA_TASK_ROOT", &invocation.code_dir)
             .env("LAMBDA_RUNTIME_DIR", bootstrap.parent().unwrap_or(Path::new("/")))
-            .env("HOME", sandbox)
-            .env("TMPDIR", sandbox)
+            .env("HOME", &private_dir)
+            .env("TMPDIR", &private_dir)
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .current_dir(&invocation.code_dir)
             .stdin(Stdio::null())
@@ -296,42 +363,76 @@ impl Runner {
         }
         let mut child = match command.spawn() {
             Ok(child) => child,
-            Err(e) => return finish(Completion::SpawnFailed(format!("cannot start the runtime: {e}")), None),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&private_dir);
+                return Err(format!("cannot start the runtime: {e}"));
+            }
         };
-        let pid = child.id();
-        let readers: Vec<_> = [
+        let output: Arc<Mutex<Vec<(Instant, String)>>> = Arc::default();
+        let readers = [
             child.stdout.take().map(|s| Box::new(s) as Box<dyn AsyncRead + Send + Unpin>),
             child.stderr.take().map(|s| Box::new(s) as Box<dyn AsyncRead + Send + Unpin>),
         ]
         .into_iter()
         .flatten()
-        .map(|stream| tokio::spawn(collect_lines(stream, output.clone(), started)))
+        .map(|stream| tokio::spawn(collect_lines(stream, output.clone())))
         .collect();
+        Ok(Sandbox {
+            pid: child.id(),
+            child,
+            api,
+            reports,
+            output,
+            readers,
+            private_dir,
+            log_stream: invocation.log_stream.clone(),
+            idle_since: Instant::now(),
+        })
+    }
+}
 
-        let mut report = report;
-        let completion = tokio::select! {
-            reported = &mut report => completion_of(reported.ok()),
-            status = child.wait() => {
-                // The runtime may have answered just before it exited.
-                match report.try_recv() {
-                    Ok(reported) => completion_of(Some(reported)),
-                    Err(_) => Completion::Exited(status.map_or_else(|e| e.to_string(), |s| s.to_string())),
-                }
-            }
-            _ = tokio::time::sleep(invocation.timeout) => Completion::TimedOut,
-        };
-        let max_memory_kib = pid.and_then(peak_memory_kib);
-        if let Some(pid) = pid {
+/// One execution environment: the runtime's process group, its Runtime API and its output.
+struct Sandbox {
+    child: Child,
+    pid: Option<u32>,
+    api: RuntimeApi,
+    reports: mpsc::UnboundedReceiver<RuntimeReport>,
+    output: Arc<Mutex<Vec<(Instant, String)>>>,
+    readers: Vec<JoinHandle<()>>,
+    private_dir: PathBuf,
+    log_stream: String,
+    idle_since: Instant,
+}
+
+impl Sandbox {
+    /// Kills the whole process group (a function's own subprocesses too).
+    fn stop(&mut self) {
+        if let Some(pid) = self.pid.take() {
             // SAFETY: kill with a negative pid signals the process group the child leads.
             unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
         }
-        let _ = child.wait().await;
-        drop(api);
-        for reader in readers {
-            let _ = tokio::time::timeout(OUTPUT_DRAIN, reader).await;
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.private_dir);
+    }
+}
+
+/// Waits for output the runtime wrote before it answered to be read: until no line has
+/// arrived for a few milliseconds, at most [`OUTPUT_SETTLE`].
+async fn settle(output: &Mutex<Vec<(Instant, String)>>) {
+    let deadline = Instant::now() + OUTPUT_SETTLE;
+    let mut seen = usize::MAX;
+    while Instant::now() < deadline {
+        let count = output.lock().expect("the output lock is never poisoned").len();
+        if count == seen {
+            return;
         }
-        let lines = std::mem::take(&mut *output.lock().expect("the output lock is never poisoned"));
-        Outcome { output: lines, ..finish(completion, max_memory_kib) }
+        seen = count;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 
@@ -358,7 +459,7 @@ fn completion_of(report: Option<RuntimeReport>) -> Completion {
     }
 }
 
-async fn collect_lines(stream: Box<dyn AsyncRead + Send + Unpin>, output: Arc<Mutex<Vec<OutputLine>>>, started: Instant) {
+async fn collect_lines(stream: Box<dyn AsyncRead + Send + Unpin>, output: Arc<Mutex<Vec<(Instant, String)>>>) {
     let mut reader = BufReader::new(stream);
     let mut line = Vec::new();
     loop {
@@ -367,7 +468,7 @@ async fn collect_lines(stream: Box<dyn AsyncRead + Send + Unpin>, output: Arc<Mu
             Ok(0) | Err(_) => return,
             Ok(_) => {
                 let text = String::from_utf8_lossy(&line).into_owned();
-                output.lock().expect("the output lock is never poisoned").push(OutputLine { elapsed: started.elapsed(), text });
+                output.lock().expect("the output lock is never poisoned").push((Instant::now(), text));
             }
         }
     }

@@ -1,6 +1,6 @@
-//! The Lambda Runtime API for one invocation, on a loopback port of its own: the function's
-//! runtime (Palisade's Python client or a custom `bootstrap`) fetches the event from
-//! `/invocation/next` and posts the response or the error; the first report ends the exchange.
+//! The Lambda Runtime API of one execution environment, on a loopback port of its own: the
+//! function's runtime (Palisade's Python client or a custom `bootstrap`) fetches each event from
+//! `/invocation/next` and posts that invocation's response or error.
 
 use std::{
     convert::Infallible,
@@ -12,7 +12,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::{body::Incoming, server::conn::http1, service::service_fn, Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tokio::{net::TcpListener, sync::mpsc, task::JoinHandle};
 
 /// AWS's limit on a synchronous invocation's response (and error) payload.
 pub const MAX_RESPONSE_BYTES: usize = 6_291_556;
@@ -40,14 +40,16 @@ pub struct Event {
 }
 
 struct Exchange {
-    event: Mutex<Option<Event>>,
-    request_id: String,
-    report: Mutex<Option<oneshot::Sender<RuntimeReport>>>,
+    events: tokio::sync::Mutex<mpsc::UnboundedReceiver<Event>>,
+    /// The invocation being run, until its runtime reports.
+    current: Mutex<Option<String>>,
+    reports: mpsc::UnboundedSender<RuntimeReport>,
 }
 
 /// A running Runtime API endpoint; dropping it stops serving.
 pub struct RuntimeApi {
     pub address: SocketAddr,
+    events: mpsc::UnboundedSender<Event>,
     server: JoinHandle<()>,
 }
 
@@ -58,16 +60,13 @@ impl Drop for RuntimeApi {
 }
 
 impl RuntimeApi {
-    /// Serves `event` on a fresh loopback port; the receiver gets the runtime's first report.
-    pub async fn start(event: Event) -> std::io::Result<(RuntimeApi, oneshot::Receiver<RuntimeReport>)> {
+    /// Serves events on a fresh loopback port; the receiver gets the runtime's reports.
+    pub async fn start() -> std::io::Result<(RuntimeApi, mpsc::UnboundedReceiver<RuntimeReport>)> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
-        let (sender, receiver) = oneshot::channel();
-        let exchange = Arc::new(Exchange {
-            request_id: event.request_id.clone(),
-            event: Mutex::new(Some(event)),
-            report: Mutex::new(Some(sender)),
-        });
+        let (events, queued) = mpsc::unbounded_channel();
+        let (reports, reported) = mpsc::unbounded_channel();
+        let exchange = Arc::new(Exchange { events: tokio::sync::Mutex::new(queued), current: Mutex::new(None), reports });
         let server = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let exchange = exchange.clone();
@@ -78,7 +77,13 @@ impl RuntimeApi {
                 });
             }
         });
-        Ok((RuntimeApi { address, server }, receiver))
+        Ok((RuntimeApi { address, events, server }, reported))
+    }
+
+    /// Hands `event` to the runtime's next `/invocation/next`.
+    pub fn deliver(&self, event: Event) {
+        // The server task owns the receiver for as long as `self` lives.
+        let _ = self.events.send(event);
     }
 }
 
@@ -93,19 +98,21 @@ async fn handle(exchange: Arc<Exchange>, request: Request<Incoming>) -> Result<R
     let path = request.uri().path().strip_prefix(PREFIX).unwrap_or("").to_owned();
     let method = request.method().clone();
     if method == Method::GET && path == "/invocation/next" {
-        let event = exchange.event.lock().expect("the exchange lock is never poisoned").take();
+        let event = exchange.events.lock().await.recv().await;
         let Some(event) = event else {
-            // One event per process: a runtime asking for a second waits until it is stopped.
+            // No more events: the runtime waits until its process is stopped.
             std::future::pending::<()>().await;
             unreachable!("a pending future never completes");
         };
+        *exchange.current.lock().expect("the exchange lock is never poisoned") = Some(event.request_id.clone());
+        let trace = trace_id(&event.request_id);
         let mut response = Response::new(Full::new(event.payload));
         let headers = response.headers_mut();
         let pairs = [
             ("lambda-runtime-aws-request-id", event.request_id),
             ("lambda-runtime-deadline-ms", event.deadline_ms.to_string()),
             ("lambda-runtime-invoked-function-arn", event.function_arn),
-            ("lambda-runtime-trace-id", trace_id(&exchange.request_id)),
+            ("lambda-runtime-trace-id", trace),
             ("content-type", "application/json".to_owned()),
         ];
         for (name, value) in pairs {
@@ -122,7 +129,8 @@ async fn handle(exchange: Arc<Exchange>, request: Request<Incoming>) -> Result<R
         Kind::InitError
     } else if let Some(rest) = path.strip_prefix("/invocation/") {
         let (id, action) = rest.split_once('/').unwrap_or((rest, ""));
-        if id != exchange.request_id {
+        let current = exchange.current.lock().expect("the exchange lock is never poisoned").clone();
+        if current.as_deref() != Some(id) {
             return Ok(reply(StatusCode::BAD_REQUEST, r#"{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}"#));
         }
         match action {
@@ -137,24 +145,25 @@ async fn handle(exchange: Arc<Exchange>, request: Request<Incoming>) -> Result<R
         Ok(collected) => Some(collected.to_bytes()),
         Err(_) => None,
     };
-    let report = match (kind, body) {
+    let report = match (&kind, body) {
         (_, None) => RuntimeReport::TooLarge,
         (Kind::Response, Some(body)) => RuntimeReport::Response(body),
         (Kind::Error, Some(body)) => RuntimeReport::Error(body),
         (Kind::InitError, Some(body)) => RuntimeReport::InitError(body),
     };
-    let sender = exchange.report.lock().expect("the exchange lock is never poisoned").take();
-    match sender {
-        Some(sender) => {
-            // The invoker may have given up (timeout) already; the report is then moot.
-            let _ = sender.send(report);
-            Ok(reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#))
+    if let Kind::Response | Kind::Error = kind {
+        // One report per invocation: a second one for the same request id is refused.
+        let answered = exchange.current.lock().expect("the exchange lock is never poisoned").take();
+        if answered.is_none() {
+            return Ok(reply(
+                StatusCode::BAD_REQUEST,
+                r#"{"errorMessage":"The invocation has already been answered","errorType":"InvalidStateTransition"}"#,
+            ));
         }
-        None => Ok(reply(
-            StatusCode::BAD_REQUEST,
-            r#"{"errorMessage":"The invocation has already been answered","errorType":"InvalidStateTransition"}"#,
-        )),
     }
+    // The invoker may have given up (timeout) already; the report is then moot.
+    let _ = exchange.reports.send(report);
+    Ok(reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#))
 }
 
 /// An X-Ray style trace id derived from the request id (Palisade does no tracing).

@@ -26,11 +26,25 @@ fn invocation(runtime: RuntimeKind, code_dir: PathBuf, handler: &str, timeout: D
         environment: vec![("_HANDLER".to_owned(), handler.to_owned()), ("GREETING".to_owned(), "hello".to_owned())],
         payload: br#"{"name":"world"}"#.to_vec(),
         timeout,
+        sandbox_key: format!("{handler}-{}", code_dir_label(runtime)),
+        log_stream: "2026/01/01/[$LATEST]0123".to_owned(),
+    }
+}
+
+fn code_dir_label(runtime: RuntimeKind) -> &'static str {
+    match runtime {
+        RuntimeKind::Python => "python",
+        RuntimeKind::Provided => "provided",
     }
 }
 
 const HANDLERS: &str = r#"
 import os, time
+calls = 0
+def count(event, context):
+    global calls
+    calls += 1
+    return calls
 def greet(event, context):
     print("greeting", event["name"])
     return {"message": os.environ["GREETING"] + " " + event["name"], "remaining": context.get_remaining_time_in_millis() > 0}
@@ -51,6 +65,11 @@ async fn python_handlers_answer_fail_and_time_out() {
     let body: serde_json::Value = serde_json::from_slice(body).unwrap();
     assert_eq!(body, serde_json::json!({"message": "hello world", "remaining": true}));
     assert!(outcome.output.iter().any(|line| line.text == "greeting world\n"), "{:?}", outcome.output);
+
+    let first = runner.invoke(invocation(RuntimeKind::Python, code.clone(), "app.count", Duration::from_secs(10))).await;
+    let second = runner.invoke(invocation(RuntimeKind::Python, code.clone(), "app.count", Duration::from_secs(10))).await;
+    assert!(first.cold && !second.cold, "{first:?} {second:?}");
+    assert!(matches!(&second.completion, Completion::Response(body) if body == b"2"), "a warm environment keeps its module state: {second:?}");
 
     let outcome = runner.invoke(invocation(RuntimeKind::Python, code.clone(), "app.fail", Duration::from_secs(10))).await;
     let Completion::HandlerError(body) = &outcome.completion else { panic!("{outcome:?}") };

@@ -201,7 +201,7 @@ fn permissions_listing_and_a_custom_runtime() {
          event=$(curl -sS -D \"$headers\" \"$api/invocation/next\")\n\
          id=$(grep -i '^lambda-runtime-aws-request-id:' \"$headers\" | cut -d' ' -f2 | tr -d '\\r')\n\
          echo \"custom runtime handling $id\"\n\
-         curl -sS -X POST -d \"{\\\"echo\\\":$event}\" \"$api/invocation/$id/response\" >/dev/null\n",
+         curl -sS -X POST -d \"{\\\"echo\\\":$event}\" \"$api/invocation/$id/response\" -o \"$headers.posted\"\n",
     )
     .unwrap();
     let package = zip(&dir, "provided", &[("bootstrap", bootstrap, "755")]);

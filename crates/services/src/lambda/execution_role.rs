@@ -46,7 +46,9 @@ impl Engine {
     }
 
     async fn assume(&self, ctx: &RequestContext, function: &StoredFunction) -> Result<RoleCredentials, ApiError> {
-        let input = json!({ "RoleArn": function.role, "RoleSessionName": function.name });
+        // The session is named after the function, as in Lambda; STS needs at least two characters.
+        let session_name = if function.name.len() < 2 { format!("{}-function", function.name) } else { function.name.clone() };
+        let input = json!({ "RoleArn": function.role, "RoleSessionName": session_name });
         let output = self.peers.call_as_service(ctx, LAMBDA_SERVICE, "sts", "AssumeRole", input).await.map_err(|e| {
             if e.status >= 500 {
                 e

@@ -103,8 +103,7 @@ async fn run(engine: &Engine, ctx: &RequestContext, function: &StoredFunction, p
             ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_owned()),
             ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_owned()),
             ("AWS_LAMBDA_LOG_GROUP_NAME", function.log_group()),
-            ("AWS_LAMBDA_LOG_STREAM_NAME", log_stream.clone()),
-            ("AWS_ACCESS_KEY_ID", credentials.access_key_id),
+            ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
             ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key),
             ("AWS_SESSION_TOKEN", credentials.session_token),
             ("TZ", ":UTC".to_owned()),
@@ -123,6 +122,9 @@ async fn run(engine: &Engine, ctx: &RequestContext, function: &StoredFunction, p
             environment,
             payload,
             timeout: Duration::from_secs(function.timeout),
+            // A warm environment serves the same function, configuration, code and session.
+            sandbox_key: format!("{}\n{}\n{}\n{}", function.arn(), function.revision_id, function.code_sha256, credentials.access_key_id),
+            log_stream,
         })
         .await;
     if let Completion::SpawnFailed(why) = &outcome.completion {
@@ -131,7 +133,7 @@ async fn run(engine: &Engine, ctx: &RequestContext, function: &StoredFunction, p
     let (payload, failed) = response_of(&outcome, &request_id, function.timeout);
     let events = log_events(ctx, function, &request_id, &outcome);
     let log: String = events.iter().map(|e| e.message.as_str()).collect();
-    write_log(engine, ctx, function, &log_stream, &events).await?;
+    write_log(engine, ctx, function, &outcome.log_stream, &events).await?;
     Ok(InvocationResult { payload, failed, log })
 }
 
@@ -154,8 +156,7 @@ fn response_of(outcome: &Outcome, request_id: &str, timeout: u64) -> (Vec<u8>, b
     }
 }
 
-/// `2024/01/31/[$LATEST]` and 32 hex digits: one stream per invocation, since each runs in a
-/// process of its own.
+/// `2024/01/31/[$LATEST]` and 32 hex digits: the stream of a new execution environment.
 fn log_stream_name(time: f64, request_id: &str) -> String {
     let date = wire::timestamp::format_iso8601(time.floor());
     let id: String = request_id.chars().filter(char::is_ascii_hexdigit).collect();
