@@ -41,18 +41,24 @@ impl Aggregate {
     }
 }
 
-/// Points summed per period, periods starting at `start`.
-fn aggregate(points: &[Point], start: f64, period: f64) -> BTreeMap<u64, Aggregate> {
+/// Points summed per period. Periods are aligned to multiples of their length since the epoch,
+/// as CloudWatch rounds a start time down to the period; keys are the periods' start times.
+fn aggregate(points: &[Point], period: f64) -> BTreeMap<u64, Aggregate> {
     let mut periods: BTreeMap<u64, Aggregate> = BTreeMap::new();
     for point in points {
-        let index = ((point.time - start) / period).floor().max(0.0) as u64;
-        let entry = periods.entry(index).or_insert(Aggregate { count: 0.0, sum: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY });
+        let period_start = (point.time / period).floor().max(0.0) as u64 * period as u64;
+        let entry = periods.entry(period_start).or_insert(Aggregate { count: 0.0, sum: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY });
         entry.count += point.count;
         entry.sum += point.sum;
         entry.min = entry.min.min(point.min);
         entry.max = entry.max.max(point.max);
     }
     periods
+}
+
+/// The start of the period that holds `time`.
+fn aligned(time: f64, period: f64) -> f64 {
+    (time / period).floor() * period
 }
 
 fn check_period(period: f64) -> Result<(), ApiError> {
@@ -83,12 +89,12 @@ pub async fn get_metric_statistics(store: &Store, ctx: &RequestContext, input: V
     }
     let unit = input.get("Unit").and_then(Value::as_str).unwrap_or("None");
     let mut tx = store.begin().await.map_err(store_error)?;
-    let points = series_points(&mut tx, ctx, &input, start, end).await?;
+    let points = series_points(&mut tx, ctx, &input, aligned(start, period), end).await?;
     drop(tx);
-    let datapoints: Vec<Value> = aggregate(&points, start, period)
+    let datapoints: Vec<Value> = aggregate(&points, period)
         .into_iter()
-        .map(|(index, period_aggregate)| {
-            let mut datapoint = json!({ "Timestamp": start + index as f64 * period, "Unit": unit });
+        .map(|(period_start, period_aggregate)| {
+            let mut datapoint = json!({ "Timestamp": period_start as f64, "Unit": unit });
             for statistic in &statistics {
                 if let Some(value) = period_aggregate.statistic(statistic) {
                     datapoint[statistic.as_str()] = json!(value);
@@ -123,13 +129,13 @@ pub async fn get_metric_data(store: &Store, ctx: &RequestContext, input: Value) 
         check_period(period)?;
         let statistic = stat.get("Stat").and_then(Value::as_str).unwrap_or("Average");
         let metric = stat.get("Metric").cloned().unwrap_or_default();
-        let points = series_points(&mut tx, ctx, &metric, start, end).await?;
+        let points = series_points(&mut tx, ctx, &metric, aligned(start, period), end).await?;
         let mut pairs: Vec<(f64, f64)> = Vec::new();
-        for (index, period_aggregate) in aggregate(&points, start, period) {
+        for (period_start, period_aggregate) in aggregate(&points, period) {
             let value = period_aggregate.statistic(statistic).ok_or_else(|| {
                 error("InvalidParameterValueException", format!("The statistic {statistic} is not one of SampleCount, Average, Sum, Minimum, Maximum."))
             })?;
-            pairs.push((start + index as f64 * period, value));
+            pairs.push((period_start as f64, value));
         }
         if newest_first {
             pairs.reverse();
@@ -151,12 +157,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn points_are_summed_per_period_from_the_start() {
+    fn points_are_summed_per_period_aligned_to_the_epoch() {
         let point = |time, value| Point { time, count: 1.0, sum: value, min: value, max: value };
-        let periods = aggregate(&[point(0.0, 1.0), point(59.0, 3.0), point(60.0, 10.0)], 0.0, 60.0);
+        let periods = aggregate(&[point(0.0, 1.0), point(59.0, 3.0), point(60.0, 10.0)], 60.0);
         assert_eq!(periods[&0].statistic("Sum"), Some(4.0));
         assert_eq!(periods[&0].statistic("Average"), Some(2.0));
-        assert_eq!(periods[&1].statistic("Maximum"), Some(10.0));
+        assert_eq!(periods[&60].statistic("Maximum"), Some(10.0));
         assert_eq!(periods[&0].statistic("p99"), None);
+        assert_eq!(aligned(125.0, 60.0), 120.0);
     }
 }
