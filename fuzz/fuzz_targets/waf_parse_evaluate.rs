@@ -19,10 +19,18 @@ const RULE_GROUP: &str = "arn:aws:wafv2:us-east-1:111122223333:regional/rulegrou
 
 fn context() -> AclContext {
     let mut ctx = AclContext::new(Scope::Regional, "awswaf:111122223333:webacl:fuzz:");
-    ctx.ip_sets.insert(IP_SET.into(), vec!["10.0.0.0/8".into(), "2001:db8::/32".into()]);
-    ctx.regex_pattern_sets.insert(REGEX_SET.into(), vec!["^/admin".into(), "(?i)bot".into()]);
-    ctx.custom_response_bodies = json!({ "body": { "ContentType": "TEXT_PLAIN", "Content": "no" } });
-    ctx.managed_ip_lists.insert("AWSManagedIPReputationList".into(), vec!["10.1.0.0/16".into()]);
+    ctx.ip_sets.insert(
+        IP_SET.into(),
+        vec!["10.0.0.0/8".into(), "2001:db8::/32".into()],
+    );
+    ctx.regex_pattern_sets
+        .insert(REGEX_SET.into(), vec!["^/admin".into(), "(?i)bot".into()]);
+    ctx.custom_response_bodies =
+        json!({ "body": { "ContentType": "TEXT_PLAIN", "Content": "no" } });
+    ctx.managed_ip_lists.insert(
+        "AWSManagedIPReputationList".into(),
+        vec!["10.1.0.0/16".into()],
+    );
     ctx.rule_groups.insert(
         RULE_GROUP.into(),
         RuleGroupDefinition {
@@ -58,11 +66,27 @@ fn every_managed_group() -> &'static WebAcl {
 fn evaluate_samples(acl: &WebAcl) {
     let rate = RateState::new();
     let client = IpAddr::V4(Ipv4Addr::new(10, 1, 2, 3));
-    let headers: [(&str, &[u8]); 4] = [("Host", b"example.com"), ("User-Agent", b"curl/8"), ("Cookie", b"a=1; b=<script>"), ("X-Forwarded-For", b"203.0.113.1, 10.0.0.1")];
-    let json_headers: [(&str, &[u8]); 2] = [("Host", b"example.com"), ("Content-Type", b"application/json")];
+    let headers: [(&str, &[u8]); 4] = [
+        ("Host", b"example.com"),
+        ("User-Agent", b"curl/8"),
+        ("Cookie", b"a=1; b=<script>"),
+        ("X-Forwarded-For", b"203.0.113.1, 10.0.0.1"),
+    ];
+    let json_headers: [(&str, &[u8]); 2] = [
+        ("Host", b"example.com"),
+        ("Content-Type", b"application/json"),
+    ];
     let requests = [
-        Request::new("GET", "/admin/../x", "id=1%27%20or%201=1&q=%3Cscript%3E", client).with_headers(&headers),
-        Request::new("POST", "/api", "", client).with_headers(&json_headers).with_body(br#"{"a":[1,{"b":"${jndi:ldap://x}"}],"c":null}"#),
+        Request::new(
+            "GET",
+            "/admin/../x",
+            "id=1%27%20or%201=1&q=%3Cscript%3E",
+            client,
+        )
+        .with_headers(&headers),
+        Request::new("POST", "/api", "", client)
+            .with_headers(&json_headers)
+            .with_body(br#"{"a":[1,{"b":"${jndi:ldap://x}"}],"c":null}"#),
         Request::new("PUT", "/", "", client).with_body(b"{broken"),
     ];
     for (i, request) in requests.iter().enumerate() {
@@ -84,11 +108,16 @@ fn evaluate_request(text: &[u8]) {
     let owned: Vec<(String, &[u8])> = lines
         .filter_map(|line| {
             let colon = line.iter().position(|&b| b == b':')?;
-            Some((String::from_utf8_lossy(&line[..colon]).into_owned(), line[colon + 1..].trim_ascii()))
+            Some((
+                String::from_utf8_lossy(&line[..colon]).into_owned(),
+                line[colon + 1..].trim_ascii(),
+            ))
         })
         .collect();
     let headers: Vec<(&str, &[u8])> = owned.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-    let mut request = Request::new(method, path, query, IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1))).with_headers(&headers).with_body(body);
+    let mut request = Request::new(method, path, query, IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)))
+        .with_headers(&headers)
+        .with_body(body);
     request.country = Some("FR");
     request.asn = Some(64496);
     request.waf_token_age_secs = Some(10);
@@ -96,14 +125,24 @@ fn evaluate_request(text: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, rest)) = data.split_first() else { return };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
     if selector % 2 == 1 {
         evaluate_request(rest);
         return;
     }
-    let Ok(document) = serde_json::from_slice::<Value>(rest) else { return };
+    let Ok(document) = serde_json::from_slice::<Value>(rest) else {
+        return;
+    };
     let (default_action, rules) = match &document {
-        Value::Object(object) if object.contains_key("Rules") => (object.get("DefaultAction").cloned().unwrap_or(json!({ "Allow": {} })), object["Rules"].clone()),
+        Value::Object(object) if object.contains_key("Rules") => (
+            object
+                .get("DefaultAction")
+                .cloned()
+                .unwrap_or(json!({ "Allow": {} })),
+            object["Rules"].clone(),
+        ),
         _ => (json!({ "Block": {} }), document),
     };
     let ctx = context();

@@ -8,7 +8,9 @@ use libfuzzer_sys::fuzz_target;
 use waf::{sqli, xss, TextTransformation};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, rest)) = data.split_first() else { return };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
     let chain_length = usize::from(selector & 3).min(rest.len());
     let (picks, input) = rest.split_at(chain_length);
     let all = TextTransformation::ALL;

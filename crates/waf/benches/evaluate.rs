@@ -10,7 +10,11 @@ use serde_json::json;
 use waf::{AclContext, RateState, Request, Scope, WebAcl};
 
 fn web_acl() -> WebAcl {
-    let groups = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
+    let groups = [
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesSQLiRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+    ];
     let mut rules: Vec<_> = groups
         .iter()
         .enumerate()
@@ -29,7 +33,12 @@ fn web_acl() -> WebAcl {
         "Action": { "Block": {} },
         "VisibilityConfig": { "SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "flood" },
     }));
-    WebAcl::from_json(&json!({ "Allow": {} }), &json!(rules), &AclContext::new(Scope::Regional, "awswaf:000000000000:webacl:bench:")).unwrap()
+    WebAcl::from_json(
+        &json!({ "Allow": {} }),
+        &json!(rules),
+        &AclContext::new(Scope::Regional, "awswaf:000000000000:webacl:bench:"),
+    )
+    .unwrap()
 }
 
 fn median_micros(acl: &WebAcl, rate: &RateState, request: &Request) -> f64 {
@@ -59,14 +68,43 @@ fn main() {
         ("Accept-Encoding", b"gzip, deflate, br"),
         ("Cookie", b"session=3f9a0c1d7e; theme=dark; cart=12"),
     ];
-    let form_headers: [(&str, &[u8]); 7] = [browser[0], browser[1], browser[2], browser[3], browser[4], browser[5], ("Content-Type", b"application/x-www-form-urlencoded")];
+    let form_headers: [(&str, &[u8]); 7] = [
+        browser[0],
+        browser[1],
+        browser[2],
+        browser[3],
+        browser[4],
+        browser[5],
+        ("Content-Type", b"application/x-www-form-urlencoded"),
+    ];
     let body = b"name=Jane+Doe&email=jane%40example.com&address=12+Rue+de+la+Paix%2C+Paris&comment=Please+leave+the+parcel+at+the+door.&newsletter=on";
     let cases = [
-        ("GET, 6 headers, 3 query arguments", Request::new("GET", "/products/shoes/running", "size=42&color=dark+blue&page=2", client).with_headers(&browser)),
-        ("POST form, 7 headers, 140-byte body", Request::new("POST", "/checkout/address", "", client).with_headers(&form_headers).with_body(body)),
-        ("GET with SQL injection (blocked)", Request::new("GET", "/item", "id=1%27%20OR%20%271%27%3D%271", client).with_headers(&browser)),
+        (
+            "GET, 6 headers, 3 query arguments",
+            Request::new(
+                "GET",
+                "/products/shoes/running",
+                "size=42&color=dark+blue&page=2",
+                client,
+            )
+            .with_headers(&browser),
+        ),
+        (
+            "POST form, 7 headers, 140-byte body",
+            Request::new("POST", "/checkout/address", "", client)
+                .with_headers(&form_headers)
+                .with_body(body),
+        ),
+        (
+            "GET with SQL injection (blocked)",
+            Request::new("GET", "/item", "id=1%27%20OR%20%271%27%3D%271", client)
+                .with_headers(&browser),
+        ),
     ];
     for (name, request) in &cases {
-        println!("{name}: median {:.2} µs per evaluation", median_micros(&acl, &rate, request));
+        println!(
+            "{name}: median {:.2} µs per evaluation",
+            median_micros(&acl, &rate, request)
+        );
     }
 }

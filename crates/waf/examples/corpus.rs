@@ -14,9 +14,13 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
 use serde_json::json;
-use waf::{Action, AclContext, RateState, Request, Scope, WebAcl};
+use waf::{AclContext, Action, RateState, Request, Scope, WebAcl};
 
-const BASELINE: &[&str] = &["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
+const BASELINE: &[&str] = &[
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesSQLiRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+];
 const EVERY_PAYLOAD_GROUP: &[&str] = &[
     "AWSManagedRulesCommonRuleSet",
     "AWSManagedRulesSQLiRuleSet",
@@ -28,7 +32,15 @@ const EVERY_PAYLOAD_GROUP: &[&str] = &[
 ];
 
 fn percent_encode(text: &[u8]) -> String {
-    text.iter().map(|&b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    text.iter()
+        .map(|&b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 fn web_acl(groups: &[&str]) -> WebAcl {
@@ -45,7 +57,8 @@ fn web_acl(groups: &[&str]) -> WebAcl {
         })
         .collect();
     let ctx = AclContext::new(Scope::Regional, "awswaf:000000000000:webacl:corpus:");
-    WebAcl::from_json(&json!({ "Allow": {} }), &json!(rules), &ctx).expect("the managed rule groups parse")
+    WebAcl::from_json(&json!({ "Allow": {} }), &json!(rules), &ctx)
+        .expect("the managed rule groups parse")
 }
 
 #[derive(Default)]
@@ -56,28 +69,57 @@ struct Tally {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = args.iter().find(|a| !a.starts_with("--")).cloned().unwrap_or_else(|| "/work/shared/corpora/waf/mgm-sp".into());
+    let dir = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
+        .unwrap_or_else(|| "/work/shared/corpora/waf/mgm-sp".into());
     let all = args.iter().any(|a| a == "--all");
     let show_fp = args.iter().any(|a| a == "--show-fp");
-    let show_misses = args.iter().find_map(|a| a.strip_prefix("--show-misses=")).map(str::to_string);
+    let show_misses = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--show-misses="))
+        .map(str::to_string);
     let acl = web_acl(if all { EVERY_PAYLOAD_GROUP } else { BASELINE });
     let rate = RateState::new();
     let client = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 7));
-    let mut categories: Vec<_> = std::fs::read_dir(&dir).expect("corpus directory").filter_map(Result::ok).filter(|e| e.path().is_dir()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let mut categories: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus directory")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     categories.sort();
     let mut results: BTreeMap<(String, bool), Tally> = BTreeMap::new();
     let mut evaluations = 0u64;
     let started = Instant::now();
     for category in &categories {
         for (file, attack) in [("true-positives.txt", true), ("false-positives.txt", false)] {
-            let Ok(text) = std::fs::read(format!("{dir}/{category}/{file}")) else { continue };
+            let Ok(text) = std::fs::read(format!("{dir}/{category}/{file}")) else {
+                continue;
+            };
             for payload in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
                 let payload = payload.strip_suffix(b"\r").unwrap_or(payload);
                 let encoded = format!("q={}", percent_encode(payload));
-                let get_headers: [(&str, &[u8]); 3] = [("Host", b"shop.example.com"), ("User-Agent", b"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"), ("Accept", b"*/*")];
-                let post_headers: [(&str, &[u8]); 4] = [get_headers[0], get_headers[1], get_headers[2], ("Content-Type", b"application/x-www-form-urlencoded")];
-                let get = Request::new("GET", "/search", &encoded, client).with_headers(&get_headers);
-                let post = Request::new("POST", "/search", "", client).with_headers(&post_headers).with_body(encoded.as_bytes());
+                let get_headers: [(&str, &[u8]); 3] = [
+                    ("Host", b"shop.example.com"),
+                    (
+                        "User-Agent",
+                        b"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+                    ),
+                    ("Accept", b"*/*"),
+                ];
+                let post_headers: [(&str, &[u8]); 4] = [
+                    get_headers[0],
+                    get_headers[1],
+                    get_headers[2],
+                    ("Content-Type", b"application/x-www-form-urlencoded"),
+                ];
+                let get =
+                    Request::new("GET", "/search", &encoded, client).with_headers(&get_headers);
+                let post = Request::new("POST", "/search", "", client)
+                    .with_headers(&post_headers)
+                    .with_body(encoded.as_bytes());
                 for (method, request) in [("GET", get), ("POST", post)] {
                     let verdict = acl.evaluate(&request, &rate, 0);
                     evaluations += 1;
@@ -87,9 +129,16 @@ fn main() {
                     tally.blocked += u64::from(blocked);
                     if blocked && !attack && show_fp {
                         let rule = verdict.terminating_rule.map(|r| r.name).unwrap_or_default();
-                        println!("FP {category} {method} {rule}: {}", String::from_utf8_lossy(payload));
+                        println!(
+                            "FP {category} {method} {rule}: {}",
+                            String::from_utf8_lossy(payload)
+                        );
                     }
-                    if !blocked && attack && show_misses.as_deref() == Some(category.as_str()) && method == "GET" {
+                    if !blocked
+                        && attack
+                        && show_misses.as_deref() == Some(category.as_str())
+                        && method == "GET"
+                    {
                         println!("MISS {category}: {}", String::from_utf8_lossy(payload));
                     }
                 }
@@ -97,14 +146,30 @@ fn main() {
         }
     }
     let elapsed = started.elapsed();
-    println!("rule groups: {}", if all { EVERY_PAYLOAD_GROUP.join(", ") } else { BASELINE.join(", ") });
+    println!(
+        "rule groups: {}",
+        if all {
+            EVERY_PAYLOAD_GROUP.join(", ")
+        } else {
+            BASELINE.join(", ")
+        }
+    );
     println!("| category | attacks blocked (TPR) | benign blocked (FPR) |");
     println!("|---|---:|---:|");
     let (mut tp, mut p, mut fp, mut n) = (0, 0, 0, 0);
     for category in &categories {
         let attacks = results.get(&(category.clone(), true));
         let benign = results.get(&(category.clone(), false));
-        let rate = |t: Option<&Tally>| t.map_or("—".to_string(), |t| format!("{}/{} ({:.1}%)", t.blocked, t.sent, 100.0 * t.blocked as f64 / t.sent.max(1) as f64));
+        let rate = |t: Option<&Tally>| {
+            t.map_or("—".to_string(), |t| {
+                format!(
+                    "{}/{} ({:.1}%)",
+                    t.blocked,
+                    t.sent,
+                    100.0 * t.blocked as f64 / t.sent.max(1) as f64
+                )
+            })
+        };
         println!("| {category} | {} | {} |", rate(attacks), rate(benign));
         if let Some(t) = attacks {
             tp += t.blocked;
@@ -115,6 +180,14 @@ fn main() {
             n += t.sent;
         }
     }
-    println!("| **all** | {tp}/{p} ({:.1}%) | {fp}/{n} ({:.1}%) |", 100.0 * tp as f64 / p.max(1) as f64, 100.0 * fp as f64 / n.max(1) as f64);
-    println!("{evaluations} evaluations in {:.2} s ({:.1} µs each)", elapsed.as_secs_f64(), elapsed.as_secs_f64() * 1e6 / evaluations.max(1) as f64);
+    println!(
+        "| **all** | {tp}/{p} ({:.1}%) | {fp}/{n} ({:.1}%) |",
+        100.0 * tp as f64 / p.max(1) as f64,
+        100.0 * fp as f64 / n.max(1) as f64
+    );
+    println!(
+        "{evaluations} evaluations in {:.2} s ({:.1} µs each)",
+        elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1e6 / evaluations.max(1) as f64
+    );
 }

@@ -25,19 +25,30 @@ impl IpSet {
             match address {
                 IpAddr::V4(a) => {
                     let prefix = parse_prefix(prefix, 32).ok_or_else(|| block.to_string())?;
-                    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+                    let mask = if prefix == 0 {
+                        0
+                    } else {
+                        u32::MAX << (32 - prefix)
+                    };
                     let start = u32::from(a) & mask;
                     v4.push((start, start | !mask));
                 }
                 IpAddr::V6(a) => {
                     let prefix = parse_prefix(prefix, 128).ok_or_else(|| block.to_string())?;
-                    let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) };
+                    let mask = if prefix == 0 {
+                        0
+                    } else {
+                        u128::MAX << (128 - prefix)
+                    };
                     let start = u128::from(a) & mask;
                     v6.push((start, start | !mask));
                 }
             }
         }
-        Ok(IpSet { v4: merge(v4), v6: merge(v6) })
+        Ok(IpSet {
+            v4: merge(v4),
+            v6: merge(v6),
+        })
     }
 
     /// Whether `ip` is in a block of the set. An IPv4-mapped IPv6 address counts as its IPv4
@@ -56,7 +67,9 @@ impl IpSet {
 fn parse_prefix(prefix: Option<&str>, max: u32) -> Option<u32> {
     match prefix {
         None => Some(max),
-        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => p.parse().ok().filter(|&n| n <= max),
+        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+            p.parse().ok().filter(|&n| n <= max)
+        }
         Some(_) => None,
     }
 }

@@ -23,7 +23,11 @@ pub struct InvalidParameter {
 impl InvalidParameter {
     /// A parameter error in AWS's message form: `Error reason: <reason>, field: <field>,
     /// parameter: <parameter>`.
-    pub fn new(field: &'static str, parameter: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn new(
+        field: &'static str,
+        parameter: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
         let parameter = parameter.into();
         let reason = reason.into();
         InvalidParameter {
@@ -39,7 +43,8 @@ impl InvalidParameter {
     pub fn nonexistent(field: &'static str, parameter: impl Into<String>) -> Self {
         let parameter = parameter.into();
         InvalidParameter {
-            message: "AWS WAF couldn’t perform the operation because your resource doesn’t exist.".into(),
+            message: "AWS WAF couldn’t perform the operation because your resource doesn’t exist."
+                .into(),
             field,
             reason: "The referenced item does not exist".into(),
             parameter,
@@ -62,7 +67,8 @@ impl fmt::Display for InvalidParameter {
 impl std::error::Error for InvalidParameter {}
 
 /// `Reason` when a member that needs exactly one of its options has none or several.
-pub const EXACTLY_ONE: &str = "You have used none or multiple values for a field that requires exactly one value.";
+pub const EXACTLY_ONE: &str =
+    "You have used none or multiple values for a field that requires exactly one value.";
 /// `Reason` when a required member is absent.
 pub const MISSING: &str = "A required field is missing from the parameter.";
 /// `Reason` when a value is malformed (an address, a regex, a JSON Pointer).

@@ -33,9 +33,16 @@ pub(crate) fn evaluate(acl: &WebAcl, request: &Request, rate: &RateState, now_ms
     let (action, terminating_rule) = match terminated {
         Some((action, rule)) => (action, Some(rule)),
         None => match &acl.default_action {
-            RuleAction::Block { response } => (Action::Block { custom_response: response.clone() }, None),
+            RuleAction::Block { response } => (
+                Action::Block {
+                    custom_response: response.clone(),
+                },
+                None,
+            ),
             RuleAction::Allow { insert_headers } => {
-                evaluation.inserted_headers.extend(insert_headers.iter().cloned());
+                evaluation
+                    .inserted_headers
+                    .extend(insert_headers.iter().cloned());
                 (Action::Allow, None)
             }
             // The parser only accepts Allow and Block as default actions.
@@ -74,7 +81,11 @@ struct Evaluation<'a, 'r> {
 
 impl<'r> Evaluation<'_, 'r> {
     /// Runs rules in order; the terminating action and rule, if one ended evaluation.
-    fn run_rules(&mut self, rules: &[Rule], group: Option<&GroupFrame>) -> Option<(Action, RuleMatch)> {
+    fn run_rules(
+        &mut self,
+        rules: &[Rule],
+        group: Option<&GroupFrame>,
+    ) -> Option<(Action, RuleMatch)> {
         for rule in rules {
             if let Statement::RuleGroup(reference) = &rule.statement {
                 let count_all = matches!(rule.action, RuleBehaviour::Override { count: true });
@@ -83,7 +94,11 @@ impl<'r> Evaluation<'_, 'r> {
                         continue;
                     }
                 }
-                let frame = GroupFrame { reference, via_rule: &rule.name, count_all };
+                let frame = GroupFrame {
+                    reference,
+                    via_rule: &rule.name,
+                    count_all,
+                };
                 if let Some(terminated) = self.run_rules(&reference.group.rules, Some(&frame)) {
                     return Some(terminated);
                 }
@@ -95,9 +110,16 @@ impl<'r> Evaluation<'_, 'r> {
             }
             self.labels.extend(rule.labels.iter().cloned());
             self.labels.append(&mut self.pending_labels);
-            let RuleBehaviour::Action(own_action) = &rule.action else { continue };
+            let RuleBehaviour::Action(own_action) = &rule.action else {
+                continue;
+            };
             let action = match group {
-                Some(frame) => match frame.reference.overrides.iter().find(|(name, _)| *name == rule.name) {
+                Some(frame) => match frame
+                    .reference
+                    .overrides
+                    .iter()
+                    .find(|(name, _)| *name == rule.name)
+                {
                     Some((_, overridden)) => overridden,
                     None if frame.count_all => &COUNT,
                     None => own_action,
@@ -116,19 +138,42 @@ impl<'r> Evaluation<'_, 'r> {
                     self.inserted_headers.extend(insert_headers.iter().cloned());
                     return Some((Action::Allow, matched));
                 }
-                RuleAction::Block { response } => return Some((Action::Block { custom_response: response.clone() }, matched)),
+                RuleAction::Block { response } => {
+                    return Some((
+                        Action::Block {
+                            custom_response: response.clone(),
+                        },
+                        matched,
+                    ))
+                }
                 RuleAction::Count { insert_headers } => {
                     self.inserted_headers.extend(insert_headers.iter().cloned());
                     self.non_terminating.push(matched);
                 }
-                RuleAction::Captcha { insert_headers } | RuleAction::Challenge { insert_headers } => {
+                RuleAction::Captcha { insert_headers }
+                | RuleAction::Challenge { insert_headers } => {
                     let captcha = matches!(action, RuleAction::Captcha { .. });
-                    let immunity = if captcha { rule.captcha_immunity_secs } else { rule.challenge_immunity_secs };
-                    if self.request.waf_token_age_secs.is_some_and(|age| age <= immunity) {
+                    let immunity = if captcha {
+                        rule.captcha_immunity_secs
+                    } else {
+                        rule.challenge_immunity_secs
+                    };
+                    if self
+                        .request
+                        .waf_token_age_secs
+                        .is_some_and(|age| age <= immunity)
+                    {
                         self.inserted_headers.extend(insert_headers.iter().cloned());
                         self.non_terminating.push(matched);
                     } else {
-                        return Some((if captcha { Action::Captcha } else { Action::Challenge }, matched));
+                        return Some((
+                            if captcha {
+                                Action::Captcha
+                            } else {
+                                Action::Challenge
+                            },
+                            matched,
+                        ));
                     }
                 }
             }
@@ -138,14 +183,34 @@ impl<'r> Evaluation<'_, 'r> {
 
     fn matches(&mut self, statement: &Statement) -> bool {
         match statement {
-            Statement::ByteMatch { inspect, search, position } => self.inspect(inspect, |value| byte_match(value, search, *position)),
-            Statement::SqliMatch { inspect, high_sensitivity } => self.inspect(inspect, |value| sqli::is_sqli(value, *high_sensitivity)),
+            Statement::ByteMatch {
+                inspect,
+                search,
+                position,
+            } => self.inspect(inspect, |value| byte_match(value, search, *position)),
+            Statement::SqliMatch {
+                inspect,
+                high_sensitivity,
+            } => self.inspect(inspect, |value| sqli::is_sqli(value, *high_sensitivity)),
             Statement::XssMatch { inspect } => self.inspect(inspect, xss::is_xss),
-            Statement::RegexMatch { inspect, regex } => self.inspect(inspect, |value| regex.is_match(value)),
-            Statement::RegexPatternSet { inspect, regexes } => self.inspect(inspect, |value| regexes.is_match(value)),
-            Statement::SizeConstraint { inspect, operator, size } => {
+            Statement::RegexMatch { inspect, regex } => {
+                self.inspect(inspect, |value| regex.is_match(value))
+            }
+            Statement::RegexPatternSet { inspect, regexes } => {
+                self.inspect(inspect, |value| regexes.is_match(value))
+            }
+            Statement::SizeConstraint {
+                inspect,
+                operator,
+                size,
+            } => {
                 // The size of a body is its full length, also beyond what is inspected.
-                if matches!(inspect.field, FieldToMatch::Body { .. }) && inspect.transformations.iter().all(|t| *t == crate::TextTransformation::None) {
+                if matches!(inspect.field, FieldToMatch::Body { .. })
+                    && inspect
+                        .transformations
+                        .iter()
+                        .all(|t| *t == crate::TextTransformation::None)
+                {
                     return operator.compare(self.request.total_body_len(), *size);
                 }
                 self.inspect(inspect, |value| operator.compare(value.len() as u64, *size))
@@ -155,7 +220,11 @@ impl<'r> Evaluation<'_, 'r> {
                 let request = self.request;
                 let mut found = Vec::new();
                 let matched = self.ip_matches(source, |forwarded, ip| {
-                    let country = if forwarded { request.ip_lookup.and_then(|l| l.country(ip)) } else { request.country.map(str::to_string) };
+                    let country = if forwarded {
+                        request.ip_lookup.and_then(|l| l.country(ip))
+                    } else {
+                        request.country.map(str::to_string)
+                    };
                     match country {
                         Some(country) => {
                             let hit = countries.contains(&country);
@@ -166,7 +235,10 @@ impl<'r> Evaluation<'_, 'r> {
                     }
                 });
                 for (forwarded, country) in found {
-                    let label = format!("awswaf:{}:geo:country:{country}", if forwarded { "forwardedip" } else { "clientip" });
+                    let label = format!(
+                        "awswaf:{}:geo:country:{country}",
+                        if forwarded { "forwardedip" } else { "clientip" }
+                    );
                     if !self.labels.contains(&label) {
                         self.labels.push(label);
                     }
@@ -176,11 +248,18 @@ impl<'r> Evaluation<'_, 'r> {
             Statement::AsnMatch { asns, source } => {
                 let request = self.request;
                 self.ip_matches(source, |forwarded, ip| {
-                    let asn = if forwarded { request.ip_lookup.and_then(|l| l.asn(ip)) } else { request.asn };
+                    let asn = if forwarded {
+                        request.ip_lookup.and_then(|l| l.asn(ip))
+                    } else {
+                        request.asn
+                    };
                     asn.is_some_and(|a| asns.contains(&a))
                 })
             }
-            Statement::LabelMatch { namespace, key } => self.labels.iter().any(|label| label_matches(label, key, *namespace)),
+            Statement::LabelMatch { namespace, key } => self
+                .labels
+                .iter()
+                .any(|label| label_matches(label, key, *namespace)),
             Statement::RateBased(rule) => self.rate_exceeded(rule),
             Statement::And(statements) => statements.iter().all(|s| self.matches(s)),
             Statement::Or(statements) => statements.iter().any(|s| self.matches(s)),
@@ -189,7 +268,12 @@ impl<'r> Evaluation<'_, 'r> {
             Statement::RuleGroup(_) => false,
             Statement::Native(native) => match &native.inspect {
                 Some(inspect) => self.inspect(inspect, |value| native.check.matches_value(value)),
-                None => native.check.evaluate(self.request, &native.verified_bots, &mut self.labels, &mut self.pending_labels),
+                None => native.check.evaluate(
+                    self.request,
+                    &native.verified_bots,
+                    &mut self.labels,
+                    &mut self.pending_labels,
+                ),
             },
         }
     }
@@ -199,18 +283,21 @@ impl<'r> Evaluation<'_, 'r> {
         let request = self.request;
         let body_limit = self.body_limit;
         let slot = &mut self.inspected[inspect.id];
-        let inspected = slot.get_or_insert_with(|| match extract(&inspect.field, request, body_limit) {
-            Extracted::Decided(outcome) => Extracted::Decided(outcome),
-            Extracted::Values(values) => Extracted::Values(
-                values
-                    .into_iter()
-                    .map(|value| match value {
-                        Cow::Borrowed(value) => apply_all(&inspect.transformations, value),
-                        Cow::Owned(value) => Cow::Owned(apply_all(&inspect.transformations, &value).into_owned()),
-                    })
-                    .collect(),
-            ),
-        });
+        let inspected =
+            slot.get_or_insert_with(|| match extract(&inspect.field, request, body_limit) {
+                Extracted::Decided(outcome) => Extracted::Decided(outcome),
+                Extracted::Values(values) => Extracted::Values(
+                    values
+                        .into_iter()
+                        .map(|value| match value {
+                            Cow::Borrowed(value) => apply_all(&inspect.transformations, value),
+                            Cow::Owned(value) => {
+                                Cow::Owned(apply_all(&inspect.transformations, &value).into_owned())
+                            }
+                        })
+                        .collect(),
+                ),
+            });
         match inspected {
             Extracted::Decided(outcome) => *outcome,
             Extracted::Values(values) => values.iter().any(|value| predicate(value)),
@@ -222,7 +309,11 @@ impl<'r> Evaluation<'_, 'r> {
     fn ip_matches(&self, source: &IpSource, mut test: impl FnMut(bool, IpAddr) -> bool) -> bool {
         match source {
             IpSource::Client => test(false, self.request.client_ip),
-            IpSource::Forwarded { header, fallback_match, position } => {
+            IpSource::Forwarded {
+                header,
+                fallback_match,
+                position,
+            } => {
                 let addresses = forwarded_addresses(self.request, header);
                 let chosen: Vec<Option<IpAddr>> = match position {
                     ForwardedIpPosition::First => addresses.first().cloned().into_iter().collect(),
@@ -247,7 +338,10 @@ impl<'r> Evaluation<'_, 'r> {
         let key = match &rule.key {
             AggregateKey::Ip => self.request.client_ip.to_string().into_bytes(),
             AggregateKey::Constant => Vec::new(),
-            AggregateKey::ForwardedIp { header, fallback_match } => match forwarded_addresses(self.request, header).first() {
+            AggregateKey::ForwardedIp {
+                header,
+                fallback_match,
+            } => match forwarded_addresses(self.request, header).first() {
                 Some(Some(ip)) => ip.to_string().into_bytes(),
                 _ => return *fallback_match,
             },
@@ -257,7 +351,9 @@ impl<'r> Evaluation<'_, 'r> {
                 None => return false,
             },
         };
-        self.rate.hit(&rule.counter_id, key, rule.window_ms, self.now_ms) > rule.limit
+        self.rate
+            .hit(&rule.counter_id, key, rule.window_ms, self.now_ms)
+            > rule.limit
     }
 
     fn custom_key(&self, keys: &[CustomKey]) -> Option<Vec<u8>> {
@@ -265,15 +361,26 @@ impl<'r> Evaluation<'_, 'r> {
         let mut key = Vec::new();
         for part in keys {
             let value: Cow<[u8]> = match part {
-                CustomKey::Header { name, transformations } => apply_all(transformations, request.header(name)?),
-                CustomKey::Cookie { name, transformations } => {
+                CustomKey::Header {
+                    name,
+                    transformations,
+                } => apply_all(transformations, request.header(name)?),
+                CustomKey::Cookie {
+                    name,
+                    transformations,
+                } => {
                     let cookies = request.cookies();
                     let (_, value) = cookies.iter().find(|(n, _)| *n == name.as_bytes())?;
                     Cow::Owned(apply_all(transformations, value).into_owned())
                 }
-                CustomKey::QueryArgument { name, transformations } => {
+                CustomKey::QueryArgument {
+                    name,
+                    transformations,
+                } => {
                     let arguments = request.query_arguments();
-                    let (_, value) = arguments.iter().find(|(n, _)| crate::transform::url_decode(n, false).eq_ignore_ascii_case(name.as_bytes()))?;
+                    let (_, value) = arguments.iter().find(|(n, _)| {
+                        crate::transform::url_decode(n, false).eq_ignore_ascii_case(name.as_bytes())
+                    })?;
                     Cow::Owned(apply_all(transformations, value).into_owned())
                 }
                 CustomKey::QueryString { transformations } => {
@@ -282,15 +389,24 @@ impl<'r> Evaluation<'_, 'r> {
                     }
                     apply_all(transformations, request.query_string.as_bytes())
                 }
-                CustomKey::UriPath { transformations } => apply_all(transformations, request.uri_path.as_bytes()),
+                CustomKey::UriPath { transformations } => {
+                    apply_all(transformations, request.uri_path.as_bytes())
+                }
                 CustomKey::HttpMethod => Cow::Borrowed(request.method.as_bytes()),
                 CustomKey::Ip => Cow::Owned(request.client_ip.to_string().into_bytes()),
                 CustomKey::ForwardedIp { header } => {
-                    let ip = forwarded_addresses(request, header).first().cloned().flatten()?;
+                    let ip = forwarded_addresses(request, header)
+                        .first()
+                        .cloned()
+                        .flatten()?;
                     Cow::Owned(ip.to_string().into_bytes())
                 }
                 CustomKey::LabelNamespace(namespace) => {
-                    let names: Vec<&str> = self.labels.iter().filter_map(|l| l.strip_prefix(namespace.as_str())).collect();
+                    let names: Vec<&str> = self
+                        .labels
+                        .iter()
+                        .filter_map(|l| l.strip_prefix(namespace.as_str()))
+                        .collect();
                     if names.is_empty() {
                         return None;
                     }
@@ -318,13 +434,20 @@ impl<'r> Evaluation<'_, 'r> {
     }
 }
 
-static COUNT: RuleAction = RuleAction::Count { insert_headers: Vec::new() };
+static COUNT: RuleAction = RuleAction::Count {
+    insert_headers: Vec::new(),
+};
 
 /// The addresses of a forwarded IP header, first to last; `None` for an entry that is not an
 /// address.
 fn forwarded_addresses(request: &Request, header: &str) -> Vec<Option<IpAddr>> {
-    let Some(value) = request.header(header) else { return Vec::new() };
-    String::from_utf8_lossy(value).split(',').map(|part| part.trim().parse().ok()).collect()
+    let Some(value) = request.header(header) else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(value)
+        .split(',')
+        .map(|part| part.trim().parse().ok())
+        .collect()
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -350,9 +473,13 @@ fn byte_match(value: &[u8], search: &[u8], position: PositionalConstraint) -> bo
 /// key names contiguous namespaces of the label (its part before the name).
 fn label_matches(label: &str, key: &str, namespace: bool) -> bool {
     if !namespace {
-        return label == key || (label.ends_with(key) && label.as_bytes().get(label.len() - key.len() - 1) == Some(&b':'));
+        return label == key
+            || (label.ends_with(key)
+                && label.as_bytes().get(label.len() - key.len() - 1) == Some(&b':'));
     }
-    let Some(end) = label.rfind(':') else { return false };
+    let Some(end) = label.rfind(':') else {
+        return false;
+    };
     let namespaces = format!(":{}", &label[..=end]);
     let key = key.trim_end_matches(':');
     namespaces.contains(&format!(":{key}:"))
@@ -364,20 +491,48 @@ mod tests {
 
     #[test]
     fn contains_word_needs_word_boundaries() {
-        assert!(byte_match(b"a select b", b"select", PositionalConstraint::ContainsWord));
-        assert!(byte_match(b"select", b"select", PositionalConstraint::ContainsWord));
-        assert!(byte_match(b"(select)", b"select", PositionalConstraint::ContainsWord));
-        assert!(!byte_match(b"selection", b"select", PositionalConstraint::ContainsWord));
-        assert!(!byte_match(b"preselect x", b"select", PositionalConstraint::ContainsWord));
+        assert!(byte_match(
+            b"a select b",
+            b"select",
+            PositionalConstraint::ContainsWord
+        ));
+        assert!(byte_match(
+            b"select",
+            b"select",
+            PositionalConstraint::ContainsWord
+        ));
+        assert!(byte_match(
+            b"(select)",
+            b"select",
+            PositionalConstraint::ContainsWord
+        ));
+        assert!(!byte_match(
+            b"selection",
+            b"select",
+            PositionalConstraint::ContainsWord
+        ));
+        assert!(!byte_match(
+            b"preselect x",
+            b"select",
+            PositionalConstraint::ContainsWord
+        ));
     }
 
     #[test]
     fn labels_match_by_name_tail_or_namespace() {
         let label = "awswaf:managed:aws:core-rule-set:NoUserAgent_Header";
         assert!(label_matches(label, label, false));
-        assert!(label_matches(label, "core-rule-set:NoUserAgent_Header", false));
+        assert!(label_matches(
+            label,
+            "core-rule-set:NoUserAgent_Header",
+            false
+        ));
         assert!(!label_matches(label, "UserAgent_Header", false));
-        assert!(label_matches(label, "awswaf:managed:aws:core-rule-set:", true));
+        assert!(label_matches(
+            label,
+            "awswaf:managed:aws:core-rule-set:",
+            true
+        ));
         assert!(label_matches(label, "awswaf:managed:", true));
         assert!(label_matches(label, "core-rule-set", true));
         assert!(!label_matches(label, "NoUserAgent_Header", true));

@@ -5,7 +5,9 @@ use std::borrow::Cow;
 
 use crate::json;
 use crate::request::Request;
-use crate::statement::{FieldToMatch, JsonFallback, MapMatch, MapPattern, MatchScope, OversizeHandling};
+use crate::statement::{
+    FieldToMatch, JsonFallback, MapMatch, MapPattern, MatchScope, OversizeHandling,
+};
 
 /// AWS inspects at most this many bytes of headers, and of cookies.
 pub(crate) const MAP_INSPECTION_BYTES: usize = 8 * 1024;
@@ -27,16 +29,31 @@ fn oversize(handling: OversizeHandling) -> Option<bool> {
     }
 }
 
-pub(crate) fn extract<'r>(field: &FieldToMatch, request: &Request<'r>, body_limit: usize) -> Extracted<'r> {
+pub(crate) fn extract<'r>(
+    field: &FieldToMatch,
+    request: &Request<'r>,
+    body_limit: usize,
+) -> Extracted<'r> {
     let values = match field {
-        FieldToMatch::SingleHeader(name) => request.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| Cow::Borrowed(*v)).collect(),
+        FieldToMatch::SingleHeader(name) => request
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| Cow::Borrowed(*v))
+            .collect(),
         FieldToMatch::SingleQueryArgument(name) => request
             .query_arguments()
             .into_iter()
-            .filter(|(n, _)| crate::transform::url_decode(n, false).eq_ignore_ascii_case(name.as_bytes()))
+            .filter(|(n, _)| {
+                crate::transform::url_decode(n, false).eq_ignore_ascii_case(name.as_bytes())
+            })
             .map(|(_, v)| Cow::Borrowed(v))
             .collect(),
-        FieldToMatch::AllQueryArguments => request.query_arguments().into_iter().map(|(_, v)| Cow::Borrowed(v)).collect(),
+        FieldToMatch::AllQueryArguments => request
+            .query_arguments()
+            .into_iter()
+            .map(|(_, v)| Cow::Borrowed(v))
+            .collect(),
         FieldToMatch::UriPath => vec![Cow::Borrowed(request.uri_path.as_bytes())],
         FieldToMatch::QueryString => vec![Cow::Borrowed(request.query_string.as_bytes())],
         FieldToMatch::Method => vec![Cow::Borrowed(request.method.as_bytes())],
@@ -46,7 +63,9 @@ pub(crate) fn extract<'r>(field: &FieldToMatch, request: &Request<'r>, body_limi
                     return Extracted::Decided(decided);
                 }
             }
-            vec![Cow::Borrowed(&request.body[..request.body.len().min(body_limit)])]
+            vec![Cow::Borrowed(
+                &request.body[..request.body.len().min(body_limit)],
+            )]
         }
         FieldToMatch::JsonBody(spec) => {
             if request.total_body_len() > body_limit as u64 {
@@ -57,7 +76,10 @@ pub(crate) fn extract<'r>(field: &FieldToMatch, request: &Request<'r>, body_limi
             let body = &request.body[..request.body.len().min(body_limit)];
             let mut values = Vec::new();
             let valid = json::walk(body, |item| {
-                let included = spec.included_paths.as_ref().is_none_or(|paths| paths.iter().any(|p| p == item.pointer));
+                let included = spec
+                    .included_paths
+                    .as_ref()
+                    .is_none_or(|paths| paths.iter().any(|p| p == item.pointer));
                 let wanted = match spec.scope {
                     MatchScope::All => true,
                     MatchScope::Key => item.is_key,
@@ -71,14 +93,20 @@ pub(crate) fn extract<'r>(field: &FieldToMatch, request: &Request<'r>, body_limi
                 match spec.invalid_fallback {
                     Some(JsonFallback::Match) => return Extracted::Decided(true),
                     Some(JsonFallback::NoMatch) => return Extracted::Decided(false),
-                    Some(JsonFallback::EvaluateAsString) => return Extracted::Values(vec![Cow::Borrowed(body)]),
+                    Some(JsonFallback::EvaluateAsString) => {
+                        return Extracted::Values(vec![Cow::Borrowed(body)])
+                    }
                     None => {}
                 }
             }
             values
         }
         FieldToMatch::Headers(spec) => {
-            let entries: Vec<(&[u8], &[u8])> = request.headers.iter().map(|(n, v)| (n.as_bytes(), *v)).collect();
+            let entries: Vec<(&[u8], &[u8])> = request
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_bytes(), *v))
+                .collect();
             return map_values(&entries, spec, true);
         }
         FieldToMatch::Cookies(spec) => return map_values(&request.cookies(), spec, false),
@@ -88,7 +116,12 @@ pub(crate) fn extract<'r>(field: &FieldToMatch, request: &Request<'r>, body_limi
                     return Extracted::Decided(decided);
                 }
             }
-            let names: Vec<String> = request.headers.iter().take(MAP_INSPECTION_ENTRIES).map(|(n, _)| n.to_ascii_lowercase()).collect();
+            let names: Vec<String> = request
+                .headers
+                .iter()
+                .take(MAP_INSPECTION_ENTRIES)
+                .map(|(n, _)| n.to_ascii_lowercase())
+                .collect();
             vec![Cow::Owned(names.join(":").into_bytes())]
         }
         FieldToMatch::Ja3Fingerprint { fallback_match } => match request.ja3_fingerprint {
@@ -109,14 +142,24 @@ pub(crate) fn extract<'r>(field: &FieldToMatch, request: &Request<'r>, body_limi
 
 /// The names and/or values of headers or cookies selected by the pattern, within AWS's limits
 /// of 8 KB and 200 entries.
-fn map_values<'r>(entries: &[(&'r [u8], &'r [u8])], spec: &MapMatch, headers: bool) -> Extracted<'r> {
+fn map_values<'r>(
+    entries: &[(&'r [u8], &'r [u8])],
+    spec: &MapMatch,
+    headers: bool,
+) -> Extracted<'r> {
     let total: usize = entries.iter().map(|(n, v)| n.len() + v.len()).sum();
     if total > MAP_INSPECTION_BYTES || entries.len() > MAP_INSPECTION_ENTRIES {
         if let Some(decided) = oversize(spec.oversize) {
             return Extracted::Decided(decided);
         }
     }
-    let same = |name: &[u8], wanted: &str| if headers { name.eq_ignore_ascii_case(wanted.as_bytes()) } else { name == wanted.as_bytes() };
+    let same = |name: &[u8], wanted: &str| {
+        if headers {
+            name.eq_ignore_ascii_case(wanted.as_bytes())
+        } else {
+            name == wanted.as_bytes()
+        }
+    };
     let mut values = Vec::new();
     let mut used = 0;
     for (i, (name, value)) in entries.iter().enumerate() {

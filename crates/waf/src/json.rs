@@ -16,7 +16,10 @@ enum Container {
     /// An object; the pointer length before this member's segment was pushed.
     Object { member_base: Option<usize> },
     /// An array, with the index of the next element and the pointer length before it.
-    Array { next: usize, element_base: Option<usize> },
+    Array {
+        next: usize,
+        element_base: Option<usize>,
+    },
 }
 
 /// Walks `input`, calling `visit` for each key and scalar. Returns whether the whole input was
@@ -50,16 +53,27 @@ pub(crate) fn walk(input: &[u8], mut visit: impl FnMut(&JsonItem)) -> bool {
                 } else {
                     let base = pointer.len();
                     pointer.push_str("/0");
-                    stack.push(Container::Array { next: 1, element_base: Some(base) });
+                    stack.push(Container::Array {
+                        next: 1,
+                        element_base: Some(base),
+                    });
                     continue;
                 }
             }
             Some(b'"') => match reader.string() {
-                Some(text) => visit(&JsonItem { pointer: &pointer, is_key: false, text }),
+                Some(text) => visit(&JsonItem {
+                    pointer: &pointer,
+                    is_key: false,
+                    text,
+                }),
                 None => return false,
             },
             Some(_) => match reader.literal() {
-                Some(text) => visit(&JsonItem { pointer: &pointer, is_key: false, text: text.to_vec() }),
+                Some(text) => visit(&JsonItem {
+                    pointer: &pointer,
+                    is_key: false,
+                    text: text.to_vec(),
+                }),
                 None => return false,
             },
             None => return false,
@@ -119,12 +133,19 @@ pub(crate) fn walk(input: &[u8], mut visit: impl FnMut(&JsonItem)) -> bool {
 }
 
 /// Reads `"key":`, pushing the key's segment onto the pointer.
-fn object_member(reader: &mut Reader, pointer: &mut String, stack: &mut [Container], visit: &mut impl FnMut(&JsonItem)) -> bool {
+fn object_member(
+    reader: &mut Reader,
+    pointer: &mut String,
+    stack: &mut [Container],
+    visit: &mut impl FnMut(&JsonItem),
+) -> bool {
     reader.skip_space();
     if reader.peek() != Some(b'"') {
         return false;
     }
-    let Some(key) = reader.string() else { return false };
+    let Some(key) = reader.string() else {
+        return false;
+    };
     let base = pointer.len();
     pointer.push('/');
     for c in String::from_utf8_lossy(&key).chars() {
@@ -134,7 +155,11 @@ fn object_member(reader: &mut Reader, pointer: &mut String, stack: &mut [Contain
             c => pointer.push(c),
         }
     }
-    visit(&JsonItem { pointer, is_key: true, text: key });
+    visit(&JsonItem {
+        pointer,
+        is_key: true,
+        text: key,
+    });
     reader.skip_space();
     if reader.peek() != Some(b':') {
         return false;
@@ -183,7 +208,8 @@ impl Reader<'_> {
                         b't' => out.push(b'\t'),
                         b'u' => {
                             let hex = self.input.get(self.pos..self.pos + 4)?;
-                            let code = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+                            let code =
+                                u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
                             self.pos += 4;
                             let c = char::from_u32(code).unwrap_or('\u{fffd}');
                             let mut buf = [0u8; 4];
@@ -201,11 +227,18 @@ impl Reader<'_> {
     /// A number, `true`, `false` or `null`.
     fn literal(&mut self) -> Option<&[u8]> {
         let start = self.pos;
-        while matches!(self.peek(), Some(b'0'..=b'9' | b'a'..=b'z' | b'+' | b'-' | b'.' | b'E')) {
+        while matches!(
+            self.peek(),
+            Some(b'0'..=b'9' | b'a'..=b'z' | b'+' | b'-' | b'.' | b'E')
+        ) {
             self.pos += 1;
         }
         let text = &self.input[start..self.pos];
-        let valid = matches!(text, b"true" | b"false" | b"null") || (!text.is_empty() && std::str::from_utf8(text).ok()?.parse::<f64>().is_ok() && !text.starts_with(b"+") && !text.ends_with(b"."));
+        let valid = matches!(text, b"true" | b"false" | b"null")
+            || (!text.is_empty()
+                && std::str::from_utf8(text).ok()?.parse::<f64>().is_ok()
+                && !text.starts_with(b"+")
+                && !text.ends_with(b"."));
         valid.then_some(text)
     }
 }
@@ -217,16 +250,36 @@ mod tests {
     fn items(input: &str) -> (Vec<String>, bool) {
         let mut seen = Vec::new();
         let valid = walk(input.as_bytes(), |item| {
-            seen.push(format!("{}{}={}", if item.is_key { "K" } else { "V" }, item.pointer, String::from_utf8_lossy(&item.text)));
+            seen.push(format!(
+                "{}{}={}",
+                if item.is_key { "K" } else { "V" },
+                item.pointer,
+                String::from_utf8_lossy(&item.text)
+            ));
         });
         (seen, valid)
     }
 
     #[test]
     fn keys_and_values_come_with_their_pointers() {
-        let (seen, valid) = items(r#"{"a": {"b/c": [1, "x\n", {"d": null}]}, "e": true, "f": {}, "g": []}"#);
+        let (seen, valid) =
+            items(r#"{"a": {"b/c": [1, "x\n", {"d": null}]}, "e": true, "f": {}, "g": []}"#);
         assert!(valid);
-        assert_eq!(seen, ["K/a=a", "K/a/b~1c=b/c", "V/a/b~1c/0=1", "V/a/b~1c/1=x\n", "K/a/b~1c/2/d=d", "V/a/b~1c/2/d=null", "K/e=e", "V/e=true", "K/f=f", "K/g=g"]);
+        assert_eq!(
+            seen,
+            [
+                "K/a=a",
+                "K/a/b~1c=b/c",
+                "V/a/b~1c/0=1",
+                "V/a/b~1c/1=x\n",
+                "K/a/b~1c/2/d=d",
+                "V/a/b~1c/2/d=null",
+                "K/e=e",
+                "V/e=true",
+                "K/f=f",
+                "K/g=g"
+            ]
+        );
     }
 
     #[test]

@@ -50,7 +50,11 @@ pub struct WebAcl {
 
 impl WebAcl {
     /// Parses a web ACL from the API's `DefaultAction` and `Rules` members.
-    pub fn from_json(default_action: &serde_json::Value, rules: &serde_json::Value, ctx: &AclContext) -> Result<WebAcl, InvalidParameter> {
+    pub fn from_json(
+        default_action: &serde_json::Value,
+        rules: &serde_json::Value,
+        ctx: &AclContext,
+    ) -> Result<WebAcl, InvalidParameter> {
         parse::web_acl(default_action, rules, ctx)
     }
 
@@ -58,7 +62,13 @@ impl WebAcl {
     /// (GetRateBasedStatementManagedKeys): for a rule of the web ACL, `rule_name`; for a rule
     /// inside a rule group, the web ACL rule that references the group and the group's rule.
     /// IP keys are the address text; other keys are their length-prefixed parts.
-    pub fn rate_limited_keys(&self, rule_name: &str, rule_group_rule_name: Option<&str>, rate: &RateState, now_ms: u64) -> Vec<Vec<u8>> {
+    pub fn rate_limited_keys(
+        &self,
+        rule_name: &str,
+        rule_group_rule_name: Option<&str>,
+        rate: &RateState,
+        now_ms: u64,
+    ) -> Vec<Vec<u8>> {
         let path = match rule_group_rule_name {
             Some(inner) => format!("{rule_name}/{inner}/"),
             None => format!("{rule_name}/"),
@@ -89,8 +99,17 @@ impl WebAcl {
 
 /// Checks a rule group's rules as CreateRuleGroup and UpdateRuleGroup do (references resolve
 /// through `ctx`; rules may not reference other rule groups).
-pub fn check_rule_group(definition: &RuleGroupDefinition, ctx: &AclContext) -> Result<(), InvalidParameter> {
-    parse::rule_group_rules(&definition.rules, &definition.label_namespace, &definition.custom_response_bodies, ctx).map(drop)
+pub fn check_rule_group(
+    definition: &RuleGroupDefinition,
+    ctx: &AclContext,
+) -> Result<(), InvalidParameter> {
+    parse::rule_group_rules(
+        &definition.rules,
+        &definition.label_namespace,
+        &definition.custom_response_bodies,
+        ctx,
+    )
+    .map(drop)
 }
 
 /// What AWS WAF does with a request.

@@ -12,7 +12,10 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::cidr::IpSet;
-use crate::error::{InvalidParameter, BAD_FORMAT, BELOW_MINIMUM, DUPLICATE, EXACTLY_ONE, ILLEGAL_COMBINATION, INVALID_VALUE, LIMIT_EXCEEDED};
+use crate::error::{
+    InvalidParameter, BAD_FORMAT, BELOW_MINIMUM, DUPLICATE, EXACTLY_ONE, ILLEGAL_COMBINATION,
+    INVALID_VALUE, LIMIT_EXCEEDED,
+};
 use crate::managed::{self, NativeCheck};
 use crate::statement::*;
 use crate::transform::TextTransformation;
@@ -40,7 +43,11 @@ struct RuleSet<'a> {
     inspection_ids: &'a RefCell<HashMap<String, usize>>,
 }
 
-pub(crate) fn web_acl(default_action: &Value, rules: &Value, ctx: &AclContext) -> Result<WebAcl, InvalidParameter> {
+pub(crate) fn web_acl(
+    default_action: &Value,
+    rules: &Value,
+    ctx: &AclContext,
+) -> Result<WebAcl, InvalidParameter> {
     let inspection_ids = RefCell::new(HashMap::new());
     let set = RuleSet {
         label_namespace: &ctx.label_namespace,
@@ -55,11 +62,21 @@ pub(crate) fn web_acl(default_action: &Value, rules: &Value, ctx: &AclContext) -
     let default_action = parse_default_action(default_action, &set)?;
     let rules = parse_rules(rules, &set, ctx)?;
     let inspections = inspection_ids.borrow().len();
-    Ok(WebAcl { rules, default_action, body_inspection_limit: ctx.body_inspection_limit, inspections })
+    Ok(WebAcl {
+        rules,
+        default_action,
+        body_inspection_limit: ctx.body_inspection_limit,
+        inspections,
+    })
 }
 
 /// Parses the rules of a rule group on its own (CreateRuleGroup's validation).
-pub(crate) fn rule_group_rules(rules: &Value, label_namespace: &str, custom_response_bodies: &Value, ctx: &AclContext) -> Result<Vec<Rule>, InvalidParameter> {
+pub(crate) fn rule_group_rules(
+    rules: &Value,
+    label_namespace: &str,
+    custom_response_bodies: &Value,
+    ctx: &AclContext,
+) -> Result<Vec<Rule>, InvalidParameter> {
     let inspection_ids = RefCell::new(HashMap::new());
     let set = RuleSet {
         label_namespace,
@@ -74,31 +91,63 @@ pub(crate) fn rule_group_rules(rules: &Value, label_namespace: &str, custom_resp
     parse_rules(rules, &set, ctx)
 }
 
-fn object<'v>(value: &'v Value, field: &'static str, member: &str) -> Result<&'v Map<String, Value>, InvalidParameter> {
-    value.as_object().ok_or_else(|| InvalidParameter::new(field, member, BAD_FORMAT))
+fn object<'v>(
+    value: &'v Value,
+    field: &'static str,
+    member: &str,
+) -> Result<&'v Map<String, Value>, InvalidParameter> {
+    value
+        .as_object()
+        .ok_or_else(|| InvalidParameter::new(field, member, BAD_FORMAT))
 }
 
-fn member<'v>(object: &'v Map<String, Value>, name: &str, field: &'static str) -> Result<&'v Value, InvalidParameter> {
+fn member<'v>(
+    object: &'v Map<String, Value>,
+    name: &str,
+    field: &'static str,
+) -> Result<&'v Value, InvalidParameter> {
     match object.get(name) {
         Some(v) if !v.is_null() => Ok(v),
         _ => Err(InvalidParameter::missing(field, name)),
     }
 }
 
-fn text<'v>(object: &'v Map<String, Value>, name: &str, field: &'static str) -> Result<&'v str, InvalidParameter> {
-    member(object, name, field)?.as_str().ok_or_else(|| InvalidParameter::new(field, name, BAD_FORMAT))
+fn text<'v>(
+    object: &'v Map<String, Value>,
+    name: &str,
+    field: &'static str,
+) -> Result<&'v str, InvalidParameter> {
+    member(object, name, field)?
+        .as_str()
+        .ok_or_else(|| InvalidParameter::new(field, name, BAD_FORMAT))
 }
 
-fn integer(object: &Map<String, Value>, name: &str, field: &'static str) -> Result<i64, InvalidParameter> {
-    member(object, name, field)?.as_i64().ok_or_else(|| InvalidParameter::new(field, name, BAD_FORMAT))
+fn integer(
+    object: &Map<String, Value>,
+    name: &str,
+    field: &'static str,
+) -> Result<i64, InvalidParameter> {
+    member(object, name, field)?
+        .as_i64()
+        .ok_or_else(|| InvalidParameter::new(field, name, BAD_FORMAT))
 }
 
-fn list<'v>(object: &'v Map<String, Value>, name: &str, field: &'static str) -> Result<&'v Vec<Value>, InvalidParameter> {
-    member(object, name, field)?.as_array().ok_or_else(|| InvalidParameter::new(field, name, BAD_FORMAT))
+fn list<'v>(
+    object: &'v Map<String, Value>,
+    name: &str,
+    field: &'static str,
+) -> Result<&'v Vec<Value>, InvalidParameter> {
+    member(object, name, field)?
+        .as_array()
+        .ok_or_else(|| InvalidParameter::new(field, name, BAD_FORMAT))
 }
 
 /// The one member of a union-like object (`Statement`, `RuleAction`, `FieldToMatch`, ...).
-fn exactly_one<'v>(value: &'v Value, field: &'static str, parameter: &str) -> Result<(&'v str, &'v Value), InvalidParameter> {
+fn exactly_one<'v>(
+    value: &'v Value,
+    field: &'static str,
+    parameter: &str,
+) -> Result<(&'v str, &'v Value), InvalidParameter> {
     let object = object(value, field, parameter)?;
     let mut set = object.iter().filter(|(_, v)| !v.is_null());
     match (set.next(), set.next()) {
@@ -108,14 +157,26 @@ fn exactly_one<'v>(value: &'v Value, field: &'static str, parameter: &str) -> Re
 }
 
 fn is_entity_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 128 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !name.is_empty()
+        && name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn is_label_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 1024 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b':')
+    !name.is_empty()
+        && name.len() <= 1024
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b':')
 }
 
-fn parse_rules(rules: &Value, set: &RuleSet, ctx: &AclContext) -> Result<Vec<Rule>, InvalidParameter> {
+fn parse_rules(
+    rules: &Value,
+    set: &RuleSet,
+    ctx: &AclContext,
+) -> Result<Vec<Rule>, InvalidParameter> {
     let rules = match rules {
         Value::Null => return Ok(Vec::new()),
         Value::Array(rules) => rules,
@@ -130,7 +191,11 @@ fn parse_rules(rules: &Value, set: &RuleSet, ctx: &AclContext) -> Result<Vec<Rul
             return Err(InvalidParameter::new("RULE", rule.name, DUPLICATE));
         }
         if !priorities.insert(rule.priority) {
-            return Err(InvalidParameter::new("RULE", rule.priority.to_string(), DUPLICATE));
+            return Err(InvalidParameter::new(
+                "RULE",
+                rule.priority.to_string(),
+                DUPLICATE,
+            ));
         }
         parsed.push(rule);
     }
@@ -149,10 +214,23 @@ fn parse_rule(rule: &Value, set: &RuleSet, ctx: &AclContext) -> Result<Rule, Inv
     if priority < 0 {
         return Err(InvalidParameter::new("RULE", "Priority", INVALID_VALUE));
     }
-    let visibility = object(member(rule, "VisibilityConfig", "RULE")?, "RULE", "VisibilityConfig")?;
+    let visibility = object(
+        member(rule, "VisibilityConfig", "RULE")?,
+        "RULE",
+        "VisibilityConfig",
+    )?;
     let metric_name = text(visibility, "MetricName", "METRIC_NAME")?.to_string();
-    if metric_name.is_empty() || metric_name.len() > 255 || !metric_name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-        return Err(InvalidParameter::new("METRIC_NAME", metric_name, BAD_FORMAT));
+    if metric_name.is_empty()
+        || metric_name.len() > 255
+        || !metric_name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(InvalidParameter::new(
+            "METRIC_NAME",
+            metric_name,
+            BAD_FORMAT,
+        ));
     }
     let counter_prefix = format!("{}{}/", set.counter_prefix, name);
     let statement_value = member(rule, "Statement", "RULE")?;
@@ -161,21 +239,43 @@ fn parse_rule(rule: &Value, set: &RuleSet, ctx: &AclContext) -> Result<Rule, Inv
     let action = rule.get("Action").filter(|v| !v.is_null());
     let override_action = rule.get("OverrideAction").filter(|v| !v.is_null());
     let behaviour = match (references_group, action, override_action) {
-        (false, Some(action), None) => RuleBehaviour::Action(parse_rule_action(action, set, "RULE_ACTION")?),
+        (false, Some(action), None) => {
+            RuleBehaviour::Action(parse_rule_action(action, set, "RULE_ACTION")?)
+        }
         (true, None, Some(override_action)) => {
             let (kind, _) = exactly_one(override_action, "OVERRIDE_ACTION", "OverrideAction")?;
             match kind {
                 "None" => RuleBehaviour::Override { count: false },
                 "Count" => RuleBehaviour::Override { count: true },
-                other => return Err(InvalidParameter::new("OVERRIDE_ACTION", other, INVALID_VALUE)),
+                other => {
+                    return Err(InvalidParameter::new(
+                        "OVERRIDE_ACTION",
+                        other,
+                        INVALID_VALUE,
+                    ))
+                }
             }
         }
-        (false, _, _) => return Err(InvalidParameter::new("RULE_ACTION", "RuleAction", EXACTLY_ONE)),
-        (true, _, _) => return Err(InvalidParameter::new("OVERRIDE_ACTION", "OverrideAction", EXACTLY_ONE)),
+        (false, _, _) => {
+            return Err(InvalidParameter::new(
+                "RULE_ACTION",
+                "RuleAction",
+                EXACTLY_ONE,
+            ))
+        }
+        (true, _, _) => {
+            return Err(InvalidParameter::new(
+                "OVERRIDE_ACTION",
+                "OverrideAction",
+                EXACTLY_ONE,
+            ))
+        }
     };
     let mut labels = Vec::new();
     if let Some(rule_labels) = rule.get("RuleLabels").filter(|v| !v.is_null()) {
-        let rule_labels = rule_labels.as_array().ok_or_else(|| InvalidParameter::new("RULE", "RuleLabels", BAD_FORMAT))?;
+        let rule_labels = rule_labels
+            .as_array()
+            .ok_or_else(|| InvalidParameter::new("RULE", "RuleLabels", BAD_FORMAT))?;
         for label in rule_labels {
             let label = object(label, "RULE", "RuleLabels")?;
             let label_name = text(label, "Name", "RULE")?;
@@ -186,9 +286,18 @@ fn parse_rule(rule: &Value, set: &RuleSet, ctx: &AclContext) -> Result<Rule, Inv
         }
     }
     let immunity = |config: &str, default: u64| -> Result<u64, InvalidParameter> {
-        match rule.get(config).and_then(|c| c.get("ImmunityTimeProperty")).and_then(|p| p.get("ImmunityTime")) {
+        match rule
+            .get(config)
+            .and_then(|c| c.get("ImmunityTimeProperty"))
+            .and_then(|p| p.get("ImmunityTime"))
+        {
             None | Some(Value::Null) => Ok(default),
-            Some(time) => time.as_u64().filter(|t| (60..=259_200).contains(t)).ok_or_else(|| InvalidParameter::new("CHALLENGE_CONFIG", "ImmunityTime", INVALID_VALUE)),
+            Some(time) => time
+                .as_u64()
+                .filter(|t| (60..=259_200).contains(t))
+                .ok_or_else(|| {
+                    InvalidParameter::new("CHALLENGE_CONFIG", "ImmunityTime", INVALID_VALUE)
+                }),
         }
     };
     Ok(Rule {
@@ -207,30 +316,56 @@ fn parse_default_action(value: &Value, set: &RuleSet) -> Result<RuleAction, Inva
     let (kind, _) = exactly_one(value, "DEFAULT_ACTION", "DefaultAction")?;
     match kind {
         "Allow" | "Block" => parse_rule_action(value, set, "DEFAULT_ACTION"),
-        other => Err(InvalidParameter::new("DEFAULT_ACTION", other, INVALID_VALUE)),
+        other => Err(InvalidParameter::new(
+            "DEFAULT_ACTION",
+            other,
+            INVALID_VALUE,
+        )),
     }
 }
 
-fn parse_rule_action(value: &Value, set: &RuleSet, field: &'static str) -> Result<RuleAction, InvalidParameter> {
+fn parse_rule_action(
+    value: &Value,
+    set: &RuleSet,
+    field: &'static str,
+) -> Result<RuleAction, InvalidParameter> {
     let (kind, settings) = exactly_one(value, field, "RuleAction")?;
     let settings = object(settings, field, kind)?;
     let insert_headers = || -> Result<Vec<(String, String)>, InvalidParameter> {
-        match settings.get("CustomRequestHandling").filter(|v| !v.is_null()) {
+        match settings
+            .get("CustomRequestHandling")
+            .filter(|v| !v.is_null())
+        {
             None => Ok(Vec::new()),
             Some(handling) => {
-                let handling = object(handling, "CUSTOM_REQUEST_HANDLING", "CustomRequestHandling")?;
-                let headers = parse_headers(list(handling, "InsertHeaders", "CUSTOM_REQUEST_HANDLING")?, "CUSTOM_REQUEST_HANDLING")?;
+                let handling =
+                    object(handling, "CUSTOM_REQUEST_HANDLING", "CustomRequestHandling")?;
+                let headers = parse_headers(
+                    list(handling, "InsertHeaders", "CUSTOM_REQUEST_HANDLING")?,
+                    "CUSTOM_REQUEST_HANDLING",
+                )?;
                 // AWS inserts custom request headers with this prefix so they cannot pose as
                 // the client's own headers.
-                Ok(headers.into_iter().map(|(n, v)| (format!("x-amzn-waf-{n}"), v)).collect())
+                Ok(headers
+                    .into_iter()
+                    .map(|(n, v)| (format!("x-amzn-waf-{n}"), v))
+                    .collect())
             }
         }
     };
     Ok(match kind {
-        "Allow" => RuleAction::Allow { insert_headers: insert_headers()? },
-        "Count" => RuleAction::Count { insert_headers: insert_headers()? },
-        "Captcha" => RuleAction::Captcha { insert_headers: insert_headers()? },
-        "Challenge" => RuleAction::Challenge { insert_headers: insert_headers()? },
+        "Allow" => RuleAction::Allow {
+            insert_headers: insert_headers()?,
+        },
+        "Count" => RuleAction::Count {
+            insert_headers: insert_headers()?,
+        },
+        "Captcha" => RuleAction::Captcha {
+            insert_headers: insert_headers()?,
+        },
+        "Challenge" => RuleAction::Challenge {
+            insert_headers: insert_headers()?,
+        },
         "Block" => RuleAction::Block {
             response: match settings.get("CustomResponse").filter(|v| !v.is_null()) {
                 None => None,
@@ -241,7 +376,10 @@ fn parse_rule_action(value: &Value, set: &RuleSet, field: &'static str) -> Resul
     })
 }
 
-fn parse_headers(headers: &[Value], field: &'static str) -> Result<Vec<(String, String)>, InvalidParameter> {
+fn parse_headers(
+    headers: &[Value],
+    field: &'static str,
+) -> Result<Vec<(String, String)>, InvalidParameter> {
     if headers.is_empty() {
         return Err(InvalidParameter::new(field, "InsertHeaders", BELOW_MINIMUM));
     }
@@ -251,7 +389,12 @@ fn parse_headers(headers: &[Value], field: &'static str) -> Result<Vec<(String, 
         let header = object(header, field, "CustomHTTPHeader")?;
         let name = text(header, "Name", field)?;
         let value = text(header, "Value", field)?;
-        if name.is_empty() || name.len() > 64 || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') {
+        if name.is_empty()
+            || name.len() > 64
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        {
             return Err(InvalidParameter::new(field, name, BAD_FORMAT));
         }
         if value.len() > 255 || value.bytes().any(|b| b == b'\r' || b == b'\n') {
@@ -269,47 +412,91 @@ fn parse_custom_response(value: &Value, set: &RuleSet) -> Result<CustomResponse,
     let response = object(value, "CUSTOM_RESPONSE", "CustomResponse")?;
     let status = integer(response, "ResponseCode", "CUSTOM_RESPONSE")?;
     if !(200..=599).contains(&status) {
-        return Err(InvalidParameter::new("CUSTOM_RESPONSE", status.to_string(), INVALID_VALUE));
+        return Err(InvalidParameter::new(
+            "CUSTOM_RESPONSE",
+            status.to_string(),
+            INVALID_VALUE,
+        ));
     }
     let headers = match response.get("ResponseHeaders").filter(|v| !v.is_null()) {
         None => Vec::new(),
-        Some(headers) => parse_headers(headers.as_array().ok_or_else(|| InvalidParameter::new("CUSTOM_RESPONSE", "ResponseHeaders", BAD_FORMAT))?, "CUSTOM_RESPONSE")?,
+        Some(headers) => parse_headers(
+            headers.as_array().ok_or_else(|| {
+                InvalidParameter::new("CUSTOM_RESPONSE", "ResponseHeaders", BAD_FORMAT)
+            })?,
+            "CUSTOM_RESPONSE",
+        )?,
     };
-    let body = match response.get("CustomResponseBodyKey").filter(|v| !v.is_null()) {
+    let body = match response
+        .get("CustomResponseBodyKey")
+        .filter(|v| !v.is_null())
+    {
         None => None,
         Some(key) => {
-            let key = key.as_str().ok_or_else(|| InvalidParameter::new("CUSTOM_RESPONSE_BODY", "CustomResponseBodyKey", BAD_FORMAT))?;
-            let body = set.custom_response_bodies.get(key).ok_or_else(|| InvalidParameter::new("CUSTOM_RESPONSE_BODY", key, INVALID_VALUE))?;
+            let key = key.as_str().ok_or_else(|| {
+                InvalidParameter::new("CUSTOM_RESPONSE_BODY", "CustomResponseBodyKey", BAD_FORMAT)
+            })?;
+            let body = set
+                .custom_response_bodies
+                .get(key)
+                .ok_or_else(|| InvalidParameter::new("CUSTOM_RESPONSE_BODY", key, INVALID_VALUE))?;
             let body = object(body, "CUSTOM_RESPONSE_BODY", key)?;
             let content_type = match text(body, "ContentType", "RESPONSE_CONTENT_TYPE")? {
                 "TEXT_PLAIN" => "text/plain",
                 "TEXT_HTML" => "text/html",
                 "APPLICATION_JSON" => "application/json",
-                other => return Err(InvalidParameter::new("RESPONSE_CONTENT_TYPE", other, INVALID_VALUE)),
+                other => {
+                    return Err(InvalidParameter::new(
+                        "RESPONSE_CONTENT_TYPE",
+                        other,
+                        INVALID_VALUE,
+                    ))
+                }
             };
-            Some(ResponseBody { content_type, content: text(body, "Content", "CUSTOM_RESPONSE_BODY")?.to_string() })
+            Some(ResponseBody {
+                content_type,
+                content: text(body, "Content", "CUSTOM_RESPONSE_BODY")?.to_string(),
+            })
         }
     };
-    Ok(CustomResponse { status: status as u16, headers, body })
+    Ok(CustomResponse {
+        status: status as u16,
+        headers,
+        body,
+    })
 }
 
 /// A rule's statement: rate-based and rule group statements may only appear here.
-fn parse_top_statement(value: &Value, set: &RuleSet, ctx: &AclContext, counter_prefix: &str) -> Result<Statement, InvalidParameter> {
+fn parse_top_statement(
+    value: &Value,
+    set: &RuleSet,
+    ctx: &AclContext,
+    counter_prefix: &str,
+) -> Result<Statement, InvalidParameter> {
     let (kind, body) = exactly_one(value, "STATEMENT", "Statement")?;
     match kind {
         "RateBasedStatement" => parse_rate_based(body, set, ctx, counter_prefix),
-        "RuleGroupReferenceStatement" | "ManagedRuleGroupStatement" if set.in_rule_group => {
-            Err(InvalidParameter::new("STATEMENT", kind, ILLEGAL_COMBINATION))
-        }
+        "RuleGroupReferenceStatement" | "ManagedRuleGroupStatement" if set.in_rule_group => Err(
+            InvalidParameter::new("STATEMENT", kind, ILLEGAL_COMBINATION),
+        ),
         "RuleGroupReferenceStatement" => parse_rule_group_reference(body, set, ctx, counter_prefix),
         "ManagedRuleGroupStatement" => parse_managed_rule_group(body, set, ctx, counter_prefix),
         _ => parse_statement(value, set, ctx, 0),
     }
 }
 
-fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize) -> Result<Statement, InvalidParameter> {
+fn parse_statement(
+    value: &Value,
+    set: &RuleSet,
+    ctx: &AclContext,
+    depth: usize,
+) -> Result<Statement, InvalidParameter> {
     if depth > MAX_NESTING {
-        return Err(InvalidParameter::new("STATEMENT", "Statement", LIMIT_EXCEEDED));
+        return Err(InvalidParameter::new(
+            "STATEMENT",
+            "Statement",
+            LIMIT_EXCEEDED,
+        ));
     }
     let (kind, body) = exactly_one(value, "STATEMENT", "Statement")?;
     let field = statement_field(kind);
@@ -327,9 +514,19 @@ fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize)
                 "ENDS_WITH" => PositionalConstraint::EndsWith,
                 "CONTAINS" => PositionalConstraint::Contains,
                 "CONTAINS_WORD" => PositionalConstraint::ContainsWord,
-                other => return Err(InvalidParameter::new("POSITIONAL_CONSTRAINT", other, INVALID_VALUE)),
+                other => {
+                    return Err(InvalidParameter::new(
+                        "POSITIONAL_CONSTRAINT",
+                        other,
+                        INVALID_VALUE,
+                    ))
+                }
             };
-            Statement::ByteMatch { inspect: parse_inspection(settings, field, set)?, search, position }
+            Statement::ByteMatch {
+                inspect: parse_inspection(settings, field, set)?,
+                search,
+                position,
+            }
         }
         "SqliMatchStatement" => {
             let high_sensitivity = match settings.get("SensitivityLevel").and_then(Value::as_str) {
@@ -337,23 +534,39 @@ fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize)
                 Some("HIGH") => true,
                 Some(other) => return Err(InvalidParameter::new(field, other, INVALID_VALUE)),
             };
-            Statement::SqliMatch { inspect: parse_inspection(settings, field, set)?, high_sensitivity }
+            Statement::SqliMatch {
+                inspect: parse_inspection(settings, field, set)?,
+                high_sensitivity,
+            }
         }
-        "XssMatchStatement" => Statement::XssMatch { inspect: parse_inspection(settings, field, set)? },
+        "XssMatchStatement" => Statement::XssMatch {
+            inspect: parse_inspection(settings, field, set)?,
+        },
         "RegexMatchStatement" => {
             let pattern = text(settings, "RegexString", field)?;
             // 512 characters is the API's limit; AWS's own managed rules are not held to it.
             if pattern.is_empty() || (pattern.len() > 512 && !set.managed) {
                 return Err(InvalidParameter::new(field, "RegexString", INVALID_VALUE));
             }
-            let regex = compile_regex(pattern).ok_or_else(|| InvalidParameter::new(field, pattern, BAD_FORMAT))?;
-            Statement::RegexMatch { inspect: parse_inspection(settings, field, set)?, regex }
+            let regex = compile_regex(pattern)
+                .ok_or_else(|| InvalidParameter::new(field, pattern, BAD_FORMAT))?;
+            Statement::RegexMatch {
+                inspect: parse_inspection(settings, field, set)?,
+                regex,
+            }
         }
         "RegexPatternSetReferenceStatement" => {
             let arn = text(settings, "ARN", field)?;
-            let patterns = ctx.regex_pattern_sets.get(arn).ok_or_else(|| InvalidParameter::nonexistent("REGEX_PATTERN_SET", arn))?;
-            let regexes = compile_regex_set(patterns).ok_or_else(|| InvalidParameter::new("REGEX_PATTERN_SET", arn, BAD_FORMAT))?;
-            Statement::RegexPatternSet { inspect: parse_inspection(settings, field, set)?, regexes: Arc::new(regexes) }
+            let patterns = ctx
+                .regex_pattern_sets
+                .get(arn)
+                .ok_or_else(|| InvalidParameter::nonexistent("REGEX_PATTERN_SET", arn))?;
+            let regexes = compile_regex_set(patterns)
+                .ok_or_else(|| InvalidParameter::new("REGEX_PATTERN_SET", arn, BAD_FORMAT))?;
+            Statement::RegexPatternSet {
+                inspect: parse_inspection(settings, field, set)?,
+                regexes: Arc::new(regexes),
+            }
         }
         "SizeConstraintStatement" => {
             let operator = match text(settings, "ComparisonOperator", field)? {
@@ -369,23 +582,47 @@ fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize)
             if !(0..=21_474_836_480).contains(&size) {
                 return Err(InvalidParameter::new(field, "Size", INVALID_VALUE));
             }
-            Statement::SizeConstraint { inspect: parse_inspection(settings, field, set)?, operator, size: size as u64 }
+            Statement::SizeConstraint {
+                inspect: parse_inspection(settings, field, set)?,
+                operator,
+                size: size as u64,
+            }
         }
         "IPSetReferenceStatement" => {
             let arn = text(settings, "ARN", field)?;
             let set_value = match managed_list_name(arn).filter(|_| set.managed) {
-                Some(list) => IpSet::parse(ctx.managed_ip_lists.get(list).map(Vec::as_slice).unwrap_or_default()),
-                None => IpSet::parse(ctx.ip_sets.get(arn).ok_or_else(|| InvalidParameter::nonexistent("IP_SET", arn))?),
+                Some(list) => IpSet::parse(
+                    ctx.managed_ip_lists
+                        .get(list)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default(),
+                ),
+                None => IpSet::parse(
+                    ctx.ip_sets
+                        .get(arn)
+                        .ok_or_else(|| InvalidParameter::nonexistent("IP_SET", arn))?,
+                ),
             }
             .map_err(|block| InvalidParameter::new("IP_ADDRESS", block, BAD_FORMAT))?;
-            let source = match settings.get("IPSetForwardedIPConfig").filter(|v| !v.is_null()) {
+            let source = match settings
+                .get("IPSetForwardedIPConfig")
+                .filter(|v| !v.is_null())
+            {
                 None => IpSource::Client,
                 Some(config) => {
-                    let (header, fallback_match, position) = parse_forwarded_ip(config, "IP_SET_FORWARDED_IP_CONFIG", true)?;
-                    IpSource::Forwarded { header, fallback_match, position }
+                    let (header, fallback_match, position) =
+                        parse_forwarded_ip(config, "IP_SET_FORWARDED_IP_CONFIG", true)?;
+                    IpSource::Forwarded {
+                        header,
+                        fallback_match,
+                        position,
+                    }
                 }
             };
-            Statement::IpSet { set: Arc::new(set_value), source }
+            Statement::IpSet {
+                set: Arc::new(set_value),
+                source,
+            }
         }
         "GeoMatchStatement" => {
             let codes = list(settings, "CountryCodes", field)?;
@@ -394,10 +631,16 @@ fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize)
             }
             let mut countries = Vec::with_capacity(codes.len());
             for code in codes {
-                let code = code.as_str().filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())).ok_or_else(|| InvalidParameter::new(field, "CountryCodes", INVALID_VALUE))?;
+                let code = code
+                    .as_str()
+                    .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()))
+                    .ok_or_else(|| InvalidParameter::new(field, "CountryCodes", INVALID_VALUE))?;
                 countries.push(code.to_string());
             }
-            Statement::GeoMatch { countries, source: parse_optional_forwarded_ip(settings)? }
+            Statement::GeoMatch {
+                countries,
+                source: parse_optional_forwarded_ip(settings)?,
+            }
         }
         "AsnMatchStatement" => {
             let asns = list(settings, "AsnList", field)?;
@@ -406,10 +649,17 @@ fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize)
             }
             let asns = asns
                 .iter()
-                .map(|a| a.as_u64().filter(|&a| a <= u64::from(u32::MAX)).map(|a| a as u32))
+                .map(|a| {
+                    a.as_u64()
+                        .filter(|&a| a <= u64::from(u32::MAX))
+                        .map(|a| a as u32)
+                })
                 .collect::<Option<Vec<u32>>>()
                 .ok_or_else(|| InvalidParameter::new(field, "AsnList", INVALID_VALUE))?;
-            Statement::AsnMatch { asns, source: parse_optional_forwarded_ip(settings)? }
+            Statement::AsnMatch {
+                asns,
+                source: parse_optional_forwarded_ip(settings)?,
+            }
         }
         "LabelMatchStatement" => {
             let namespace = match text(settings, "Scope", field)? {
@@ -421,31 +671,62 @@ fn parse_statement(value: &Value, set: &RuleSet, ctx: &AclContext, depth: usize)
             if !is_label_name(key) {
                 return Err(InvalidParameter::new(field, key, BAD_FORMAT));
             }
-            Statement::LabelMatch { namespace, key: key.to_string() }
+            Statement::LabelMatch {
+                namespace,
+                key: key.to_string(),
+            }
         }
         "AndStatement" | "OrStatement" => {
             let statements = list(settings, "Statements", field)?;
             if statements.len() < 2 {
                 return Err(InvalidParameter::new(field, "Statements", BELOW_MINIMUM));
             }
-            let statements = statements.iter().map(|s| parse_statement(s, set, ctx, depth + 1)).collect::<Result<Vec<_>, _>>()?;
+            let statements = statements
+                .iter()
+                .map(|s| parse_statement(s, set, ctx, depth + 1))
+                .collect::<Result<Vec<_>, _>>()?;
             if kind == "AndStatement" {
                 Statement::And(statements)
             } else {
                 Statement::Or(statements)
             }
         }
-        "NotStatement" => Statement::Not(Box::new(parse_statement(member(settings, "Statement", field)?, set, ctx, depth + 1)?)),
+        "NotStatement" => Statement::Not(Box::new(parse_statement(
+            member(settings, "Statement", field)?,
+            set,
+            ctx,
+            depth + 1,
+        )?)),
         "PalisadeNativeCheck" if set.managed => {
             let name = text(settings, "Check", field)?;
-            let check = NativeCheck::from_name(name).ok_or_else(|| InvalidParameter::new(field, name, INVALID_VALUE))?;
-            let inspect = if settings.contains_key("FieldToMatch") { Some(parse_inspection(settings, field, set)?) } else { None };
-            let verified = ctx.managed_ip_lists.get("VerifiedBots").map(Vec::as_slice).unwrap_or_default();
-            let verified_bots = Arc::new(IpSet::parse(verified).map_err(|block| InvalidParameter::new("IP_ADDRESS", block, BAD_FORMAT))?);
-            Statement::Native(Box::new(NativeStatement { check, inspect, verified_bots }))
+            let check = NativeCheck::from_name(name)
+                .ok_or_else(|| InvalidParameter::new(field, name, INVALID_VALUE))?;
+            let inspect = if settings.contains_key("FieldToMatch") {
+                Some(parse_inspection(settings, field, set)?)
+            } else {
+                None
+            };
+            let verified = ctx
+                .managed_ip_lists
+                .get("VerifiedBots")
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let verified_bots = Arc::new(
+                IpSet::parse(verified)
+                    .map_err(|block| InvalidParameter::new("IP_ADDRESS", block, BAD_FORMAT))?,
+            );
+            Statement::Native(Box::new(NativeStatement {
+                check,
+                inspect,
+                verified_bots,
+            }))
         }
         "RateBasedStatement" | "RuleGroupReferenceStatement" | "ManagedRuleGroupStatement" => {
-            return Err(InvalidParameter::new("STATEMENT", kind, ILLEGAL_COMBINATION));
+            return Err(InvalidParameter::new(
+                "STATEMENT",
+                kind,
+                ILLEGAL_COMBINATION,
+            ));
         }
         other => return Err(InvalidParameter::new("STATEMENT", other, INVALID_VALUE)),
     })
@@ -477,12 +758,24 @@ fn managed_list_name(arn: &str) -> Option<&str> {
 }
 
 pub(crate) fn compile_regex(pattern: &str) -> Option<regex::bytes::Regex> {
-    let build = |unicode: bool| regex::bytes::RegexBuilder::new(pattern).unicode(unicode).size_limit(1 << 20).dfa_size_limit(1 << 20).build();
+    let build = |unicode: bool| {
+        regex::bytes::RegexBuilder::new(pattern)
+            .unicode(unicode)
+            .size_limit(1 << 20)
+            .dfa_size_limit(1 << 20)
+            .build()
+    };
     build(false).or_else(|_| build(true)).ok()
 }
 
 fn compile_regex_set(patterns: &[String]) -> Option<regex::bytes::RegexSet> {
-    let build = |unicode: bool| regex::bytes::RegexSetBuilder::new(patterns).unicode(unicode).size_limit(1 << 22).dfa_size_limit(1 << 22).build();
+    let build = |unicode: bool| {
+        regex::bytes::RegexSetBuilder::new(patterns)
+            .unicode(unicode)
+            .size_limit(1 << 22)
+            .dfa_size_limit(1 << 22)
+            .build()
+    };
     build(false).or_else(|_| build(true)).ok()
 }
 
@@ -490,13 +783,22 @@ fn parse_fallback(value: Option<&Value>, field: &'static str) -> Result<bool, In
     match value.and_then(Value::as_str) {
         Some("MATCH") => Ok(true),
         Some("NO_MATCH") => Ok(false),
-        Some(other) => Err(InvalidParameter::new("FALLBACK_BEHAVIOR", other, INVALID_VALUE)),
+        Some(other) => Err(InvalidParameter::new(
+            "FALLBACK_BEHAVIOR",
+            other,
+            INVALID_VALUE,
+        )),
         None => Err(InvalidParameter::missing(field, "FallbackBehavior")),
     }
 }
 
 fn parse_header_name(value: &str) -> Result<String, InvalidParameter> {
-    if value.is_empty() || value.len() > 255 || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if value.is_empty()
+        || value.len() > 255
+        || !value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err(InvalidParameter::new("HEADER_NAME", value, BAD_FORMAT));
     }
     Ok(value.to_ascii_lowercase())
@@ -504,7 +806,11 @@ fn parse_header_name(value: &str) -> Result<String, InvalidParameter> {
 
 /// `ForwardedIPConfig` or `IPSetForwardedIPConfig`: the header, whether a request without a
 /// valid address in it matches, and which address to use (only the latter has `Position`).
-fn parse_forwarded_ip(value: &Value, field: &'static str, with_position: bool) -> Result<(String, bool, ForwardedIpPosition), InvalidParameter> {
+fn parse_forwarded_ip(
+    value: &Value,
+    field: &'static str,
+    with_position: bool,
+) -> Result<(String, bool, ForwardedIpPosition), InvalidParameter> {
     let config = object(value, field, "ForwardedIPConfig")?;
     let header = parse_header_name(text(config, "HeaderName", field)?)?;
     let fallback_match = parse_fallback(config.get("FallbackBehavior"), field)?;
@@ -521,42 +827,74 @@ fn parse_forwarded_ip(value: &Value, field: &'static str, with_position: bool) -
     Ok((header, fallback_match, position))
 }
 
-fn parse_optional_forwarded_ip(settings: &Map<String, Value>) -> Result<IpSource, InvalidParameter> {
+fn parse_optional_forwarded_ip(
+    settings: &Map<String, Value>,
+) -> Result<IpSource, InvalidParameter> {
     match settings.get("ForwardedIPConfig").filter(|v| !v.is_null()) {
         None => Ok(IpSource::Client),
         Some(config) => {
-            let (header, fallback_match, position) = parse_forwarded_ip(config, "FORWARDED_IP_CONFIG", false)?;
-            Ok(IpSource::Forwarded { header, fallback_match, position })
+            let (header, fallback_match, position) =
+                parse_forwarded_ip(config, "FORWARDED_IP_CONFIG", false)?;
+            Ok(IpSource::Forwarded {
+                header,
+                fallback_match,
+                position,
+            })
         }
     }
 }
 
-fn parse_inspection(settings: &Map<String, Value>, field: &'static str, set: &RuleSet) -> Result<Inspection, InvalidParameter> {
+fn parse_inspection(
+    settings: &Map<String, Value>,
+    field: &'static str,
+    set: &RuleSet,
+) -> Result<Inspection, InvalidParameter> {
     let field_to_match = parse_field_to_match(member(settings, "FieldToMatch", field)?)?;
     let transformations = parse_transformations(list(settings, "TextTransformations", field)?)?;
     // Inspections of the same field with the same transformations share one id, so that
     // evaluation transforms each field once however many rules inspect it.
     let mut ids = set.inspection_ids.borrow_mut();
     let next = ids.len();
-    let id = *ids.entry(format!("{field_to_match:?}{transformations:?}")).or_insert(next);
-    Ok(Inspection { id, field: field_to_match, transformations })
+    let id = *ids
+        .entry(format!("{field_to_match:?}{transformations:?}"))
+        .or_insert(next);
+    Ok(Inspection {
+        id,
+        field: field_to_match,
+        transformations,
+    })
 }
 
-pub(crate) fn parse_transformations(values: &[Value]) -> Result<Vec<TextTransformation>, InvalidParameter> {
+pub(crate) fn parse_transformations(
+    values: &[Value],
+) -> Result<Vec<TextTransformation>, InvalidParameter> {
     if values.is_empty() {
-        return Err(InvalidParameter::new("TEXT_TRANSFORMATION", "TextTransformations", BELOW_MINIMUM));
+        return Err(InvalidParameter::new(
+            "TEXT_TRANSFORMATION",
+            "TextTransformations",
+            BELOW_MINIMUM,
+        ));
     }
     if values.len() > MAX_TRANSFORMATIONS {
-        return Err(InvalidParameter::new("TEXT_TRANSFORMATION", "TextTransformations", LIMIT_EXCEEDED));
+        return Err(InvalidParameter::new(
+            "TEXT_TRANSFORMATION",
+            "TextTransformations",
+            LIMIT_EXCEEDED,
+        ));
     }
     let mut ordered = Vec::with_capacity(values.len());
     for value in values {
         let value = object(value, "TEXT_TRANSFORMATION", "TextTransformation")?;
         let priority = integer(value, "Priority", "TEXT_TRANSFORMATION")?;
         let name = text(value, "Type", "TEXT_TRANSFORMATION")?;
-        let transformation = TextTransformation::from_name(name).ok_or_else(|| InvalidParameter::new("TEXT_TRANSFORMATION", name, INVALID_VALUE))?;
+        let transformation = TextTransformation::from_name(name)
+            .ok_or_else(|| InvalidParameter::new("TEXT_TRANSFORMATION", name, INVALID_VALUE))?;
         if priority < 0 || ordered.iter().any(|(p, _)| *p == priority) {
-            return Err(InvalidParameter::new("TEXT_TRANSFORMATION", priority.to_string(), DUPLICATE));
+            return Err(InvalidParameter::new(
+                "TEXT_TRANSFORMATION",
+                priority.to_string(),
+                DUPLICATE,
+            ));
         }
         ordered.push((priority, transformation));
     }
@@ -564,18 +902,31 @@ pub(crate) fn parse_transformations(values: &[Value]) -> Result<Vec<TextTransfor
     Ok(ordered.into_iter().map(|(_, t)| t).collect())
 }
 
-fn parse_oversize(settings: &Map<String, Value>, required: bool) -> Result<OversizeHandling, InvalidParameter> {
+fn parse_oversize(
+    settings: &Map<String, Value>,
+    required: bool,
+) -> Result<OversizeHandling, InvalidParameter> {
     match settings.get("OversizeHandling").and_then(Value::as_str) {
         Some("CONTINUE") => Ok(OversizeHandling::Continue),
         Some("MATCH") => Ok(OversizeHandling::Match),
         Some("NO_MATCH") => Ok(OversizeHandling::NoMatch),
-        Some(other) => Err(InvalidParameter::new("OVERSIZE_HANDLING", other, INVALID_VALUE)),
-        None if required => Err(InvalidParameter::missing("OVERSIZE_HANDLING", "OversizeHandling")),
+        Some(other) => Err(InvalidParameter::new(
+            "OVERSIZE_HANDLING",
+            other,
+            INVALID_VALUE,
+        )),
+        None if required => Err(InvalidParameter::missing(
+            "OVERSIZE_HANDLING",
+            "OversizeHandling",
+        )),
         None => Ok(OversizeHandling::Continue),
     }
 }
 
-fn parse_scope(settings: &Map<String, Value>, field: &'static str) -> Result<MatchScope, InvalidParameter> {
+fn parse_scope(
+    settings: &Map<String, Value>,
+    field: &'static str,
+) -> Result<MatchScope, InvalidParameter> {
     match text(settings, "MatchScope", field)? {
         "ALL" => Ok(MatchScope::All),
         "KEY" => Ok(MatchScope::Key),
@@ -585,20 +936,51 @@ fn parse_scope(settings: &Map<String, Value>, field: &'static str) -> Result<Mat
 }
 
 fn names(values: &Value, field: &'static str) -> Result<Vec<String>, InvalidParameter> {
-    let values = values.as_array().filter(|v| !v.is_empty() && v.len() <= 199).ok_or_else(|| InvalidParameter::new(field, "MatchPattern", INVALID_VALUE))?;
-    values.iter().map(|v| v.as_str().filter(|s| !s.is_empty() && s.len() <= 60).map(str::to_string).ok_or_else(|| InvalidParameter::new(field, "MatchPattern", INVALID_VALUE))).collect()
+    let values = values
+        .as_array()
+        .filter(|v| !v.is_empty() && v.len() <= 199)
+        .ok_or_else(|| InvalidParameter::new(field, "MatchPattern", INVALID_VALUE))?;
+    values
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .filter(|s| !s.is_empty() && s.len() <= 60)
+                .map(str::to_string)
+                .ok_or_else(|| InvalidParameter::new(field, "MatchPattern", INVALID_VALUE))
+        })
+        .collect()
 }
 
-fn parse_map_match(settings: &Map<String, Value>, field: &'static str, included: &str, excluded: &str, headers: bool) -> Result<MapMatch, InvalidParameter> {
-    let (kind, value) = exactly_one(member(settings, "MatchPattern", field)?, field, "MatchPattern")?;
-    let lower = |names: Vec<String>| if headers { names.into_iter().map(|n| n.to_ascii_lowercase()).collect() } else { names };
+fn parse_map_match(
+    settings: &Map<String, Value>,
+    field: &'static str,
+    included: &str,
+    excluded: &str,
+    headers: bool,
+) -> Result<MapMatch, InvalidParameter> {
+    let (kind, value) = exactly_one(
+        member(settings, "MatchPattern", field)?,
+        field,
+        "MatchPattern",
+    )?;
+    let lower = |names: Vec<String>| {
+        if headers {
+            names.into_iter().map(|n| n.to_ascii_lowercase()).collect()
+        } else {
+            names
+        }
+    };
     let pattern = match kind {
         "All" => MapPattern::All,
         k if k == included => MapPattern::Included(lower(names(value, field)?)),
         k if k == excluded => MapPattern::Excluded(lower(names(value, field)?)),
         other => return Err(InvalidParameter::new(field, other, INVALID_VALUE)),
     };
-    Ok(MapMatch { pattern, scope: parse_scope(settings, "MAP_MATCH_SCOPE")?, oversize: parse_oversize(settings, true)? })
+    Ok(MapMatch {
+        pattern,
+        scope: parse_scope(settings, "MAP_MATCH_SCOPE")?,
+        oversize: parse_oversize(settings, true)?,
+    })
 }
 
 fn parse_field_to_match(value: &Value) -> Result<FieldToMatch, InvalidParameter> {
@@ -606,52 +988,115 @@ fn parse_field_to_match(value: &Value) -> Result<FieldToMatch, InvalidParameter>
     let settings = object(settings, "FIELD_TO_MATCH", kind)?;
     Ok(match kind {
         "SingleHeader" => FieldToMatch::SingleHeader(parse_field_name(settings, "SINGLE_HEADER")?),
-        "SingleQueryArgument" => FieldToMatch::SingleQueryArgument(parse_field_name(settings, "SINGLE_QUERY_ARGUMENT")?),
+        "SingleQueryArgument" => {
+            FieldToMatch::SingleQueryArgument(parse_field_name(settings, "SINGLE_QUERY_ARGUMENT")?)
+        }
         "AllQueryArguments" => FieldToMatch::AllQueryArguments,
         "UriPath" => FieldToMatch::UriPath,
         "QueryString" => FieldToMatch::QueryString,
         "Method" => FieldToMatch::Method,
-        "Body" => FieldToMatch::Body { oversize: parse_oversize(settings, false)? },
+        "Body" => FieldToMatch::Body {
+            oversize: parse_oversize(settings, false)?,
+        },
         "JsonBody" => {
-            let (pattern, paths) = exactly_one(member(settings, "MatchPattern", "JSON_MATCH_PATTERN")?, "JSON_MATCH_PATTERN", "MatchPattern")?;
+            let (pattern, paths) = exactly_one(
+                member(settings, "MatchPattern", "JSON_MATCH_PATTERN")?,
+                "JSON_MATCH_PATTERN",
+                "MatchPattern",
+            )?;
             let included_paths = match pattern {
                 "All" => None,
                 "IncludedPaths" => {
-                    let paths = paths.as_array().filter(|p| !p.is_empty()).ok_or_else(|| InvalidParameter::new("JSON_MATCH_PATTERN", "IncludedPaths", BELOW_MINIMUM))?;
+                    let paths = paths.as_array().filter(|p| !p.is_empty()).ok_or_else(|| {
+                        InvalidParameter::new("JSON_MATCH_PATTERN", "IncludedPaths", BELOW_MINIMUM)
+                    })?;
                     let paths = paths
                         .iter()
-                        .map(|p| p.as_str().filter(|p| p.is_empty() || p.starts_with('/')).map(str::to_string))
+                        .map(|p| {
+                            p.as_str()
+                                .filter(|p| p.is_empty() || p.starts_with('/'))
+                                .map(str::to_string)
+                        })
                         .collect::<Option<Vec<_>>>()
-                        .ok_or_else(|| InvalidParameter::new("JSON_MATCH_PATTERN", "IncludedPaths", BAD_FORMAT))?;
+                        .ok_or_else(|| {
+                            InvalidParameter::new("JSON_MATCH_PATTERN", "IncludedPaths", BAD_FORMAT)
+                        })?;
                     Some(paths)
                 }
-                other => return Err(InvalidParameter::new("JSON_MATCH_PATTERN", other, INVALID_VALUE)),
+                other => {
+                    return Err(InvalidParameter::new(
+                        "JSON_MATCH_PATTERN",
+                        other,
+                        INVALID_VALUE,
+                    ))
+                }
             };
-            let invalid_fallback = match settings.get("InvalidFallbackBehavior").and_then(Value::as_str) {
+            let invalid_fallback = match settings
+                .get("InvalidFallbackBehavior")
+                .and_then(Value::as_str)
+            {
                 None => None,
                 Some("MATCH") => Some(JsonFallback::Match),
                 Some("NO_MATCH") => Some(JsonFallback::NoMatch),
                 Some("EVALUATE_AS_STRING") => Some(JsonFallback::EvaluateAsString),
-                Some(other) => return Err(InvalidParameter::new("BODY_PARSING_FALLBACK_BEHAVIOR", other, INVALID_VALUE)),
+                Some(other) => {
+                    return Err(InvalidParameter::new(
+                        "BODY_PARSING_FALLBACK_BEHAVIOR",
+                        other,
+                        INVALID_VALUE,
+                    ))
+                }
             };
-            FieldToMatch::JsonBody(JsonBody { included_paths, scope: parse_scope(settings, "JSON_MATCH_SCOPE")?, invalid_fallback, oversize: parse_oversize(settings, false)? })
+            FieldToMatch::JsonBody(JsonBody {
+                included_paths,
+                scope: parse_scope(settings, "JSON_MATCH_SCOPE")?,
+                invalid_fallback,
+                oversize: parse_oversize(settings, false)?,
+            })
         }
-        "Headers" => FieldToMatch::Headers(parse_map_match(settings, "HEADER_MATCH_PATTERN", "IncludedHeaders", "ExcludedHeaders", true)?),
-        "Cookies" => FieldToMatch::Cookies(parse_map_match(settings, "COOKIE_MATCH_PATTERN", "IncludedCookies", "ExcludedCookies", false)?),
-        "HeaderOrder" => FieldToMatch::HeaderOrder { oversize: parse_oversize(settings, true)? },
-        "JA3Fingerprint" => FieldToMatch::Ja3Fingerprint { fallback_match: parse_fallback(settings.get("FallbackBehavior"), "FIELD_TO_MATCH")? },
-        "JA4Fingerprint" => FieldToMatch::Ja4Fingerprint { fallback_match: parse_fallback(settings.get("FallbackBehavior"), "FIELD_TO_MATCH")? },
+        "Headers" => FieldToMatch::Headers(parse_map_match(
+            settings,
+            "HEADER_MATCH_PATTERN",
+            "IncludedHeaders",
+            "ExcludedHeaders",
+            true,
+        )?),
+        "Cookies" => FieldToMatch::Cookies(parse_map_match(
+            settings,
+            "COOKIE_MATCH_PATTERN",
+            "IncludedCookies",
+            "ExcludedCookies",
+            false,
+        )?),
+        "HeaderOrder" => FieldToMatch::HeaderOrder {
+            oversize: parse_oversize(settings, true)?,
+        },
+        "JA3Fingerprint" => FieldToMatch::Ja3Fingerprint {
+            fallback_match: parse_fallback(settings.get("FallbackBehavior"), "FIELD_TO_MATCH")?,
+        },
+        "JA4Fingerprint" => FieldToMatch::Ja4Fingerprint {
+            fallback_match: parse_fallback(settings.get("FallbackBehavior"), "FIELD_TO_MATCH")?,
+        },
         "UriFragment" => FieldToMatch::UriFragment {
             fallback_match: match settings.get("FallbackBehavior") {
                 None | Some(Value::Null) => false,
                 other => parse_fallback(other, "FIELD_TO_MATCH")?,
             },
         },
-        other => return Err(InvalidParameter::new("FIELD_TO_MATCH", other, INVALID_VALUE)),
+        other => {
+            return Err(InvalidParameter::new(
+                "FIELD_TO_MATCH",
+                other,
+                INVALID_VALUE,
+            ))
+        }
     })
 }
 
-fn parse_field_name(settings: &Map<String, Value>, field: &'static str) -> Result<String, InvalidParameter> {
+fn parse_field_name(
+    settings: &Map<String, Value>,
+    field: &'static str,
+) -> Result<String, InvalidParameter> {
     let name = text(settings, "Name", field)?;
     if name.is_empty() || name.len() > 64 {
         return Err(InvalidParameter::new(field, name, INVALID_VALUE));
@@ -660,7 +1105,12 @@ fn parse_field_name(settings: &Map<String, Value>, field: &'static str) -> Resul
     Ok(name.to_ascii_lowercase())
 }
 
-fn parse_rate_based(value: &Value, set: &RuleSet, ctx: &AclContext, counter_prefix: &str) -> Result<Statement, InvalidParameter> {
+fn parse_rate_based(
+    value: &Value,
+    set: &RuleSet,
+    ctx: &AclContext,
+    counter_prefix: &str,
+) -> Result<Statement, InvalidParameter> {
     const FIELD: &str = "RATE_BASED_STATEMENT";
     let settings = object(value, FIELD, "RateBasedStatement")?;
     let limit = integer(settings, "Limit", FIELD)?;
@@ -669,30 +1119,61 @@ fn parse_rate_based(value: &Value, set: &RuleSet, ctx: &AclContext, counter_pref
     }
     let window_secs = match settings.get("EvaluationWindowSec").filter(|v| !v.is_null()) {
         None => 300,
-        Some(window) => window.as_u64().filter(|w| [60, 120, 300, 600].contains(w)).ok_or_else(|| InvalidParameter::new(FIELD, "EvaluationWindowSec", INVALID_VALUE))?,
+        Some(window) => window
+            .as_u64()
+            .filter(|w| [60, 120, 300, 600].contains(w))
+            .ok_or_else(|| InvalidParameter::new(FIELD, "EvaluationWindowSec", INVALID_VALUE))?,
     };
     let custom_keys = settings.get("CustomKeys").filter(|v| !v.is_null());
     let forwarded = settings.get("ForwardedIPConfig").filter(|v| !v.is_null());
     let key = match text(settings, "AggregateKeyType", FIELD)? {
-        "IP" | "CONSTANT" if forwarded.is_some() => return Err(InvalidParameter::new("FORWARDED_IP_CONFIG", "ForwardedIPConfig", ILLEGAL_COMBINATION)),
-        "IP" | "CONSTANT" | "FORWARDED_IP" if custom_keys.is_some() => return Err(InvalidParameter::new("CUSTOM_KEYS", "CustomKeys", ILLEGAL_COMBINATION)),
+        "IP" | "CONSTANT" if forwarded.is_some() => {
+            return Err(InvalidParameter::new(
+                "FORWARDED_IP_CONFIG",
+                "ForwardedIPConfig",
+                ILLEGAL_COMBINATION,
+            ))
+        }
+        "IP" | "CONSTANT" | "FORWARDED_IP" if custom_keys.is_some() => {
+            return Err(InvalidParameter::new(
+                "CUSTOM_KEYS",
+                "CustomKeys",
+                ILLEGAL_COMBINATION,
+            ))
+        }
         "IP" => AggregateKey::Ip,
         "CONSTANT" => AggregateKey::Constant,
         "FORWARDED_IP" => {
-            let config = forwarded.ok_or_else(|| InvalidParameter::missing("FORWARDED_IP_CONFIG", "ForwardedIPConfig"))?;
-            let (header, fallback_match, _) = parse_forwarded_ip(config, "FORWARDED_IP_CONFIG", false)?;
-            AggregateKey::ForwardedIp { header, fallback_match }
+            let config = forwarded.ok_or_else(|| {
+                InvalidParameter::missing("FORWARDED_IP_CONFIG", "ForwardedIPConfig")
+            })?;
+            let (header, fallback_match, _) =
+                parse_forwarded_ip(config, "FORWARDED_IP_CONFIG", false)?;
+            AggregateKey::ForwardedIp {
+                header,
+                fallback_match,
+            }
         }
         "CUSTOM_KEYS" => {
-            let keys = custom_keys.and_then(Value::as_array).ok_or_else(|| InvalidParameter::missing("CUSTOM_KEYS", "CustomKeys"))?;
+            let keys = custom_keys
+                .and_then(Value::as_array)
+                .ok_or_else(|| InvalidParameter::missing("CUSTOM_KEYS", "CustomKeys"))?;
             if keys.is_empty() || keys.len() > 5 {
-                return Err(InvalidParameter::new("CUSTOM_KEYS", "CustomKeys", INVALID_VALUE));
+                return Err(InvalidParameter::new(
+                    "CUSTOM_KEYS",
+                    "CustomKeys",
+                    INVALID_VALUE,
+                ));
             }
             let forwarded_header = match forwarded {
                 Some(config) => Some(parse_forwarded_ip(config, "FORWARDED_IP_CONFIG", false)?.0),
                 None => None,
             };
-            AggregateKey::Custom(keys.iter().map(|k| parse_custom_key(k, forwarded_header.as_deref())).collect::<Result<_, _>>()?)
+            AggregateKey::Custom(
+                keys.iter()
+                    .map(|k| parse_custom_key(k, forwarded_header.as_deref()))
+                    .collect::<Result<_, _>>()?,
+            )
         }
         other => return Err(InvalidParameter::new(FIELD, other, INVALID_VALUE)),
     };
@@ -720,22 +1201,42 @@ fn scope_down_error(error: InvalidParameter) -> InvalidParameter {
 }
 
 /// One of `CustomKeys`; a forwarded IP key uses the statement's `ForwardedIPConfig` header.
-fn parse_custom_key(value: &Value, forwarded_header: Option<&str>) -> Result<CustomKey, InvalidParameter> {
+fn parse_custom_key(
+    value: &Value,
+    forwarded_header: Option<&str>,
+) -> Result<CustomKey, InvalidParameter> {
     const FIELD: &str = "CUSTOM_KEYS";
     let (kind, settings) = exactly_one(value, FIELD, "CustomKey")?;
     let settings = object(settings, FIELD, kind)?;
     let transformations = || parse_transformations(list(settings, "TextTransformations", FIELD)?);
     let name = || parse_field_name(settings, FIELD);
     Ok(match kind {
-        "Header" => CustomKey::Header { name: name()?, transformations: transformations()? },
-        "Cookie" => CustomKey::Cookie { name: text(settings, "Name", FIELD)?.to_string(), transformations: transformations()? },
-        "QueryArgument" => CustomKey::QueryArgument { name: name()?, transformations: transformations()? },
-        "QueryString" => CustomKey::QueryString { transformations: transformations()? },
-        "UriPath" => CustomKey::UriPath { transformations: transformations()? },
+        "Header" => CustomKey::Header {
+            name: name()?,
+            transformations: transformations()?,
+        },
+        "Cookie" => CustomKey::Cookie {
+            name: text(settings, "Name", FIELD)?.to_string(),
+            transformations: transformations()?,
+        },
+        "QueryArgument" => CustomKey::QueryArgument {
+            name: name()?,
+            transformations: transformations()?,
+        },
+        "QueryString" => CustomKey::QueryString {
+            transformations: transformations()?,
+        },
+        "UriPath" => CustomKey::UriPath {
+            transformations: transformations()?,
+        },
         "HTTPMethod" => CustomKey::HttpMethod,
         "IP" => CustomKey::Ip,
         "ForwardedIP" => CustomKey::ForwardedIp {
-            header: forwarded_header.ok_or_else(|| InvalidParameter::missing("FORWARDED_IP_CONFIG", "ForwardedIPConfig"))?.to_string(),
+            header: forwarded_header
+                .ok_or_else(|| {
+                    InvalidParameter::missing("FORWARDED_IP_CONFIG", "ForwardedIPConfig")
+                })?
+                .to_string(),
         },
         "LabelNamespace" => {
             let namespace = text(settings, "Namespace", FIELD)?;
@@ -744,26 +1245,48 @@ fn parse_custom_key(value: &Value, forwarded_header: Option<&str>) -> Result<Cus
             }
             CustomKey::LabelNamespace(namespace.to_string())
         }
-        "JA3Fingerprint" => CustomKey::Ja3Fingerprint { fallback_match: parse_fallback(settings.get("FallbackBehavior"), FIELD)? },
-        "JA4Fingerprint" => CustomKey::Ja4Fingerprint { fallback_match: parse_fallback(settings.get("FallbackBehavior"), FIELD)? },
+        "JA3Fingerprint" => CustomKey::Ja3Fingerprint {
+            fallback_match: parse_fallback(settings.get("FallbackBehavior"), FIELD)?,
+        },
+        "JA4Fingerprint" => CustomKey::Ja4Fingerprint {
+            fallback_match: parse_fallback(settings.get("FallbackBehavior"), FIELD)?,
+        },
         "ASN" => CustomKey::Asn,
         other => return Err(InvalidParameter::new(FIELD, other, INVALID_VALUE)),
     })
 }
 
-fn parse_overrides(settings: &Map<String, Value>, set: &RuleSet, field: &'static str) -> Result<Vec<(String, RuleAction)>, InvalidParameter> {
+fn parse_overrides(
+    settings: &Map<String, Value>,
+    set: &RuleSet,
+    field: &'static str,
+) -> Result<Vec<(String, RuleAction)>, InvalidParameter> {
     let mut overrides = Vec::new();
     if let Some(excluded) = settings.get("ExcludedRules").filter(|v| !v.is_null()) {
-        for rule in excluded.as_array().ok_or_else(|| InvalidParameter::new("EXCLUDED_RULE", "ExcludedRules", BAD_FORMAT))? {
+        for rule in excluded
+            .as_array()
+            .ok_or_else(|| InvalidParameter::new("EXCLUDED_RULE", "ExcludedRules", BAD_FORMAT))?
+        {
             let rule = object(rule, "EXCLUDED_RULE", "ExcludedRule")?;
             // An excluded rule is the older spelling of overriding its action to Count.
-            overrides.push((text(rule, "Name", "EXCLUDED_RULE")?.to_string(), RuleAction::Count { insert_headers: Vec::new() }));
+            overrides.push((
+                text(rule, "Name", "EXCLUDED_RULE")?.to_string(),
+                RuleAction::Count {
+                    insert_headers: Vec::new(),
+                },
+            ));
         }
     }
     if let Some(list) = settings.get("RuleActionOverrides").filter(|v| !v.is_null()) {
-        let list = list.as_array().ok_or_else(|| InvalidParameter::new(field, "RuleActionOverrides", BAD_FORMAT))?;
+        let list = list
+            .as_array()
+            .ok_or_else(|| InvalidParameter::new(field, "RuleActionOverrides", BAD_FORMAT))?;
         if list.len() > 100 {
-            return Err(InvalidParameter::new(field, "RuleActionOverrides", LIMIT_EXCEEDED));
+            return Err(InvalidParameter::new(
+                field,
+                "RuleActionOverrides",
+                LIMIT_EXCEEDED,
+            ));
         }
         for entry in list {
             let entry = object(entry, field, "RuleActionOverride")?;
@@ -771,17 +1294,28 @@ fn parse_overrides(settings: &Map<String, Value>, set: &RuleSet, field: &'static
             if overrides.iter().any(|(n, _)| n == name) {
                 return Err(InvalidParameter::new(field, name, DUPLICATE));
             }
-            overrides.push((name.to_string(), parse_rule_action(member(entry, "ActionToUse", field)?, set, "RULE_ACTION")?));
+            overrides.push((
+                name.to_string(),
+                parse_rule_action(member(entry, "ActionToUse", field)?, set, "RULE_ACTION")?,
+            ));
         }
     }
     Ok(overrides)
 }
 
-fn parse_rule_group_reference(value: &Value, set: &RuleSet, ctx: &AclContext, counter_prefix: &str) -> Result<Statement, InvalidParameter> {
+fn parse_rule_group_reference(
+    value: &Value,
+    set: &RuleSet,
+    ctx: &AclContext,
+    counter_prefix: &str,
+) -> Result<Statement, InvalidParameter> {
     const FIELD: &str = "RULE_GROUP_REFERENCE_STATEMENT";
     let settings = object(value, FIELD, "RuleGroupReferenceStatement")?;
     let arn = text(settings, "ARN", FIELD)?;
-    let definition = ctx.rule_groups.get(arn).ok_or_else(|| InvalidParameter::nonexistent("RULE_GROUP", arn))?;
+    let definition = ctx
+        .rule_groups
+        .get(arn)
+        .ok_or_else(|| InvalidParameter::nonexistent("RULE_GROUP", arn))?;
     let group_set = RuleSet {
         label_namespace: &definition.label_namespace,
         custom_response_bodies: &definition.custom_response_bodies,
@@ -794,20 +1328,32 @@ fn parse_rule_group_reference(value: &Value, set: &RuleSet, ctx: &AclContext, co
     };
     let rules = parse_rules(&definition.rules, &group_set, ctx)?;
     Ok(Statement::RuleGroup(Box::new(RuleGroupReference {
-        group: Arc::new(CompiledRuleGroup { name: definition.name.clone(), rules }),
+        group: Arc::new(CompiledRuleGroup {
+            name: definition.name.clone(),
+            rules,
+        }),
         overrides: parse_overrides(settings, set, FIELD)?,
         scope_down: None,
     })))
 }
 
-fn parse_managed_rule_group(value: &Value, set: &RuleSet, ctx: &AclContext, counter_prefix: &str) -> Result<Statement, InvalidParameter> {
+fn parse_managed_rule_group(
+    value: &Value,
+    set: &RuleSet,
+    ctx: &AclContext,
+    counter_prefix: &str,
+) -> Result<Statement, InvalidParameter> {
     const FIELD: &str = "MANAGED_RULE_SET_STATEMENT";
     let settings = object(value, FIELD, "ManagedRuleGroupStatement")?;
     let vendor = text(settings, "VendorName", FIELD)?;
     let name = text(settings, "Name", FIELD)?;
-    let group = managed::find(vendor, name).ok_or_else(|| InvalidParameter::nonexistent("MANAGED_RULE_SET", format!("{vendor}/{name}")))?;
+    let group = managed::find(vendor, name).ok_or_else(|| {
+        InvalidParameter::nonexistent("MANAGED_RULE_SET", format!("{vendor}/{name}"))
+    })?;
     if let Some(version) = settings.get("Version").filter(|v| !v.is_null()) {
-        let version = version.as_str().ok_or_else(|| InvalidParameter::new(FIELD, "Version", BAD_FORMAT))?;
+        let version = version
+            .as_str()
+            .ok_or_else(|| InvalidParameter::new(FIELD, "Version", BAD_FORMAT))?;
         if !group.versions.iter().any(|v| v.name == version) {
             return Err(InvalidParameter::nonexistent("MANAGED_RULE_SET", version));
         }
@@ -828,7 +1374,10 @@ fn parse_managed_rule_group(value: &Value, set: &RuleSet, ctx: &AclContext, coun
         Some(statement) => Some(parse_statement(statement, set, ctx, 1).map_err(scope_down_error)?),
     };
     Ok(Statement::RuleGroup(Box::new(RuleGroupReference {
-        group: Arc::new(CompiledRuleGroup { name: name.to_string(), rules }),
+        group: Arc::new(CompiledRuleGroup {
+            name: name.to_string(),
+            rules,
+        }),
         overrides: parse_overrides(settings, set, FIELD)?,
         scope_down,
     })))

@@ -49,9 +49,24 @@ impl RateState {
 
     /// Counts one request of `key` for the statement `counter_id` and returns the number of its
     /// requests in the last `window_ms`, this one included.
-    pub(crate) fn hit(&self, counter_id: &Arc<str>, key: Vec<u8>, window_ms: u64, now_ms: u64) -> u64 {
-        let mut counters = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let window = counters.windows.entry((counter_id.clone(), key)).or_insert_with(|| Window { window_ms, ..Window::default() });
+    pub(crate) fn hit(
+        &self,
+        counter_id: &Arc<str>,
+        key: Vec<u8>,
+        window_ms: u64,
+        now_ms: u64,
+    ) -> u64 {
+        let mut counters = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let window = counters
+            .windows
+            .entry((counter_id.clone(), key))
+            .or_insert_with(|| Window {
+                window_ms,
+                ..Window::default()
+            });
         window.window_ms = window_ms;
         window.expire(now_ms);
         match window.hits.back_mut() {
@@ -74,7 +89,10 @@ impl RateState {
     /// GetRateBasedStatementManagedKeys reports (the keys are the bytes of the aggregation
     /// key; for IP keys, the address text).
     pub fn keys_over_limit(&self, counter_id: &str, limit: u64, now_ms: u64) -> Vec<Vec<u8>> {
-        let mut counters = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut counters = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut keys = Vec::new();
         for ((id, key), window) in counters.windows.iter_mut() {
             if &**id == counter_id {

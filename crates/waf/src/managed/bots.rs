@@ -110,16 +110,28 @@ pub(crate) const BOTS: &[(&str, &str, Category)] = &[
     ("seznambot", "seznambot", Category::SearchEngine),
     ("sogou", "sogou", Category::SearchEngine),
     ("adsbot-google", "adsbot_google", Category::Advertising),
-    ("mediapartners-google", "mediapartners_google", Category::Advertising),
+    (
+        "mediapartners-google",
+        "mediapartners_google",
+        Category::Advertising,
+    ),
     ("amazonadbot", "amazonadbot", Category::Advertising),
     ("ia_archiver", "ia_archiver", Category::Archiver),
     ("archive.org_bot", "archive_org_bot", Category::Archiver),
     ("heritrix", "heritrix", Category::Archiver),
     ("pocketparser", "pocket_parser", Category::ContentFetcher),
-    ("feedfetcher-google", "feedfetcher_google", Category::ContentFetcher),
+    (
+        "feedfetcher-google",
+        "feedfetcher_google",
+        Category::ContentFetcher,
+    ),
     ("feedly", "feedly", Category::ContentFetcher),
     ("newsblur", "newsblur", Category::ContentFetcher),
-    ("googleimageproxy", "googleimageproxy", Category::EmailClient),
+    (
+        "googleimageproxy",
+        "googleimageproxy",
+        Category::EmailClient,
+    ),
     ("yahoomailproxy", "yahoomailproxy", Category::EmailClient),
     ("curl/", "curl", Category::HttpLibrary),
     ("wget/", "wget", Category::HttpLibrary),
@@ -128,7 +140,11 @@ pub(crate) const BOTS: &[(&str, &str, Category)] = &[
     ("aiohttp", "aiohttp", Category::HttpLibrary),
     ("go-http-client", "go_http", Category::HttpLibrary),
     ("okhttp", "okhttp", Category::HttpLibrary),
-    ("apache-httpclient", "apache_httpclient", Category::HttpLibrary),
+    (
+        "apache-httpclient",
+        "apache_httpclient",
+        Category::HttpLibrary,
+    ),
     ("java/", "java", Category::HttpLibrary),
     ("libwww-perl", "libwww_perl", Category::HttpLibrary),
     ("axios/", "axios", Category::HttpLibrary),
@@ -152,7 +168,11 @@ pub(crate) const BOTS: &[(&str, &str, Category)] = &[
     ("mechanize", "mechanize", Category::ScrapingFramework),
     ("censysinspect", "censysinspect", Category::Security),
     ("expanse", "expanse", Category::Security),
-    ("internet-measurement", "internet_measurement", Category::Security),
+    (
+        "internet-measurement",
+        "internet_measurement",
+        Category::Security,
+    ),
     ("ahrefsbot", "ahrefsbot", Category::Seo),
     ("semrushbot", "semrushbot", Category::Seo),
     ("mj12bot", "mj12bot", Category::Seo),
@@ -172,25 +192,46 @@ pub(crate) const BOTS: &[(&str, &str, Category)] = &[
     ("spider", "generic_spider", Category::Miscellaneous),
 ];
 
-const AUTOMATION_MARKERS: &[&str] = &["headlesschrome", "phantomjs", "selenium", "puppeteer", "playwright", "webdriver", "slimerjs", "electron/"];
+const AUTOMATION_MARKERS: &[&str] = &[
+    "headlesschrome",
+    "phantomjs",
+    "selenium",
+    "puppeteer",
+    "playwright",
+    "webdriver",
+    "slimerjs",
+    "electron/",
+];
 
 fn user_agent(request: &Request) -> Option<String> {
-    request.header("user-agent").map(|ua| String::from_utf8_lossy(ua).to_ascii_lowercase())
+    request
+        .header("user-agent")
+        .map(|ua| String::from_utf8_lossy(ua).to_ascii_lowercase())
 }
 
 /// The first known bot the user agent names.
 fn identify(agent: &str) -> Option<(&'static str, Category)> {
-    BOTS.iter().find(|(token, _, _)| agent.contains(token)).map(|&(_, name, category)| (name, category))
+    BOTS.iter()
+        .find(|(token, _, _)| agent.contains(token))
+        .map(|&(_, name, category)| (name, category))
 }
 
-pub(super) fn evaluate(check: NativeCheck, request: &Request, verified_bots: &IpSet, labels: &mut Vec<String>, pending: &mut Vec<String>) -> bool {
+pub(super) fn evaluate(
+    check: NativeCheck,
+    request: &Request,
+    verified_bots: &IpSet,
+    labels: &mut Vec<String>,
+    pending: &mut Vec<String>,
+) -> bool {
     let Some(agent) = user_agent(request) else {
         // No user agent at all is a non-browser signal; no category applies.
         return check == NativeCheck::NonBrowserUserAgent;
     };
     match check {
         NativeCheck::BotCategory(category) => {
-            let Some((name, found)) = identify(&agent) else { return false };
+            let Some((name, found)) = identify(&agent) else {
+                return false;
+            };
             if found != category {
                 return false;
             }

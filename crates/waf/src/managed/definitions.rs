@@ -52,7 +52,13 @@ fn ordered(mut rules: Vec<Value>) -> Value {
 }
 
 fn transformations(types: &[&str]) -> Value {
-    Value::Array(types.iter().enumerate().map(|(i, t)| json!({ "Priority": i, "Type": t })).collect())
+    Value::Array(
+        types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| json!({ "Priority": i, "Type": t }))
+            .collect(),
+    )
 }
 
 fn query_arguments() -> Value {
@@ -83,7 +89,13 @@ fn header(name: &str) -> Value {
 /// How the text-pattern rules read a value: URL decoding twice (double encoding), HTML
 /// entities, NUL bytes dropped (C-based parsers stop at or skip them, `.%00./`), lowercase.
 /// One list for most rules, so that evaluation decodes each field once for all of them.
-const DECODE: &[&str] = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "REMOVE_NULLS", "LOWERCASE"];
+const DECODE: &[&str] = &[
+    "URL_DECODE_UNI",
+    "URL_DECODE_UNI",
+    "HTML_ENTITY_DECODE",
+    "REMOVE_NULLS",
+    "LOWERCASE",
+];
 
 fn regex(field: Value, types: &[&str], pattern: &str) -> Value {
     json!({ "RegexMatchStatement": { "RegexString": pattern, "FieldToMatch": field, "TextTransformations": transformations(types) } })
@@ -141,28 +153,116 @@ const BAD_BOTS: &str = r"(?:nessus|nmap|nikto|sqlmap|masscan|zgrab|w3af|acunetix
 
 fn common_rule_set() -> ManagedRuleGroup {
     let rules = vec![
-        rule("NoUserAgent_HEADER", "NoUserAgent_Header", not(size_over(header("user-agent"), 0))),
-        rule("UserAgent_BadBots_HEADER", "BadBots_Header", regex(header("user-agent"), &["URL_DECODE", "LOWERCASE"], BAD_BOTS)),
-        rule("SizeRestrictions_QUERYSTRING", "SizeRestrictions_QueryString", size_over(query_string(), 2048)),
-        rule("SizeRestrictions_Cookie_HEADER", "SizeRestrictions_Cookie_Header", size_over(header("cookie"), 10240)),
-        rule("SizeRestrictions_BODY", "SizeRestrictions_Body", size_over(json!({ "Body": { "OversizeHandling": "CONTINUE" } }), 8192)),
-        rule("SizeRestrictions_URIPATH", "SizeRestrictions_URIPath", size_over(uri_path(), 1024)),
-        rule("EC2MetaDataSSRF_BODY", "EC2MetaDataSSRF_Body", regex(body(), DECODE, EC2_METADATA)),
-        rule("EC2MetaDataSSRF_COOKIE", "EC2MetaDataSSRF_Cookie", regex(cookies(), DECODE, EC2_METADATA)),
-        rule("EC2MetaDataSSRF_URIPATH", "EC2MetaDataSSRF_URIPath", regex(uri_path(), DECODE, EC2_METADATA)),
-        rule("EC2MetaDataSSRF_QUERYARGUMENTS", "EC2MetaDataSSRF_QueryArguments", regex(query_arguments(), DECODE, EC2_METADATA)),
-        rule("GenericLFI_QUERYARGUMENTS", "GenericLFI_QueryArguments", regex(query_arguments(), DECODE, TRAVERSAL)),
-        rule("GenericLFI_URIPATH", "GenericLFI_URIPath", regex(uri_path(), DECODE, TRAVERSAL)),
-        rule("GenericLFI_BODY", "GenericLFI_Body", regex(body(), DECODE, TRAVERSAL)),
-        rule("RestrictedExtensions_URIPATH", "RestrictedExtensions_URIPath", regex(uri_path(), DECODE, RESTRICTED_EXTENSIONS)),
-        rule("RestrictedExtensions_QUERYARGUMENTS", "RestrictedExtensions_QueryArguments", regex(query_arguments(), DECODE, RESTRICTED_EXTENSIONS)),
-        rule("GenericRFI_QUERYARGUMENTS", "GenericRFI_QueryArguments", regex(query_arguments(), DECODE, RFI)),
-        rule("GenericRFI_BODY", "GenericRFI_Body", regex(body(), DECODE, RFI)),
-        rule("GenericRFI_URIPATH", "GenericRFI_URIPath", regex(uri_path(), DECODE, RFI)),
-        rule("CrossSiteScripting_COOKIE", "CrossSiteScripting_Cookie", xss_match(cookie_values(), DECODE)),
-        rule("CrossSiteScripting_QUERYARGUMENTS", "CrossSiteScripting_QueryArguments", xss_match(query_arguments(), DECODE)),
-        rule("CrossSiteScripting_BODY", "CrossSiteScripting_Body", xss_match(body(), DECODE)),
-        rule("CrossSiteScripting_URIPATH", "CrossSiteScripting_URIPath", xss_match(uri_path(), DECODE)),
+        rule(
+            "NoUserAgent_HEADER",
+            "NoUserAgent_Header",
+            not(size_over(header("user-agent"), 0)),
+        ),
+        rule(
+            "UserAgent_BadBots_HEADER",
+            "BadBots_Header",
+            regex(header("user-agent"), &["URL_DECODE", "LOWERCASE"], BAD_BOTS),
+        ),
+        rule(
+            "SizeRestrictions_QUERYSTRING",
+            "SizeRestrictions_QueryString",
+            size_over(query_string(), 2048),
+        ),
+        rule(
+            "SizeRestrictions_Cookie_HEADER",
+            "SizeRestrictions_Cookie_Header",
+            size_over(header("cookie"), 10240),
+        ),
+        rule(
+            "SizeRestrictions_BODY",
+            "SizeRestrictions_Body",
+            size_over(json!({ "Body": { "OversizeHandling": "CONTINUE" } }), 8192),
+        ),
+        rule(
+            "SizeRestrictions_URIPATH",
+            "SizeRestrictions_URIPath",
+            size_over(uri_path(), 1024),
+        ),
+        rule(
+            "EC2MetaDataSSRF_BODY",
+            "EC2MetaDataSSRF_Body",
+            regex(body(), DECODE, EC2_METADATA),
+        ),
+        rule(
+            "EC2MetaDataSSRF_COOKIE",
+            "EC2MetaDataSSRF_Cookie",
+            regex(cookies(), DECODE, EC2_METADATA),
+        ),
+        rule(
+            "EC2MetaDataSSRF_URIPATH",
+            "EC2MetaDataSSRF_URIPath",
+            regex(uri_path(), DECODE, EC2_METADATA),
+        ),
+        rule(
+            "EC2MetaDataSSRF_QUERYARGUMENTS",
+            "EC2MetaDataSSRF_QueryArguments",
+            regex(query_arguments(), DECODE, EC2_METADATA),
+        ),
+        rule(
+            "GenericLFI_QUERYARGUMENTS",
+            "GenericLFI_QueryArguments",
+            regex(query_arguments(), DECODE, TRAVERSAL),
+        ),
+        rule(
+            "GenericLFI_URIPATH",
+            "GenericLFI_URIPath",
+            regex(uri_path(), DECODE, TRAVERSAL),
+        ),
+        rule(
+            "GenericLFI_BODY",
+            "GenericLFI_Body",
+            regex(body(), DECODE, TRAVERSAL),
+        ),
+        rule(
+            "RestrictedExtensions_URIPATH",
+            "RestrictedExtensions_URIPath",
+            regex(uri_path(), DECODE, RESTRICTED_EXTENSIONS),
+        ),
+        rule(
+            "RestrictedExtensions_QUERYARGUMENTS",
+            "RestrictedExtensions_QueryArguments",
+            regex(query_arguments(), DECODE, RESTRICTED_EXTENSIONS),
+        ),
+        rule(
+            "GenericRFI_QUERYARGUMENTS",
+            "GenericRFI_QueryArguments",
+            regex(query_arguments(), DECODE, RFI),
+        ),
+        rule(
+            "GenericRFI_BODY",
+            "GenericRFI_Body",
+            regex(body(), DECODE, RFI),
+        ),
+        rule(
+            "GenericRFI_URIPATH",
+            "GenericRFI_URIPath",
+            regex(uri_path(), DECODE, RFI),
+        ),
+        rule(
+            "CrossSiteScripting_COOKIE",
+            "CrossSiteScripting_Cookie",
+            xss_match(cookie_values(), DECODE),
+        ),
+        rule(
+            "CrossSiteScripting_QUERYARGUMENTS",
+            "CrossSiteScripting_QueryArguments",
+            xss_match(query_arguments(), DECODE),
+        ),
+        rule(
+            "CrossSiteScripting_BODY",
+            "CrossSiteScripting_Body",
+            xss_match(body(), DECODE),
+        ),
+        rule(
+            "CrossSiteScripting_URIPATH",
+            "CrossSiteScripting_URIPath",
+            xss_match(uri_path(), DECODE),
+        ),
     ];
     build(
         "AWSManagedRulesCommonRuleSet",
@@ -177,7 +277,11 @@ fn common_rule_set() -> ManagedRuleGroup {
 
 fn admin_protection() -> ManagedRuleGroup {
     let admin_paths = r"^/(?:admin|administrator|wp-admin|phpmyadmin|pma|sqlmanager|mysqladmin|myadmin|manager/html|admin-console|adminer|webadmin|cpanel|controlpanel|jmx-console|web-console|siteadmin|admincp|backoffice)(?:[/.?;]|$)";
-    let rules = vec![rule("AdminProtection_URIPATH", "AdminProtection_URIPath", regex(uri_path(), DECODE, admin_paths))];
+    let rules = vec![rule(
+        "AdminProtection_URIPATH",
+        "AdminProtection_URIPath",
+        regex(uri_path(), DECODE, admin_paths),
+    )];
     build(
         "AWSManagedRulesAdminProtectionRuleSet",
         "Contains rules that allow you to block external access to exposed admin pages. This may be useful if you are running third-party software or would like to reduce the risk of a malicious actor gaining administrative access to your application.",
@@ -191,19 +295,67 @@ fn admin_protection() -> ManagedRuleGroup {
 
 fn known_bad_inputs() -> ManagedRuleGroup {
     let java_rce = r"(?:java\.lang\.(?:runtime|processbuilder|reflect|class)|getruntime\s*\(\s*\)\s*\.\s*exec|new\s+processbuilder|class\.module\.classloader|spring\.cloud\.function\.routing-expression|\bt\s*\(\s*java\.|javax\.script\.scriptenginemanager|org\.apache\.commons\.collections|ysoserial|ro0ab|\xac\xed\x00\x05)";
-    let localhost = r"^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0|0x7f000001|2130706433)(?::\d+)?$";
+    let localhost =
+        r"^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0|0x7f000001|2130706433)(?::\d+)?$";
     let exploitable_paths = r"(?:/web-inf\b|/meta-inf\b|/\.git(?:/|$)|/\.svn(?:/|$)|/\.hg(?:/|$)|/\.env\b|/\.aws/|/\.ssh/|/\.ds_store|/server-status\b|/actuator/(?:env|heapdump|jolokia|gateway|shutdown)\b|/jmx-console\b|/invoker/(?:jmx|ejb)invokerservlet|/cgi-bin/.*\.(?:sh|pl|cgi)\b)";
-    let log4j = |name: &str, label: &str, field: Value| rule(name, label, native_on("Log4jLookup", field, &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "JS_DECODE"]));
+    let log4j = |name: &str, label: &str, field: Value| {
+        rule(
+            name,
+            label,
+            native_on(
+                "Log4jLookup",
+                field,
+                &[
+                    "URL_DECODE_UNI",
+                    "URL_DECODE_UNI",
+                    "HTML_ENTITY_DECODE",
+                    "JS_DECODE",
+                ],
+            ),
+        )
+    };
     let rules = vec![
-        rule("JavaDeserializationRCE_HEADER", "JavaDeserializationRCE_Header", regex(headers(), DECODE, java_rce)),
-        rule("JavaDeserializationRCE_BODY", "JavaDeserializationRCE_Body", regex(body(), DECODE, java_rce)),
-        rule("JavaDeserializationRCE_URIPATH", "JavaDeserializationRCE_URIPath", regex(uri_path(), DECODE, java_rce)),
-        rule("JavaDeserializationRCE_QUERYSTRING", "JavaDeserializationRCE_QueryString", regex(query_string(), DECODE, java_rce)),
-        rule("Host_localhost_HEADER", "Host_Localhost_Header", regex(header("host"), &["LOWERCASE"], localhost)),
-        rule("PROPFIND_METHOD", "Propfind_Method", json!({ "ByteMatchStatement": { "SearchString": "UFJPUEZJTkQ=", "FieldToMatch": { "Method": {} }, "TextTransformations": transformations(&["NONE"]), "PositionalConstraint": "EXACTLY" } })),
-        rule("ExploitablePaths_URIPATH", "ExploitablePaths_URIPath", regex(uri_path(), DECODE, exploitable_paths)),
+        rule(
+            "JavaDeserializationRCE_HEADER",
+            "JavaDeserializationRCE_Header",
+            regex(headers(), DECODE, java_rce),
+        ),
+        rule(
+            "JavaDeserializationRCE_BODY",
+            "JavaDeserializationRCE_Body",
+            regex(body(), DECODE, java_rce),
+        ),
+        rule(
+            "JavaDeserializationRCE_URIPATH",
+            "JavaDeserializationRCE_URIPath",
+            regex(uri_path(), DECODE, java_rce),
+        ),
+        rule(
+            "JavaDeserializationRCE_QUERYSTRING",
+            "JavaDeserializationRCE_QueryString",
+            regex(query_string(), DECODE, java_rce),
+        ),
+        rule(
+            "Host_localhost_HEADER",
+            "Host_Localhost_Header",
+            regex(header("host"), &["LOWERCASE"], localhost),
+        ),
+        rule(
+            "PROPFIND_METHOD",
+            "Propfind_Method",
+            json!({ "ByteMatchStatement": { "SearchString": "UFJPUEZJTkQ=", "FieldToMatch": { "Method": {} }, "TextTransformations": transformations(&["NONE"]), "PositionalConstraint": "EXACTLY" } }),
+        ),
+        rule(
+            "ExploitablePaths_URIPATH",
+            "ExploitablePaths_URIPath",
+            regex(uri_path(), DECODE, exploitable_paths),
+        ),
         log4j("Log4JRCE_HEADER", "Log4JRCE_Header", headers()),
-        log4j("Log4JRCE_QUERYSTRING", "Log4JRCE_QueryString", query_string()),
+        log4j(
+            "Log4JRCE_QUERYSTRING",
+            "Log4JRCE_QueryString",
+            query_string(),
+        ),
         log4j("Log4JRCE_BODY", "Log4JRCE_Body", body()),
         log4j("Log4JRCE_URIPATH", "Log4JRCE_URIPath", uri_path()),
     ];
@@ -222,13 +374,35 @@ fn sqli() -> ManagedRuleGroup {
     // What the built-in detector leaves to these rules: time-based blind probes, schema
     // discovery, stacked queries and file access, which read like prose to a tokenizer.
     let extended = r"(?i)(?:\b(?:sleep|benchmark|pg_sleep|dbms_pipe\.receive_message|randomblob)\s*\(|\bwaitfor\s+(?:delay|time)\s|\binformation_schema\b|\bsys\.(?:objects|tables|columns|databases)\b|\bsysobjects\b|\bmysql\.user\b|\bpg_(?:catalog|shadow|user)\b|\bsqlite_master\b|;\s*(?:drop|shutdown|declare|exec(?:ute)?|truncate|alter|create|insert|update|delete)\s|\bxp_cmdshell\b|\bload_file\s*\(|\binto\s+(?:out|dump)file\b|\butl_(?:http|inaddr)\.|@@version\b|\bchar\s*\(\s*\d+\s*(?:,\s*\d+\s*){2,}\))";
-    let types = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "REPLACE_COMMENTS", "COMPRESS_WHITE_SPACE"];
+    let types = &[
+        "URL_DECODE_UNI",
+        "URL_DECODE_UNI",
+        "HTML_ENTITY_DECODE",
+        "REPLACE_COMMENTS",
+        "COMPRESS_WHITE_SPACE",
+    ];
     let rules = vec![
-        rule("SQLi_QUERYARGUMENTS", "SQLi_QueryArguments", sqli_match(query_arguments(), DECODE)),
-        rule("SQLiExtendedPatterns_QUERYARGUMENTS", "SQLiExtendedPatterns_QueryArguments", regex(query_arguments(), types, extended)),
+        rule(
+            "SQLi_QUERYARGUMENTS",
+            "SQLi_QueryArguments",
+            sqli_match(query_arguments(), DECODE),
+        ),
+        rule(
+            "SQLiExtendedPatterns_QUERYARGUMENTS",
+            "SQLiExtendedPatterns_QueryArguments",
+            regex(query_arguments(), types, extended),
+        ),
         rule("SQLi_BODY", "SQLi_Body", sqli_match(body(), DECODE)),
-        rule("SQLiExtendedPatterns_BODY", "SQLiExtendedPatterns_Body", regex(body(), types, extended)),
-        rule("SQLi_COOKIE", "SQLi_Cookie", sqli_match(cookie_values(), DECODE)),
+        rule(
+            "SQLiExtendedPatterns_BODY",
+            "SQLiExtendedPatterns_Body",
+            regex(body(), types, extended),
+        ),
+        rule(
+            "SQLi_COOKIE",
+            "SQLi_Cookie",
+            sqli_match(cookie_values(), DECODE),
+        ),
     ];
     build(
         "AWSManagedRulesSQLiRuleSet",
@@ -243,10 +417,20 @@ fn sqli() -> ManagedRuleGroup {
 
 fn linux() -> ManagedRuleGroup {
     let lfi = r"(?:/proc/(?:self|\d+|thread-self)/(?:environ|cmdline|fd|maps|status|cwd|exe|mem)\b|/proc/(?:version|cpuinfo|meminfo|mounts|net/)|/etc/(?:passwd|shadow|group|gshadow|hosts|issue|motd|crontab|sudoers|hostname|resolv\.conf)\b|/var/log/|/\.ssh/(?:id_[a-z0-9]+|authorized_keys|known_hosts)|/root/\.|/usr/local/(?:etc|lib)/)";
-    let types = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "NORMALIZE_PATH", "LOWERCASE"];
+    let types = &[
+        "URL_DECODE_UNI",
+        "URL_DECODE_UNI",
+        "HTML_ENTITY_DECODE",
+        "NORMALIZE_PATH",
+        "LOWERCASE",
+    ];
     let rules = vec![
         rule("LFI_URIPATH", "LFI_URIPath", regex(uri_path(), types, lfi)),
-        rule("LFI_QUERYSTRING", "LFI_QueryString", regex(query_string(), types, lfi)),
+        rule(
+            "LFI_QUERYSTRING",
+            "LFI_QueryString",
+            regex(query_string(), types, lfi),
+        ),
         rule("LFI_HEADER", "LFI_Header", regex(headers(), types, lfi)),
     ];
     build(
@@ -272,10 +456,23 @@ fn linux() -> ManagedRuleGroup {
 const UNIX_SHELL: &str = r"(?i)(?:(?:[;&|`\n]|\$\(|\|\||&&)\s*(?:[\w/.-]*/)?(?:(?:whoami|uname|ifconfig|netstat|hostname|wget|curl|ncat|netcat|nslookup|mkfifo|telnet|tftp|socat|crontab|useradd|nohup|sudo|python[23]?|perl|bash|zsh|ksh|id|ls|ps|env)\b|(?:cat|nc|sh|dash|ruby|php|chmod|chown|echo|printf|ping|dig|sleep|rm|base64|kill|touch|awk|sed|xargs|head|tail|more|less|find|su|passwd|history)\s+(?:-{1,2}\w|[/~$.'`]|\d)|(?:echo|printf)\s+\w+\s*[>|])|\$\{?(?:HOME|PATH|IFS|SHELL|USER|PWD|BASH|HOSTNAME|UID)\b|/bin/(?:ba|z|c|k|da|tc)?sh\b|/usr/bin/(?:env|perl|python[23]?|id|whoami)\b|\$\(\s*[a-z]|`\s*(?:[a-z]+\s+)*[a-z/]+[^`]*`|^\s*\(\s*\)\s*\{)";
 
 fn unix() -> ManagedRuleGroup {
-    let types = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "ESCAPE_SEQ_DECODE"];
+    let types = &[
+        "URL_DECODE_UNI",
+        "URL_DECODE_UNI",
+        "HTML_ENTITY_DECODE",
+        "ESCAPE_SEQ_DECODE",
+    ];
     let rules = vec![
-        rule("UNIXShellCommandsVariables_QUERYARGUMENTS", "UNIXShellCommandsVariables_QUERYARGUMENTS", regex(query_arguments(), types, UNIX_SHELL)),
-        rule("UNIXShellCommandsVariables_BODY", "UNIXShellCommandsVariables_BODY", regex(body(), types, UNIX_SHELL)),
+        rule(
+            "UNIXShellCommandsVariables_QUERYARGUMENTS",
+            "UNIXShellCommandsVariables_QUERYARGUMENTS",
+            regex(query_arguments(), types, UNIX_SHELL),
+        ),
+        rule(
+            "UNIXShellCommandsVariables_BODY",
+            "UNIXShellCommandsVariables_BODY",
+            regex(body(), types, UNIX_SHELL),
+        ),
     ];
     build(
         "AWSManagedRulesUnixRuleSet",
@@ -293,15 +490,47 @@ fn windows() -> ManagedRuleGroup {
     // count after a separator only with an operand that looks like one.
     let shell = r"(?:(?:[;&|]|\|\||&&)\s*(?:(?:cmd(?:\.exe)?|powershell(?:\.exe)?|nslookup|whoami|ipconfig|systeminfo|tasklist|taskkill|certutil|bitsadmin|wmic|rundll32|regsvr32|mshta|cscript|wscript|schtasks)\b|net(?:\.exe)?\s+(?:user|localgroup|view|share)\b|reg(?:\.exe)?\s+(?:query|add|delete)\b|sc\s+(?:query|create|start)\b|(?:type|dir|copy|del|ping|echo)\s+(?:[/\\%.\x22']|[a-z]:|-\w))|\bcmd(?:\.exe)?\s*/[ckr]\b|%(?:comspec|systemroot|windir|userprofile|temp)%|\bc:\\windows\\)";
     let powershell = r"(?:\binvoke-(?:expression|webrequest|command|restmethod|item|shellcode|mimikatz)\b|\biex\s*\(|\bnew-object\s+(?:net\.webclient|system\.net\.|-comobject)|\.downloadstring\s*\(|\.downloadfile\s*\(|\bstart-process\b|\s-(?:encodedcommand|enc|e|ec)\s+[a-z0-9+/=]{16,}|\bset-executionpolicy\b|\bfrombase64string\b|\b-executionpolicy\s+bypass\b|\bget-(?:wmiobject|process|childitem|content)\b|\badd-mppreference\b)";
-    let types = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "CMD_LINE"];
+    let types = &[
+        "URL_DECODE_UNI",
+        "URL_DECODE_UNI",
+        "HTML_ENTITY_DECODE",
+        "CMD_LINE",
+    ];
     let ps_types = DECODE;
     let rules = vec![
-        rule("WindowsShellCommands_COOKIE", "WindowsShellCommands_Cookie", regex(cookie_values(), DECODE, shell)),
-        rule("WindowsShellCommands_QUERYARGUMENTS", "WindowsShellCommands_QueryArguments", regex(query_arguments(), DECODE, shell)),
-        rule("WindowsShellCommands_BODY", "WindowsShellCommands_Body", regex(body(), DECODE, shell)),
-        rule("PowerShellCommands_COOKIE", "PowerShellCommands_Cookie", regex(cookie_values(), ps_types, powershell)),
-        rule("PowerShellCommands_QUERYARGUMENTS", "PowerShellCommands_QueryArguments", or(vec![regex(query_arguments(), ps_types, powershell), regex(query_arguments(), types, r"\bpowershell(?:\.exe)?\s*-")])),
-        rule("PowerShellCommands_BODY", "PowerShellCommands_Body", regex(body(), ps_types, powershell)),
+        rule(
+            "WindowsShellCommands_COOKIE",
+            "WindowsShellCommands_Cookie",
+            regex(cookie_values(), DECODE, shell),
+        ),
+        rule(
+            "WindowsShellCommands_QUERYARGUMENTS",
+            "WindowsShellCommands_QueryArguments",
+            regex(query_arguments(), DECODE, shell),
+        ),
+        rule(
+            "WindowsShellCommands_BODY",
+            "WindowsShellCommands_Body",
+            regex(body(), DECODE, shell),
+        ),
+        rule(
+            "PowerShellCommands_COOKIE",
+            "PowerShellCommands_Cookie",
+            regex(cookie_values(), ps_types, powershell),
+        ),
+        rule(
+            "PowerShellCommands_QUERYARGUMENTS",
+            "PowerShellCommands_QueryArguments",
+            or(vec![
+                regex(query_arguments(), ps_types, powershell),
+                regex(query_arguments(), types, r"\bpowershell(?:\.exe)?\s*-"),
+            ]),
+        ),
+        rule(
+            "PowerShellCommands_BODY",
+            "PowerShellCommands_Body",
+            regex(body(), ps_types, powershell),
+        ),
     ];
     build(
         "AWSManagedRulesWindowsRuleSet",
@@ -317,9 +546,21 @@ fn windows() -> ManagedRuleGroup {
 fn php() -> ManagedRuleGroup {
     let php = r"(?:\b(?:fsockopen|pfsockopen|shell_exec|passthru|proc_open|popen|pcntl_exec|assert|eval|system|exec|base64_decode|gzinflate|gzuncompress|str_rot13|create_function|call_user_func(?:_array)?|preg_replace|file_put_contents|file_get_contents|fopen|readfile|phpinfo|show_source|highlight_file|move_uploaded_file|unserialize|putenv|ini_set|include|include_once|require|require_once)\s*\(|\$_(?:get|post|request|cookie|server|files|env|session)\b|\$globals\b|php://(?:input|filter|fd|memory|temp)|(?:zip|phar|expect|data)://|<\?php)";
     let rules = vec![
-        rule("PHPHighRiskMethodsVariables_HEADER", "PHPHighRiskMethodsVariables_Header", regex(headers(), DECODE, php)),
-        rule("PHPHighRiskMethodsVariables_QUERYSTRING", "PHPHighRiskMethodsVariables_QueryString", regex(query_string(), DECODE, php)),
-        rule("PHPHighRiskMethodsVariables_BODY", "PHPHighRiskMethodsVariables_Body", regex(body(), DECODE, php)),
+        rule(
+            "PHPHighRiskMethodsVariables_HEADER",
+            "PHPHighRiskMethodsVariables_Header",
+            regex(headers(), DECODE, php),
+        ),
+        rule(
+            "PHPHighRiskMethodsVariables_QUERYSTRING",
+            "PHPHighRiskMethodsVariables_QueryString",
+            regex(query_string(), DECODE, php),
+        ),
+        rule(
+            "PHPHighRiskMethodsVariables_BODY",
+            "PHPHighRiskMethodsVariables_Body",
+            regex(body(), DECODE, php),
+        ),
     ];
     build(
         "AWSManagedRulesPHPRuleSet",
@@ -336,8 +577,16 @@ fn wordpress() -> ManagedRuleGroup {
     let commands = r"(?:\bdo-reset-wordpress\b|\baction=(?:revslider_show_image|revslider_ajax_action|duplicator_download|wpgdprc_process_action|wp_ajax_try_2020|kiwi_social_share_set_option|ae-sync-user|upload_file)\b|\bwp_ajax_nopriv_\w+|\bwpcf7-f\d+-p\d+-o1\b.*\.php)";
     let paths = r"(?:/xmlrpc\.php|/wp-config\.php|/wp-content/debug\.log|/wp-admin/install\.php|/wp-admin/setup-config\.php|/wp-content/plugins/[^/]+/(?:readme\.txt|.*\.(?:sql|bak|log))|/wp-includes/.*\.php\.)";
     let rules = vec![
-        rule("WordPressExploitableCommands_QUERYSTRING", "WordPressExploitableCommands_QUERYSTRING", regex(query_string(), DECODE, commands)),
-        rule("WordPressExploitablePaths_URIPATH", "WordPressExploitablePaths_URIPATH", regex(uri_path(), DECODE, paths)),
+        rule(
+            "WordPressExploitableCommands_QUERYSTRING",
+            "WordPressExploitableCommands_QUERYSTRING",
+            regex(query_string(), DECODE, commands),
+        ),
+        rule(
+            "WordPressExploitablePaths_URIPATH",
+            "WordPressExploitablePaths_URIPATH",
+            regex(uri_path(), DECODE, paths),
+        ),
     ];
     build(
         "AWSManagedRulesWordPressRuleSet",
@@ -352,9 +601,22 @@ fn wordpress() -> ManagedRuleGroup {
 
 fn amazon_ip_reputation() -> ManagedRuleGroup {
     let rules = vec![
-        rule("AWSManagedIPReputationList", "AWSManagedIPReputationList", ip_list("AWSManagedIPReputationList")),
-        rule("AWSManagedReconnaissanceList", "AWSManagedReconnaissanceList", ip_list("AWSManagedReconnaissanceList")),
-        rule_with_action("AWSManagedIPDDoSList", "AWSManagedIPDDoSList", ip_list("AWSManagedIPDDoSList"), "Count"),
+        rule(
+            "AWSManagedIPReputationList",
+            "AWSManagedIPReputationList",
+            ip_list("AWSManagedIPReputationList"),
+        ),
+        rule(
+            "AWSManagedReconnaissanceList",
+            "AWSManagedReconnaissanceList",
+            ip_list("AWSManagedReconnaissanceList"),
+        ),
+        rule_with_action(
+            "AWSManagedIPDDoSList",
+            "AWSManagedIPDDoSList",
+            ip_list("AWSManagedIPDDoSList"),
+            "Count",
+        ),
     ];
     build(
         "AWSManagedRulesAmazonIpReputationList",
@@ -369,8 +631,16 @@ fn amazon_ip_reputation() -> ManagedRuleGroup {
 
 fn anonymous_ip() -> ManagedRuleGroup {
     let rules = vec![
-        rule("AnonymousIPList", "AnonymousIPList", ip_list("AnonymousIPList")),
-        rule("HostingProviderIPList", "HostingProviderIPList", ip_list("HostingProviderIPList")),
+        rule(
+            "AnonymousIPList",
+            "AnonymousIPList",
+            ip_list("AnonymousIPList"),
+        ),
+        rule(
+            "HostingProviderIPList",
+            "HostingProviderIPList",
+            ip_list("HostingProviderIPList"),
+        ),
     ];
     build(
         "AWSManagedRulesAnonymousIpList",
@@ -386,12 +656,33 @@ fn anonymous_ip() -> ManagedRuleGroup {
 fn bot_control() -> ManagedRuleGroup {
     let mut rules: Vec<Value> = Category::ALL
         .iter()
-        .map(|c| rule(c.rule_name(), &format!("bot:category:{}", c.label()), native(&format!("BotCategory:{}", c.label()))))
+        .map(|c| {
+            rule(
+                c.rule_name(),
+                &format!("bot:category:{}", c.label()),
+                native(&format!("BotCategory:{}", c.label())),
+            )
+        })
         .collect();
-    rules.push(rule("SignalAutomatedBrowser", "signal:automated_browser", native("AutomatedBrowser")));
-    rules.push(rule("SignalKnownBotDataCenter", "signal:known_bot_data_center", ip_list("KnownBotDataCenter")));
-    rules.push(rule("SignalNonBrowserUserAgent", "signal:non_browser_user_agent", native("NonBrowserUserAgent")));
-    let mut extra: Vec<String> = super::bots::BOTS.iter().map(|(_, name, _)| format!("bot:name:{name}")).collect();
+    rules.push(rule(
+        "SignalAutomatedBrowser",
+        "signal:automated_browser",
+        native("AutomatedBrowser"),
+    ));
+    rules.push(rule(
+        "SignalKnownBotDataCenter",
+        "signal:known_bot_data_center",
+        ip_list("KnownBotDataCenter"),
+    ));
+    rules.push(rule(
+        "SignalNonBrowserUserAgent",
+        "signal:non_browser_user_agent",
+        native("NonBrowserUserAgent"),
+    ));
+    let mut extra: Vec<String> = super::bots::BOTS
+        .iter()
+        .map(|(_, name, _)| format!("bot:name:{name}"))
+        .collect();
     extra.push("bot:verified".into());
     let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
     build(

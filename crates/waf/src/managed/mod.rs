@@ -93,23 +93,43 @@ pub fn catalog() -> &'static [ManagedRuleGroup] {
 
 /// The group of this vendor and name.
 pub fn find(vendor: &str, name: &str) -> Option<&'static ManagedRuleGroup> {
-    catalog().iter().find(|g| g.vendor == vendor && g.name == name)
+    catalog()
+        .iter()
+        .find(|g| g.vendor == vendor && g.name == name)
 }
 
-fn build(name: &'static str, description: &'static str, capacity: u64, label_namespace: &'static str, versions: &[(&'static str, u64)], extra_labels: &[&str], rules_json: Value) -> ManagedRuleGroup {
+fn build(
+    name: &'static str,
+    description: &'static str,
+    capacity: u64,
+    label_namespace: &'static str,
+    versions: &[(&'static str, u64)],
+    extra_labels: &[&str],
+    rules_json: Value,
+) -> ManagedRuleGroup {
     let mut rules = Vec::new();
     let mut labels = Vec::new();
     for rule in rules_json.as_array().into_iter().flatten() {
-        let action = match rule["Action"].as_object().and_then(|a| a.keys().next()).map(String::as_str) {
+        let action = match rule["Action"]
+            .as_object()
+            .and_then(|a| a.keys().next())
+            .map(String::as_str)
+        {
             Some("Allow") => ActionKind::Allow,
             Some("Count") => ActionKind::Count,
             Some("Captcha") => ActionKind::Captcha,
             Some("Challenge") => ActionKind::Challenge,
             _ => ActionKind::Block,
         };
-        rules.push(ManagedRule { name: rule["Name"].as_str().unwrap_or_default().to_string(), action });
+        rules.push(ManagedRule {
+            name: rule["Name"].as_str().unwrap_or_default().to_string(),
+            action,
+        });
         for label in rule["RuleLabels"].as_array().into_iter().flatten() {
-            labels.push(format!("{label_namespace}{}", label["Name"].as_str().unwrap_or_default()));
+            labels.push(format!(
+                "{label_namespace}{}",
+                label["Name"].as_str().unwrap_or_default()
+            ));
         }
     }
     labels.extend(extra_labels.iter().map(|l| format!("{label_namespace}{l}")));
@@ -121,7 +141,10 @@ fn build(name: &'static str, description: &'static str, capacity: u64, label_nam
         description,
         capacity,
         label_namespace,
-        versions: versions.iter().map(|&(name, last_updated)| ManagedVersion { name, last_updated }).collect(),
+        versions: versions
+            .iter()
+            .map(|&(name, last_updated)| ManagedVersion { name, last_updated })
+            .collect(),
         rules,
         labels,
         consumed_labels: Vec::new(),
@@ -148,7 +171,10 @@ impl NativeCheck {
             "NonBrowserUserAgent" => Some(NativeCheck::NonBrowserUserAgent),
             "AutomatedBrowser" => Some(NativeCheck::AutomatedBrowser),
             "Log4jLookup" => Some(NativeCheck::Log4jLookup),
-            other => other.strip_prefix("BotCategory:").and_then(bots::Category::from_label).map(NativeCheck::BotCategory),
+            other => other
+                .strip_prefix("BotCategory:")
+                .and_then(bots::Category::from_label)
+                .map(NativeCheck::BotCategory),
         }
     }
 
@@ -163,7 +189,13 @@ impl NativeCheck {
     /// Whether the request matches. `labels` receives labels added without a match (Bot
     /// Control labels verified bots without acting on them); `pending` receives labels to add
     /// if the rule matches.
-    pub(crate) fn evaluate(self, request: &Request, verified_bots: &IpSet, labels: &mut Vec<String>, pending: &mut Vec<String>) -> bool {
+    pub(crate) fn evaluate(
+        self,
+        request: &Request,
+        verified_bots: &IpSet,
+        labels: &mut Vec<String>,
+        pending: &mut Vec<String>,
+    ) -> bool {
         bots::evaluate(self, request, verified_bots, labels, pending)
     }
 }

@@ -38,7 +38,9 @@ pub fn b64(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16) | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8) | u32::from(*chunk.get(2).unwrap_or(&0));
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -55,7 +57,13 @@ pub fn none() -> Value {
 }
 
 pub fn transformations(types: &[&str]) -> Value {
-    Value::Array(types.iter().enumerate().map(|(i, t)| json!({ "Priority": i, "Type": t })).collect())
+    Value::Array(
+        types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| json!({ "Priority": i, "Type": t }))
+            .collect(),
+    )
 }
 
 pub fn byte_match(field: Value, search: &str, position: &str, types: &[&str]) -> Value {
@@ -86,7 +94,13 @@ pub fn get(target: &str) -> Http {
         method: "GET".into(),
         path: path.into(),
         query: query.into(),
-        headers: vec![("Host".into(), b"shop.example.com".to_vec()), ("User-Agent".into(), b"Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0".to_vec())],
+        headers: vec![
+            ("Host".into(), b"shop.example.com".to_vec()),
+            (
+                "User-Agent".into(),
+                b"Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0".to_vec(),
+            ),
+        ],
         body: Vec::new(),
         client: ip("198.51.100.7"),
         country: None,
@@ -129,8 +143,14 @@ impl Http {
     }
 
     pub fn evaluate_at(&self, acl: &WebAcl, rate: &RateState, now_ms: u64) -> Verdict {
-        let headers: Vec<(&str, &[u8])> = self.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
-        let mut request = Request::new(&self.method, &self.path, &self.query, self.client).with_headers(&headers).with_body(&self.body);
+        let headers: Vec<(&str, &[u8])> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_slice()))
+            .collect();
+        let mut request = Request::new(&self.method, &self.path, &self.query, self.client)
+            .with_headers(&headers)
+            .with_body(&self.body);
         request.country = self.country.as_deref();
         request.asn = self.asn;
         request.waf_token_age_secs = self.token_age;
