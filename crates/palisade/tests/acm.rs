@@ -13,11 +13,27 @@ use support::{error_text, http, Server, TempDir};
 
 const DAY_SECONDS: u64 = 86_400;
 
-/// A server whose DNS and e-mail validation take 6 seconds, long enough to see a certificate
-/// pending on a loaded machine. Every test sets the same value, so the order they run in does not matter.
-fn start_server(extra: &[&str]) -> Server {
-    std::env::set_var("PALISADE_ACM_VALIDATION_SECONDS", "6");
-    Server::start(extra)
+/// How long DNS and e-mail validation take on the test servers, in server-clock seconds: long
+/// enough that a certificate is seen pending however loaded the machine is, until the test
+/// moves the clock with [`complete_validation`].
+const VALIDATION_SECONDS: u64 = 3600;
+
+/// A server with a test clock. Every test sets the same validation delay, so the order they
+/// run in does not matter.
+fn start_server() -> Server {
+    std::env::set_var("PALISADE_ACM_VALIDATION_SECONDS", VALIDATION_SECONDS.to_string());
+    Server::start(&["--ephemeral", "--test-clock"])
+}
+
+fn advance_clock(server: &Server, seconds: u64) {
+    let body = format!(r#"{{"advance_seconds": {seconds}}}"#);
+    let moved = http(server.port, "POST", "/_palisade/clock", &[], body.as_bytes()).unwrap();
+    assert_eq!(moved.status, 200, "{}", moved.text());
+}
+
+/// Moves the server clock past the validation delay of the certificates requested so far.
+fn complete_validation(server: &Server) {
+    advance_clock(server, VALIDATION_SECONDS);
 }
 
 fn openssl(dir: &Path, args: &[&str]) -> Output {
@@ -69,7 +85,7 @@ fn request(server: &Server, args: &[&str]) -> String {
 
 #[test]
 fn a_requested_certificate_is_issued_with_its_names_and_chains_to_the_exported_root() {
-    let server = start_server(&["--ephemeral"]);
+    let server = start_server();
     let dir = TempDir::new("acm");
     let arn = request(
         &server,
@@ -86,6 +102,7 @@ fn a_requested_certificate_is_issued_with_its_names_and_chains_to_the_exported_r
 
     // The default listing shows RSA_2048 certificates; EC ones only when their key type is asked for.
     let ec_arn = request(&server, &["--domain-name", "ec.example.com", "--key-algorithm", "EC_prime256v1", "--validation-method", "DNS"]);
+    complete_validation(&server);
     poll("ListCertificates to show the issued certificate", || {
         let listed = server.aws_json(&["acm", "list-certificates", "--certificate-statuses", "ISSUED"]);
         listed["CertificateSummaryList"].as_array().unwrap().iter().any(|c| c["CertificateArn"] == arn.as_str())
@@ -94,8 +111,10 @@ fn a_requested_certificate_is_issued_with_its_names_and_chains_to_the_exported_r
     assert_eq!(detail["SubjectAlternativeNames"], serde_json::json!(["*.shop.example.com", "shop.example.com"]));
     assert_eq!(detail["DomainValidationOptions"][0]["ValidationStatus"], "SUCCESS");
     assert_eq!(detail["RenewalEligibility"], "INELIGIBLE");
-    let lifetime = detail["NotAfter"].as_f64().unwrap() - detail["NotBefore"].as_f64().unwrap();
-    assert_eq!(lifetime, 395.0 * DAY_SECONDS as f64);
+    // As ACM's: from the start of the day of issue to the end of the day 395 days later.
+    let not_before = detail["NotBefore"].as_f64().unwrap();
+    assert_eq!(not_before % DAY_SECONDS as f64, 0.0);
+    assert_eq!(detail["NotAfter"].as_f64().unwrap() - not_before, (396 * DAY_SECONDS - 1) as f64);
     wait_issued(&server, &ec_arn);
     let default_list = server.aws_json(&["acm", "list-certificates"]);
     assert!(!default_list.to_string().contains(&ec_arn), "EC certificates are not listed by default");
@@ -115,7 +134,10 @@ fn a_requested_certificate_is_issued_with_its_names_and_chains_to_the_exported_r
     write(dir.0.as_path(), "chain.pem", got["CertificateChain"].as_str().unwrap());
     let root = http(server.port, "GET", "/_palisade/ca.pem", &[], b"").unwrap().text();
     write(dir.0.as_path(), "root.pem", &root);
-    let verified = openssl_ok(&dir.0, &["verify", "-CAfile", "root.pem", "-untrusted", "chain.pem", "cert.pem"]);
+    // Checked at the server's time: the test moved its clock past the wall clock.
+    let clock: Value = serde_json::from_slice(&http(server.port, "GET", "/_palisade/clock", &[], b"").unwrap().body).unwrap();
+    let at = format!("{}", clock["epoch_seconds"].as_f64().unwrap() as u64);
+    let verified = openssl_ok(&dir.0, &["verify", "-attime", &at, "-CAfile", "root.pem", "-untrusted", "chain.pem", "cert.pem"]);
     assert!(verified.contains("cert.pem: OK"), "{verified}");
     let text = openssl_ok(&dir.0, &["x509", "-in", "cert.pem", "-noout", "-text"]);
     assert!(text.contains("DNS:*.shop.example.com, DNS:shop.example.com"), "{text}");
@@ -133,7 +155,7 @@ fn a_requested_certificate_is_issued_with_its_names_and_chains_to_the_exported_r
 
 #[test]
 fn import_refuses_a_key_that_is_not_the_certificates_and_reimport_keeps_the_arn() {
-    let server = start_server(&["--ephemeral"]);
+    let server = start_server();
     let dir = TempDir::new("acm-import");
     let d = dir.0.as_path();
     openssl_ok(d, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "30", "-subj", "/CN=Import CA"]);
@@ -180,9 +202,10 @@ fn import_refuses_a_key_that_is_not_the_certificates_and_reimport_keeps_the_arn(
 
 #[test]
 fn a_managed_certificate_in_use_or_exported_is_renewed_once_the_clock_passes_the_renewal_point() {
-    let server = start_server(&["--ephemeral", "--test-clock"]);
+    let server = start_server();
     let exported = request(&server, &["--domain-name", "renew.example.com", "--validation-method", "DNS", "--options", "Export=ENABLED"]);
     let idle = request(&server, &["--domain-name", "idle.example.com", "--validation-method", "DNS"]);
+    complete_validation(&server);
     let before = wait_issued(&server, &exported);
     let idle_before = wait_issued(&server, &idle);
     let dir = TempDir::new("acm-renew");
@@ -194,9 +217,7 @@ fn a_managed_certificate_in_use_or_exported_is_renewed_once_the_clock_passes_the
     assert_eq!(describe(&server, &exported)["RenewalEligibility"], "ELIGIBLE");
 
     // 395-day certificates renew 60 days before they expire: 336 days on, the window is open.
-    let advance = format!(r#"{{"advance_seconds": {}}}"#, 336 * DAY_SECONDS);
-    let moved = http(server.port, "POST", "/_palisade/clock", &[], advance.as_bytes()).unwrap();
-    assert_eq!(moved.status, 200, "{}", moved.text());
+    advance_clock(&server, 336 * DAY_SECONDS);
     let mut after = Value::Null;
     poll("the managed renewal", || {
         after = describe(&server, &exported);
@@ -208,15 +229,14 @@ fn a_managed_certificate_in_use_or_exported_is_renewed_once_the_clock_passes_the
     assert!(after["NotAfter"].as_f64().unwrap() > before["NotAfter"].as_f64().unwrap() + 300.0 * DAY_SECONDS as f64);
     assert_eq!(describe(&server, &idle)["Serial"], idle_before["Serial"], "an unused, unexported certificate is not renewed");
 
-    let past_expiry = format!(r#"{{"advance_seconds": {}}}"#, 60 * DAY_SECONDS);
-    http(server.port, "POST", "/_palisade/clock", &[], past_expiry.as_bytes()).unwrap();
+    advance_clock(&server, 60 * DAY_SECONDS);
     assert_eq!(describe(&server, &idle)["Status"], "EXPIRED");
     assert_eq!(describe(&server, &exported)["Status"], "ISSUED");
 }
 
 #[test]
 fn a_private_ca_issues_from_an_openssl_csr_and_lists_revoked_certificates_in_its_crl() {
-    let server = start_server(&["--ephemeral"]);
+    let server = start_server();
     let dir = TempDir::new("acm-pca");
     let d = dir.0.as_path();
     let ca = server.aws_json(&[
@@ -326,10 +346,21 @@ fn active_root_ca(server: &Server, dir: &Path) -> String {
 
 #[test]
 fn a_private_ca_is_shared_by_its_policy_and_renews_the_acm_certificates_its_permission_allows() {
-    let server = start_server(&["--ephemeral", "--test-clock"]);
+    let server = start_server();
     let dir = TempDir::new("acm-pca-access");
     let d = dir.0.as_path();
     let ca = active_root_ca(&server, d);
+    server.aws_json(&[
+        "acm-pca", "update-certificate-authority", "--certificate-authority-arn", &ca,
+        "--revocation-configuration", "CrlConfiguration={Enabled=true,S3BucketName=shared-crl,ExpirationInDays=7}",
+    ]);
+    let crl_number = || {
+        let crl = http(server.port, "GET", &format!("/_palisade/crl/{}.crl", ca.rsplit('/').next().unwrap()), &[], b"").unwrap();
+        std::fs::write(d.join("shared.crl"), &crl.body).unwrap();
+        let text = openssl_ok(d, &["crl", "-inform", "DER", "-in", "shared.crl", "-noout", "-crlnumber"]);
+        text.trim().trim_start_matches("crlNumber=").to_owned()
+    };
+    assert_eq!(crl_number(), "0x01");
 
     // Another account may issue from the CA only once the CA's policy says so.
     openssl_ok(d, &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "b.key", "-out", "b.csr", "-subj", "/CN=b.partner.example"]);
@@ -362,11 +393,7 @@ fn a_private_ca_is_shared_by_its_policy_and_renews_the_acm_certificates_its_perm
     let before = wait_issued(&server, &private);
     let passphrase = write(d, "passphrase", "renew-me");
     server.aws_json(&["acm", "export-certificate", "--certificate-arn", &private, "--passphrase", &fileb(&passphrase)]);
-    let advance = |days: u64| {
-        let body = format!(r#"{{"advance_seconds": {}}}"#, days * DAY_SECONDS);
-        assert_eq!(http(server.port, "POST", "/_palisade/clock", &[], body.as_bytes()).unwrap().status, 200);
-    };
-    advance(336);
+    advance_clock(&server, 336 * DAY_SECONDS);
     let mut failed = Value::Null;
     poll("the refused renewal", || {
         failed = describe(&server, &private);
@@ -374,11 +401,12 @@ fn a_private_ca_is_shared_by_its_policy_and_renews_the_acm_certificates_its_perm
     });
     assert_eq!(failed["RenewalSummary"]["RenewalStatusReason"], "PCA_ACCESS_DENIED");
     assert_eq!(failed["Serial"], before["Serial"]);
+    poll("the CRL to be published again once the old one is half expired", || crl_number() != "0x01");
     server.aws_json(&[
         "acm-pca", "create-permission", "--certificate-authority-arn", &ca, "--principal", "acm.amazonaws.com",
         "--actions", "IssueCertificate", "GetCertificate", "ListPermissions",
     ]);
-    advance(1);
+    advance_clock(&server, DAY_SECONDS);
     let mut renewed = Value::Null;
     poll("the permitted renewal", || {
         renewed = describe(&server, &private);

@@ -21,6 +21,7 @@ pub async fn run(store: &Store, clock: &Clock, sealer: &Arc<Sealer>, peers: &Pee
         crate::kms::deletion::DELETE_JOB => crate::kms::deletion::run_job(store, clock.now(), &job.payload).await,
         crate::acm::VALIDATE_JOB => crate::acm::run_validation_job(store, sealer, clock.now(), &job.payload).await,
         crate::acm::RENEW_JOB => crate::acm::run_renewal_job(store, sealer, clock.now(), &job.payload).await,
+        crate::acm_pca::REFRESH_CRL_JOB => crate::acm_pca::run_refresh_job(store, sealer, clock.now(), &job.payload).await,
         crate::secretsmanager::DELETE_JOB | crate::secretsmanager::SYNC_JOB | crate::secretsmanager::ROTATE_JOB => {
             crate::secretsmanager::run_job(store, clock, sealer, peers, &job).await
         }

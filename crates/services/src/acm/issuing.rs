@@ -97,8 +97,9 @@ async fn issuing_ca(
     Ok((ca, chain))
 }
 
-/// Issues `cert` a fresh key and a certificate for its names from the account's issuing CA,
-/// valid from `now` for 395 days.
+/// Issues `cert` a fresh key and a certificate for its names from the account's issuing CA.
+/// As ACM's are, it is valid from the start of the day (UTC) it is issued to the end of the day
+/// 395 days later.
 pub async fn issue_public(
     tx: &mut Txn,
     sealer: &Sealer,
@@ -110,7 +111,8 @@ pub async fn issue_public(
     let (ca, chain) = issuing_ca(tx, sealer, root, &cert.account, start).await?;
     let algorithm: KeyAlgorithm = cert.key_algorithm.parse().map_err(engine_error)?;
     let key = PrivateKey::generate(algorithm).map_err(engine_error)?;
-    let validity = Validity { not_before: start, not_after: start + PUBLIC_VALIDITY_DAYS * DAY_SECONDS };
+    let day_start = start - start.rem_euclid(DAY_SECONDS);
+    let validity = Validity { not_before: day_start, not_after: day_start + (PUBLIC_VALIDITY_DAYS + 1) * DAY_SECONDS - 1 };
     let leaf = ca
         .issue_for_key(
             &cert.domain_name,

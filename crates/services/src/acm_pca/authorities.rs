@@ -11,7 +11,7 @@ use wire::ApiError;
 use x509::{KeyAlgorithm, PrivateKey, SigningAlgorithm};
 
 use super::authority_record::{self, subject_of, StoredAuthority};
-use super::revocation::publish_crl;
+use super::revocation::{publish_crl, schedule_refresh};
 use super::tags::{tag_map, Tag};
 use super::{error, store_error, AcmPca};
 use crate::input::from_input;
@@ -234,11 +234,16 @@ pub async fn update_certificate_authority(pca: &AcmPca, ctx: &RequestContext, in
     if let Some(revocation) = request.revocation_configuration {
         ca.revocation_configuration = Some(revocation);
     }
-    if crl_now_enabled && ca.crl_enabled() && ca.certificate_pem.is_some() {
-        publish_crl(&mut tx, &pca.sealer, &mut ca, ctx.time).await?;
-    }
+    let refresh = if crl_now_enabled && ca.crl_enabled() && ca.certificate_pem.is_some() {
+        Some(publish_crl(&mut tx, &pca.sealer, &mut ca, ctx.time).await?)
+    } else {
+        None
+    };
     authority_record::save(&mut tx, &ca).await?;
     tx.commit().await.map_err(store_error)?;
+    if let Some(at) = refresh {
+        schedule_refresh(&pca.store, &ca, at).await?;
+    }
     Ok(Reply::new(json!({})).resource("AWS::ACMPCA::CertificateAuthority", ca.arn))
 }
 
@@ -360,11 +365,12 @@ pub async fn import_certificate_authority_certificate(pca: &AcmPca, ctx: &Reques
         ca.status = "ACTIVE".to_owned();
         ca.last_state_change_at = ctx.time;
     }
-    if ca.crl_enabled() {
-        publish_crl(&mut tx, &pca.sealer, &mut ca, ctx.time).await?;
-    }
+    let refresh = if ca.crl_enabled() { Some(publish_crl(&mut tx, &pca.sealer, &mut ca, ctx.time).await?) } else { None };
     authority_record::save(&mut tx, &ca).await?;
     tx.commit().await.map_err(store_error)?;
+    if let Some(at) = refresh {
+        schedule_refresh(&pca.store, &ca, at).await?;
+    }
     Ok(Reply::new(json!({})).resource("AWS::ACMPCA::CertificateAuthority", ca.arn))
 }
 

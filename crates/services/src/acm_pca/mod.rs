@@ -12,7 +12,7 @@ mod tags;
 
 pub use access::resource_policy;
 pub use issuance::issue_for_acm;
-pub use revocation::CRLS;
+pub use revocation::{run_refresh_job, REFRESH_CRL_JOB};
 
 use std::sync::Arc;
 
