@@ -42,6 +42,8 @@ const OUTPUT_DRAIN: Duration = Duration::from_millis(500);
 const OUTPUT_SETTLE: Duration = Duration::from_millis(50);
 /// How long an idle execution environment is kept for the next invocation.
 const IDLE_LIMIT: Duration = Duration::from_secs(300);
+/// How many idle environments are kept at most, across functions.
+const MAX_IDLE: usize = 32;
 /// The PATH functions get, as in AWS's runtimes (minus `/var/lang/bin`).
 const FUNCTION_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
@@ -298,7 +300,9 @@ impl Runner {
         };
         if reusable {
             sandbox.idle_since = Instant::now();
-            self.idle.lock().expect("the pool lock is never poisoned").entry(invocation.sandbox_key).or_default().push(sandbox);
+            let mut idle = self.idle.lock().expect("the pool lock is never poisoned");
+            idle.entry(invocation.sandbox_key).or_default().push(sandbox);
+            make_room(&mut idle);
         }
         outcome
     }
@@ -388,6 +392,21 @@ impl Runner {
             log_stream: invocation.log_stream.clone(),
             idle_since: Instant::now(),
         })
+    }
+}
+
+/// Stops the longest-idle environments beyond [`MAX_IDLE`].
+fn make_room(idle: &mut HashMap<String, Vec<Sandbox>>) {
+    while idle.values().map(Vec::len).sum::<usize>() > MAX_IDLE {
+        let oldest = idle
+            .iter()
+            .flat_map(|(key, sandboxes)| sandboxes.iter().enumerate().map(move |(i, s)| (s.idle_since, key.clone(), i)))
+            .min();
+        let Some((_, key, index)) = oldest else { return };
+        if let Some(sandboxes) = idle.get_mut(&key) {
+            sandboxes.remove(index);
+        }
+        idle.retain(|_, sandboxes| !sandboxes.is_empty());
     }
 }
 
