@@ -68,18 +68,44 @@ fn a_federated_user_has_the_intersection_of_the_users_and_the_session_policies()
     assert!(error_text(&decoded).contains("InvalidAuthorizationMessageException"), "{}", error_text(&decoded));
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+/// A local OIDC issuer (tests/python/oidc_issuer.py): HTTPS with a certificate for
+/// `localhost`, its discovery document and JWKS, and ID tokens signed with its key. It stops when
+/// dropped.
+struct Issuer {
+    process: std::process::Child,
+    description: Value,
 }
 
-/// A compact JWT with the given header and claims; the signature part is opaque bytes.
-fn jwt(header: &Value, claims: &Value) -> String {
-    let encode = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
-    format!("{}.{}.{}", encode(header), encode(claims), URL_SAFE_NO_PAD.encode(b"signature"))
+impl Issuer {
+    fn start() -> Issuer {
+        use std::io::BufRead;
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/oidc_issuer.py");
+        let python = support::workspace_root().join(".venv/bin/python3");
+        let mut process = std::process::Command::new(python)
+            .arg(script)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        std::io::BufReader::new(process.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        Issuer { process, description: serde_json::from_str(&line).expect("the issuer describes itself") }
+    }
+
+    fn url(&self) -> &str {
+        self.description["issuer"].as_str().unwrap()
+    }
+
+    fn token(&self, name: &str) -> &str {
+        self.description["tokens"][name].as_str().unwrap()
+    }
 }
 
-fn claims(issuer: &str, audience: &str, subject: &str, expires: i64) -> Value {
-    json!({"iss": issuer, "aud": audience, "sub": subject, "iat": now() - 10, "exp": expires})
+impl Drop for Issuer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
 }
 
 fn assume_with(server: &Server, token: &str) -> std::process::Output {
@@ -90,48 +116,66 @@ fn assume_with(server: &Server, token: &str) -> std::process::Output {
 }
 
 #[test]
-fn an_oidc_token_is_traded_for_a_role_session_when_the_provider_and_trust_policy_accept_it() {
+fn an_oidc_token_is_traded_for_a_role_session_when_its_issuer_signature_and_trust_policy_accept_it() {
     let server = Server::start(&["--ephemeral"]);
+    let issuer = Issuer::start();
+    let thumbprint = issuer.description["thumbprint"].as_str().unwrap();
     let provider = server.aws_json(&[
-        "iam", "create-open-id-connect-provider", "--url", "https://idp.example.com", "--client-id-list", "app-1",
-        "--thumbprint-list", "0123456789abcdef0123456789abcdef01234567",
+        "iam", "create-open-id-connect-provider", "--url", issuer.url(), "--client-id-list", "app-1", "--thumbprint-list", thumbprint,
     ]);
     let provider_arn = provider["OpenIDConnectProviderArn"].as_str().unwrap().to_owned();
-    assert_eq!(provider_arn, "arn:aws:iam::000000000000:oidc-provider/idp.example.com");
+    let host = issuer.url().trim_start_matches("https://");
+    assert_eq!(provider_arn, format!("arn:aws:iam::000000000000:oidc-provider/{host}"));
     let trust = json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Federated": provider_arn}, "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {"StringEquals": {"idp.example.com:aud": "app-1", "idp.example.com:sub": "repo:main"}}
+        "Condition": {"StringEquals": {format!("{host}:aud"): "app-1", format!("{host}:sub"): "repo:main"}}
     }]});
     server.aws_json(&["iam", "create-role", "--role-name", "ci", "--assume-role-policy-document", &trust.to_string()]);
     server.aws_json(&["iam", "attach-role-policy", "--role-name", "ci", "--policy-arn", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"]);
-    let header = json!({"alg": "RS256", "kid": "k1", "typ": "JWT"});
 
-    let good = jwt(&header, &claims("https://idp.example.com", "app-1", "repo:main", now() + 600));
-    let out = assume_with(&server, &good);
+    let out = assume_with(&server, issuer.token("good"));
     let assumed: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(assumed["AssumedRoleUser"]["Arn"], "arn:aws:sts::000000000000:assumed-role/ci/build-7", "{}", error_text(&out));
     assert_eq!(assumed["SubjectFromWebIdentityToken"], "repo:main");
     assert_eq!(assumed["Audience"], "app-1");
-    assert_eq!(assumed["Provider"], "https://idp.example.com");
+    assert_eq!(assumed["Provider"], issuer.url());
     let listed = server.aws_session(&assumed["Credentials"], &["iam", "list-roles"]);
     assert!(listed.status.success(), "{}", error_text(&listed));
 
-    let other_subject = assume_with(&server, &jwt(&header, &claims("https://idp.example.com", "app-1", "repo:fork", now() + 600)));
+    let forged = assume_with(&server, issuer.token("forged"));
+    assert!(error_text(&forged).contains("InvalidIdentityToken"), "{}", error_text(&forged));
+    assert!(error_text(&forged).contains("signature"), "{}", error_text(&forged));
+    let other_subject = assume_with(&server, issuer.token("other_subject"));
     assert!(error_text(&other_subject).contains("Not authorized to perform sts:AssumeRoleWithWebIdentity"), "{}", error_text(&other_subject));
-    let other_audience = assume_with(&server, &jwt(&header, &claims("https://idp.example.com", "app-2", "repo:main", now() + 600)));
+    let other_audience = assume_with(&server, issuer.token("other_audience"));
     assert!(error_text(&other_audience).contains("Incorrect token audience"), "{}", error_text(&other_audience));
-    let expired = assume_with(&server, &jwt(&header, &claims("https://idp.example.com", "app-1", "repo:main", now() - 60)));
+    let expired = assume_with(&server, issuer.token("expired"));
     assert!(error_text(&expired).contains("ExpiredTokenException"), "{}", error_text(&expired));
-    let unknown = assume_with(&server, &jwt(&header, &claims("https://other.example.com", "app-1", "repo:main", now() + 600)));
-    assert!(error_text(&unknown).contains("No OpenIDConnect provider found in your account for https://other.example.com"), "{}", error_text(&unknown));
-    let unsigned = assume_with(&server, &jwt(&json!({"alg": "none"}), &claims("https://idp.example.com", "app-1", "repo:main", now() + 600)));
+    let unsigned = assume_with(&server, issuer.token("unsigned"));
     assert!(error_text(&unsigned).contains("InvalidIdentityToken"), "{}", error_text(&unsigned));
     let garbage = assume_with(&server, "not.a-jwt");
     assert!(error_text(&garbage).contains("InvalidIdentityToken"), "{}", error_text(&garbage));
 
+    // A provider registered for another issuer is not this one.
+    server.aws_json(&["iam", "create-open-id-connect-provider", "--url", "https://other.example.com", "--client-id-list", "app-1"]);
+    let unknown_claims = json!({"iss": "https://unregistered.example.com", "aud": "app-1", "sub": "repo:main", "exp": 4_000_000_000u64});
+    let encode = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    let unknown = format!("{}.{}.c2ln", encode(&json!({"alg": "RS256"})), encode(&unknown_claims));
+    let out = assume_with(&server, &unknown);
+    assert!(error_text(&out).contains("No OpenIDConnect provider found in your account for https://unregistered.example.com"), "{}", error_text(&out));
+
+    // The connection is trusted by thumbprint only: with another thumbprint the keys cannot be fetched.
+    server.aws_json(&[
+        "iam", "update-open-id-connect-provider-thumbprint", "--open-id-connect-provider-arn", &provider_arn,
+        "--thumbprint-list", "0000000000000000000000000000000000000000",
+    ]);
+    let untrusted = assume_with(&server, issuer.token("good"));
+    assert!(error_text(&untrusted).contains("IDPCommunicationError"), "{}", error_text(&untrusted));
+    server.aws_json(&["iam", "update-open-id-connect-provider-thumbprint", "--open-id-connect-provider-arn", &provider_arn, "--thumbprint-list", thumbprint]);
+
     // A client id added later is accepted; one removed is not.
     server.aws_json(&["iam", "add-client-id-to-open-id-connect-provider", "--open-id-connect-provider-arn", &provider_arn, "--client-id", "app-2"]);
     server.aws_json(&["iam", "remove-client-id-from-open-id-connect-provider", "--open-id-connect-provider-arn", &provider_arn, "--client-id", "app-1"]);
-    let removed = assume_with(&server, &good);
+    let removed = assume_with(&server, issuer.token("good"));
     assert!(error_text(&removed).contains("Incorrect token audience"), "{}", error_text(&removed));
 }

@@ -4,8 +4,8 @@
 //! trust policy alone then decides, with the token's claims as `<provider>:sub`,
 //! `<provider>:aud` and `<provider>:amr`.
 //!
-//! The token's signature is not checked against the provider's keys: Palisade does not fetch
-//! the provider's JWKS. Tokens must still declare a signing algorithm (`alg: none` is refused).
+//! The token's signature must verify with a key of the provider's JWKS, fetched from the
+//! provider over HTTPS and trusted by the provider's thumbprints (see `oidc_keys`).
 
 use gateway::{Reply, RequestContext};
 use policy::{
@@ -20,6 +20,7 @@ use wire::ApiError;
 
 use super::{
     assume_role::role_of_arn,
+    oidc_keys,
     sessions::{self, Session},
     web_identity_token::{self, IdToken},
 };
@@ -103,7 +104,20 @@ pub async fn assume_role_with_web_identity(store: &Store, sealer: &Sealer, ctx: 
     if token.not_before.is_some_and(|nbf| nbf > ctx.time) {
         return Err(model_error("InvalidIdentityTokenException", "The token is not yet valid (nbf is in the future)."));
     }
-    let role = entities::load(&mut tx, account, EntityKind::Role, role_name).await.map_err(|_| not_authorized())?;
+    let role = entities::load(&mut tx, account, EntityKind::Role, role_name).await.map_err(|_| not_authorized());
+    // The provider is reached with no transaction open.
+    drop(tx);
+    let jwks = oidc_keys::fetch_jwks(&provider.url, &provider.thumbprints).await.map_err(|reason| {
+        tracing::info!(provider = %provider.arn, %reason, "AssumeRoleWithWebIdentity: the provider's keys could not be fetched");
+        model_error(
+            "IDPCommunicationErrorException",
+            "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+        )
+    })?;
+    if !web_identity_token::signature_valid(&request.web_identity_token, &jwks) {
+        return Err(model_error("InvalidIdentityTokenException", "The signature of the token could not be verified with the keys of its issuer."));
+    }
+    let role = role?;
     let trust_document = role.assume_role_policy.clone().ok_or_else(not_authorized)?;
     let trust = policy::parse_policy(&trust_document, PolicyType::Trust).map_err(|_| not_authorized())?;
     let caller = Caller::IdentityProvider { provider: provider.arn.clone() };
@@ -142,6 +156,7 @@ pub async fn assume_role_with_web_identity(store: &Store, sealer: &Sealer, ctx: 
         sealed_secret: String::new(),
         token_hash: String::new(),
     };
+    let mut tx = store.begin().await.map_err(store_error)?;
     let (session, credentials) = sessions::issue(&mut tx, sealer, session).await?;
     tx.commit().await.map_err(store_error)?;
     Ok(Reply::new(json!({

@@ -6,6 +6,7 @@ mod decode_authorization_message;
 mod get_caller_identity;
 mod get_federation_token;
 mod get_session_token;
+mod oidc_keys;
 pub mod sessions;
 mod web_identity_token;
 

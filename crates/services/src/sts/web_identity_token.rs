@@ -71,6 +71,47 @@ pub fn parse(token: &str) -> Result<IdToken, MalformedToken> {
     })
 }
 
+/// Whether the token's signature verifies with one of the JWKS's keys: the key its header's
+/// `kid` names (any key when it names none), of the type its `alg` needs.
+pub fn signature_valid(token: &str, jwks: &Value) -> bool {
+    let mut parts = token.rsplitn(2, '.');
+    let (Some(signature), Some(signed)) = (parts.next(), parts.next()) else { return false };
+    let (Ok(signature), Some(header)) = (URL_SAFE_NO_PAD.decode(signature), signed.split('.').next()) else { return false };
+    let Ok(header) = part(header) else { return false };
+    let algorithm = header.get("alg").and_then(Value::as_str).unwrap_or_default();
+    let kid = header.get("kid").and_then(Value::as_str);
+    let keys = jwks.get("keys").and_then(Value::as_array).into_iter().flatten();
+    keys.filter(|key| kid.is_none() || key.get("kid").and_then(Value::as_str) == kid)
+        .any(|key| key_verifies(key, algorithm, signed.as_bytes(), &signature))
+}
+
+fn key_verifies(key: &Value, algorithm: &str, message: &[u8], signature: &[u8]) -> bool {
+    use ring::signature as sig;
+    let member = |name: &str| key.get(name).and_then(Value::as_str).and_then(|v| URL_SAFE_NO_PAD.decode(v).ok());
+    match (key.get("kty").and_then(Value::as_str), algorithm) {
+        (Some("RSA"), _) => {
+            let parameters: &sig::RsaParameters = match algorithm {
+                "RS256" => &sig::RSA_PKCS1_2048_8192_SHA256,
+                "RS384" => &sig::RSA_PKCS1_2048_8192_SHA384,
+                "RS512" => &sig::RSA_PKCS1_2048_8192_SHA512,
+                "PS256" => &sig::RSA_PSS_2048_8192_SHA256,
+                "PS384" => &sig::RSA_PSS_2048_8192_SHA384,
+                "PS512" => &sig::RSA_PSS_2048_8192_SHA512,
+                _ => return false,
+            };
+            let (Some(n), Some(e)) = (member("n"), member("e")) else { return false };
+            sig::RsaPublicKeyComponents { n, e }.verify(parameters, message, signature).is_ok()
+        }
+        (Some("EC"), "ES256" | "ES384") => {
+            let parameters = if algorithm == "ES256" { &sig::ECDSA_P256_SHA256_FIXED } else { &sig::ECDSA_P384_SHA384_FIXED };
+            let (Some(x), Some(y)) = (member("x"), member("y")) else { return false };
+            let point: Vec<u8> = std::iter::once(4u8).chain(x).chain(y).collect();
+            sig::UnparsedPublicKey::new(parameters, point).verify(message, signature).is_ok()
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +132,31 @@ mod tests {
         assert_eq!(parsed.subject, "user-1");
         assert_eq!(parsed.expires_at, 2_000_000_000.0);
         assert_eq!(parsed.authentication_methods, vec!["mfa"]);
+    }
+
+    #[test]
+    fn an_es256_signature_verifies_with_the_jwk_that_kid_names() {
+        use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+        let point = key.public_key().as_ref();
+        let jwks = serde_json::json!({"keys": [{
+            "kty": "EC", "crv": "P-256", "kid": "k1",
+            "x": URL_SAFE_NO_PAD.encode(&point[1..33]), "y": URL_SAFE_NO_PAD.encode(&point[33..]),
+        }]});
+        let signed = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"ES256","kid":"k1"}"#),
+            URL_SAFE_NO_PAD.encode(r#"{"iss":"https://idp.example.com","aud":"a","sub":"s","exp":2000000000}"#)
+        );
+        let signature = key.sign(&rng, signed.as_bytes()).unwrap();
+        let token = format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()));
+        assert!(signature_valid(&token, &jwks));
+        let tampered = token.replacen(".eyJ", ".eyK", 1);
+        assert!(!signature_valid(&tampered, &jwks));
+        let other_kid = serde_json::json!({"keys": [{"kid": "k2", "kty": "EC", "x": jwks["keys"][0]["x"], "y": jwks["keys"][0]["y"]}]});
+        assert!(!signature_valid(&token, &other_kid));
     }
 
     #[test]
