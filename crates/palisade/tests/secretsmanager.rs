@@ -232,7 +232,7 @@ fn kms_and_resource_policies_judge_who_reads_a_secret() {
 
     // Condition keys from the request: this user may create only secrets tagged for its team.
     let tagged_only = json!({ "Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "secretsmanager:CreateSecret", "Resource": "*",
+        "Effect": "Allow", "Action": "secretsmanager:CreateSecret", "Resource": "arn:aws:secretsmanager:*:*:secret:t/1-??????",
         "Condition": { "StringEquals": { "aws:RequestTag/team": "payments" } } }] });
     let (team_key, team_secret) = iam_user(&server, "team", &tagged_only);
     let untagged = server.aws_as(&team_key, &team_secret, &["secretsmanager", "create-secret", "--name", "t/1"]);

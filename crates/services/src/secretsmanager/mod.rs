@@ -83,11 +83,18 @@ impl Service for SecretsManager {
 
     /// The secret a request names, as an ARN: a full ARN as given, a name (or partial ARN) as
     /// `...:secret:<name>`, which the authorizer resolves to the secret's real ARN with
-    /// [`policy_target`]. CreateSecret names the secret it would create.
+    /// [`policy_target`]. CreateSecret names the secret it would create, whose random suffix is
+    /// not drawn yet: `<name>-??????` matches the patterns policies write for it (`<name>-*`,
+    /// `<name>-??????`, `prod/*`).
     fn resources(&self, ctx: &RequestContext, input: &Value) -> Vec<String> {
         let text = |name: &str| input.get(name).and_then(Value::as_str);
-        let named = if ctx.operation == "CreateSecret" { text("Name") } else { text("SecretId") };
-        match named {
+        if ctx.operation == "CreateSecret" {
+            return match text("Name") {
+                Some(name) => vec![ctx.arn("secretsmanager", &format!("secret:{name}-??????"))],
+                None => vec!["*".to_owned()],
+            };
+        }
+        match text("SecretId") {
             Some(id) => vec![secret_ref::policy_arn(ctx, id)],
             None => vec!["*".to_owned()],
         }
