@@ -337,8 +337,8 @@ pub struct Protection {
     traffic: Arc<Traffic>,
     /// Rate counters by web ACL ARN, kept across updates of the web ACL.
     rate_states: Mutex<HashMap<String, Arc<RateState>>>,
-    /// The load balancers given a filter, by ARN, with their `account/region`.
-    protected: Mutex<HashMap<String, String>>,
+    /// The load balancers given a filter, by ARN, with their `account/region` and web ACL ARN.
+    protected: Mutex<HashMap<String, (String, String)>>,
     /// The address lists of the IP reputation, anonymous IP and Bot Control groups.
     ip_lists: HashMap<String, Vec<String>>,
 }
@@ -387,19 +387,23 @@ impl Protection {
         drop(tx);
         let scope_key = format!("{account}/{region}");
         let mut protected = self.protected.lock().unwrap_or_else(|e| e.into_inner());
-        let stale: Vec<String> = protected.iter().filter(|(_, k)| **k == scope_key).map(|(arn, _)| arn.clone()).collect();
+        let stale: Vec<String> = protected.iter().filter(|(_, (k, _))| *k == scope_key).map(|(arn, _)| arn.clone()).collect();
         for arn in stale {
             if !compiled.iter().any(|(resource, _, _)| *resource == arn) && !unchanged.contains(&arn) {
                 self.dataplane.set_filter(&arn, None);
                 protected.remove(&arn);
             }
         }
+        let mut rate_states = self.rate_states.lock().unwrap_or_else(|e| e.into_inner());
         for (resource_arn, acl, sight) in compiled {
-            let rate = self.rate_states.lock().unwrap_or_else(|e| e.into_inner()).entry(sight.web_acl_arn.clone()).or_default().clone();
+            let rate = rate_states.entry(sight.web_acl_arn.clone()).or_default().clone();
+            let web_acl_arn = sight.web_acl_arn.clone();
             let filter = WebAclFilter { acl, rate, sight, traffic: self.traffic.clone() };
             self.dataplane.set_filter(&resource_arn, Some(Arc::new(filter)));
-            protected.insert(resource_arn, scope_key.clone());
+            protected.insert(resource_arn, (scope_key.clone(), web_acl_arn));
         }
+        // Counters live as long as their web ACL stands in front of a load balancer.
+        rate_states.retain(|web_acl_arn, _| protected.values().any(|(_, acl)| acl == web_acl_arn));
         Ok(())
     }
 
