@@ -15,7 +15,7 @@
 //! - a whole statement as the value: `SELECT password FROM users`, `DROP TABLE t`.
 //!
 //! A statement is recognised by its grammar (`SELECT <columns> FROM <table>`), not by its
-//! words: prose such as "union was a great select" or "select your size from the list" has the
+//! words: prose such as "the union made a select committee" or "select your size from the list" has the
 //! words without the grammar. MySQL's executable comments (`/*!50000UNION*/`), comments as
 //! whitespace and keywords glued to numbers (`1UNION`) are read as MySQL reads them.
 //!
@@ -860,7 +860,7 @@ fn statement_at(sig: &[&Token], i: usize) -> bool {
         Some(Token::Keyword("truncate")) => {
             at(1) == Some(&Token::Keyword("table")) || (word(at(1)) && at(2).is_none())
         }
-        // `EXEC master..xp_cmdshell 'dir'`, `EXEC('...')`, `EXEC @sql`; "exec noun" is prose.
+        // `EXEC master..xp_cmdshell 'dir'`, `EXEC('...')`, `EXEC @sql`; "exec summary" is prose.
         Some(Token::Keyword("exec")) | Some(Token::Keyword("execute")) => match at(1) {
             Some(Token::SqlFunction)
             | Some(Token::OpenParen)
@@ -1100,22 +1100,22 @@ mod tests {
     #[test]
     fn prose_with_sql_words_and_quotes_is_not_injection() {
         for benign in [
-            "union was a great select",
+            "the union made a select committee",
             "select your size from the list",
-            "Mark, 'Call me when you get to the gate and I'll come out and open it up'",
-            "D'or 1st parfume",
+            "Anna said 'ring me at the station and I'll pick you up or wait'",
+            "L'or 2nd edition",
             "O'Brien",
             "It's 5 o'clock",
             "Tom's and Jerry's",
-            "1) a-b=c",
-            "h2<h1",
+            "2) x-y=z",
+            "x1<x2",
             "rock 'n' roll",
             "I'd like to order by phone",
             "a=1&b=2",
             "hello world",
             "2024-01-01",
             "drop me a line",
-            "exec noun",
+            "exec summary",
             "the update was delayed; select a new date",
         ] {
             assert!(!low(benign), "{benign}");

@@ -16,7 +16,7 @@
 //! - is a script URL itself (`javascript:alert(1)`), or a template expression that reaches
 //!   the `constructor` (`{{constructor.constructor('alert(1)')()}}`).
 //!
-//! Text that only mentions these things ("JavaScript: the basics", "h2<h1", "a < b") has no
+//! Text that only mentions these things ("JavaScript: a primer", "x1<x2", "a < b") has no
 //! such structure and does not match.
 
 use crate::transform::TextTransformation;
@@ -577,12 +577,12 @@ mod tests {
     #[test]
     fn prose_and_markup_without_script_is_not_xss() {
         for benign in [
-            "#simple style=) hee hee",
-            "This is a security alert!",
-            "JavaScript: Basics of JavaScript Language",
-            "The cookie monster does'nt like muffins",
-            "Can you confirm this?",
-            "h2<h1",
+            "#plain style=) ha ha",
+            "We sent you an alert about your order",
+            "JavaScript: a primer for beginners",
+            "The cookie jar isn't empty",
+            "Please confirm your address",
+            "x1<x2",
             "a < b and c > d",
             "<b>bold</b> and <i>italic</i>",
             "<a href=\"https://example.com\">link</a>",

@@ -451,7 +451,7 @@ fn linux() -> ManagedRuleGroup {
 ///
 /// After a separator, a command that is also an English word (`cat`, `more`, `sleep`, `find`,
 /// `copy`) counts only with an operand that looks like one (a path, a flag, a variable, a
-/// quote), so that "mammal;cat;ears" and "heroine; more than that" stay prose; commands that are
+/// quote), so that "dog;cat;bird" and "it rained; more came later" stay prose; commands that are
 /// no words (`whoami`, `uname`, `ifconfig`) count alone.
 const UNIX_SHELL: &str = r"(?i)(?:(?:[;&|`\n]|\$\(|\|\||&&)\s*(?:[\w/.-]*/)?(?:(?:whoami|uname|ifconfig|netstat|hostname|wget|curl|ncat|netcat|nslookup|mkfifo|telnet|tftp|socat|crontab|useradd|nohup|sudo|python[23]?|perl|bash|zsh|ksh|id|ls|ps|env)\b|(?:cat|nc|sh|dash|ruby|php|chmod|chown|echo|printf|ping|dig|sleep|rm|base64|kill|touch|awk|sed|xargs|head|tail|more|less|find|su|passwd|history)\s+(?:-{1,2}\w|[/~$.'`]|\d)|(?:echo|printf)\s+\w+\s*[>|])|\$\{?(?:HOME|PATH|IFS|SHELL|USER|PWD|BASH|HOSTNAME|UID)\b|/bin/(?:ba|z|c|k|da|tc)?sh\b|/usr/bin/(?:env|perl|python[23]?|id|whoami)\b|\$\(\s*[a-z]|`\s*(?:[a-z]+\s+)*[a-z/]+[^`]*`|^\s*\(\s*\)\s*\{)";
 
