@@ -126,8 +126,10 @@ fn invalid_parameter(message: impl Into<String>) -> ApiError {
     error("InvalidParameterException", message)
 }
 
+/// A store failure (with PostgreSQL, also a serialization conflict with a concurrent change) is
+/// Secrets Manager's InternalServiceError, which SDKs retry.
 fn store_error(e: store::StoreError) -> ApiError {
-    ApiError::internal(format!("Secrets Manager could not reach its store: {e}"))
+    error("InternalServiceError", format!("Secrets Manager could not reach its store: {e}"))
 }
 
 /// A random version id, a UUID as AWS's are.
