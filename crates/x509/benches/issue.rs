@@ -38,7 +38,7 @@ fn main() {
     median("issue a leaf for an RSA-2048 key (EC CA)", 101, || drop(issue()));
     let leaf = issue();
     median("inspect a leaf", 1001, || drop(inspect(&leaf).unwrap()));
-    median("verify a leaf against its CA", 1001, || verify_chain(&leaf, &[ca_der.clone()]).unwrap());
+    median("verify a leaf against its CA", 1001, || verify_chain(&leaf, std::slice::from_ref(&ca_der)).unwrap());
     median("to PEM", 1001, || drop(der_to_pem(&leaf)));
     median("encrypt the key for export (PBKDF2 2048)", 101, || drop(leaf_key.to_encrypted_pem(b"passphrase")));
     let revoked: Vec<Revocation> =

@@ -440,7 +440,7 @@ mod damaged_input {
             }
             for bytes in damaged {
                 let _ = inspect(&bytes);
-                let _ = verify_chain(&bytes, &[cert.clone()]);
+                let _ = verify_chain(&bytes, std::slice::from_ref(&cert));
                 let _ = read_csr(&bytes);
                 let _ = PrivateKey::from_pkcs8_der(&bytes);
                 for tag in ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"] {
