@@ -69,6 +69,7 @@ fn has_keyword_hint(input: &[u8]) -> bool {
     let lower = input.to_ascii_lowercase();
     [
         "union", "select", "drop", "insert", "delete", "update", "exec", "sleep", " or ", " and ",
+        "order", "group", "having", "where",
     ]
     .iter()
     .any(|k| memchr::memmem::find(&lower, k.as_bytes()).is_some())
@@ -541,14 +542,14 @@ fn classify_word(word: &[u8], called: bool) -> Token {
         "div" | "mod" => return Token::Operator,
         _ => {}
     }
+    if called && SQL_FUNCTIONS.contains(&word) {
+        return Token::SqlFunction;
+    }
     if NILADIC.contains(&word) {
         return Token::Niladic;
     }
     let keyword = KEYWORDS.iter().find(|k| **k == word);
     if called {
-        if SQL_FUNCTIONS.contains(&word) {
-            return Token::SqlFunction;
-        }
         // `UNION(SELECT ...)`, `SELECT(1)`: a keyword stays one before a parenthesis.
         if let Some(k) = keyword {
             return Token::Keyword(k);
@@ -618,6 +619,11 @@ fn leading_fragment(sig: &[&Token]) -> bool {
         Some(Token::Keyword("order")) | Some(Token::Keyword("group")) => {
             sig.get(i + 1) == Some(&&Token::Keyword("by"))
                 && sig.get(i + 2) == Some(&&Token::Number)
+        }
+        // `RLIKE (SELECT ...)`, `= (SELECT ...)`: a comparison with a subquery.
+        Some(Token::Comparison) => {
+            sig.get(i + 1) == Some(&&Token::OpenParen)
+                && sig.get(i + 2) == Some(&&Token::Keyword("select"))
         }
         _ => false,
     }
@@ -1065,6 +1071,8 @@ mod tests {
         assert!(low("-1 or 2>1"));
         assert!(low("1)) or ((1=1"));
         assert!(low("1 ORDER BY 3--"));
+        assert!(low(" ORDER BY 2"));
+        assert!(low(" RLIKE (SELECT 1) AND 'a'='"));
     }
 
     #[test]
@@ -1095,6 +1103,7 @@ mod tests {
         assert!(low("DROP TABLE accounts"));
         assert!(low("insert into users (a) values (1)"));
         assert!(low("delete from users"));
+        assert!(low("select current_database();"));
     }
 
     #[test]
