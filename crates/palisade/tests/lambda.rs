@@ -215,6 +215,22 @@ fn permissions_listing_and_a_custom_runtime() {
     assert_eq!(answer, json!({"echo": {"n": 1}}));
     wait_for_log(&server, "/aws/lambda/custom", "\"custom runtime handling\"");
 
+    // Another account may invoke the function only once its resource policy says so.
+    let request = dir.0.join("cross-account.json");
+    std::fs::write(&request, "{}").unwrap();
+    let (payload, response) = (format!("fileb://{}", request.display()), dir.0.join("cross-account-out.json").display().to_string());
+    let arn = "arn:aws:lambda:us-east-1:000000000000:function:custom";
+    let cross_account = ["lambda", "invoke", "--function-name", arn, "--payload", payload.as_str(), response.as_str()];
+    let denied = server.aws_as("111111111111", "test", &cross_account);
+    assert!(error_text(&denied).contains("AccessDeniedException"), "{}", error_text(&denied));
+    server.aws_json(&[
+        "lambda", "add-permission", "--function-name", "custom", "--statement-id", "partner", "--action", "lambda:InvokeFunction",
+        "--principal", "111111111111",
+    ]);
+    let allowed = server.aws_as("111111111111", "test", &cross_account);
+    assert!(allowed.status.success(), "{}", error_text(&allowed));
+    server.aws_json(&["lambda", "remove-permission", "--function-name", "custom", "--statement-id", "partner"]);
+
     let listed = server.aws_json(&["lambda", "list-functions"]);
     let names: Vec<&str> = listed["Functions"].as_array().unwrap().iter().map(|f| f["FunctionName"].as_str().unwrap()).collect();
     assert_eq!(names, ["SecretsManagerRDSMySQLRotationSingleUser", "SecretsManagerRDSPostgreSQLRotationSingleUser", "custom"]);

@@ -94,7 +94,11 @@ impl PolicyAuthorizer {
             return Ok(owned(self.key_policy(resource).await?));
         }
         if action.starts_with("lambda:") && resource.starts_with("arn:aws:lambda:") {
-            return Ok(owned(self.function_policy(resource).await?));
+            // The function's account owns it even without a policy: another account's caller
+            // then has nothing that lets it in.
+            let account = resource.split(':').nth(4).map(str::to_owned);
+            let policy = self.function_policy(resource).await?.map(|(_, policy)| policy);
+            return Ok(ResourceFacts { account, policy, ..ResourceFacts::default() });
         }
         if action.starts_with("acm-pca:") && resource.starts_with("arn:aws:acm-pca:") {
             if let Some((account, policy)) = crate::acm_pca::resource_policy(&self.store, resource).await {
