@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use wire::ApiError;
 
 use super::{
-    envelope::SecretValue,
+    envelope::{SealedValue, SecretValue},
     error, invalid_parameter, list, new_uuid, replication,
     secret_record::{self, StoredSecret, StoredVersion, CURRENT, DEFAULT_KEY_NAME},
     secret_ref, stages, store_error, SecretsManager, SERVICE_PRINCIPAL,
@@ -174,37 +174,80 @@ pub async fn put_version(
     }
     let (sealed, key_arn) = service.seal(ctx, secret.kms_key_id.as_deref(), &secret.arn, &version_id, &value).await?;
 
-    let mut tx = service.store.begin().await.map_err(store_error)?;
-    let mut secret = secret_ref::find_live(&mut tx, ctx, secret_id).await?;
-    match secret.version_mut(&version_id) {
+    // Concurrent writers of one secret (a rotation function and a user) conflict under
+    // PostgreSQL's serializable isolation: the write is run again on the latest record.
+    let (account, region, now) = (ctx.account().to_owned(), ctx.region.clone(), ctx.time);
+    let id = secret_id.to_owned();
+    let written = service
+        .store
+        .transact(|tx| {
+            let (account, region, id, version_id) = (account.clone(), region.clone(), id.clone(), version_id.clone());
+            let (sealed, key_arn, new_stages) = (sealed.clone(), key_arn.clone(), new_stages.clone());
+            Box::pin(async move {
+                let mut secret = secret_ref::lookup_in(tx, &account, &region, &id, now).await?.ok_or_else(secret_ref::not_found)?;
+                secret.require_not_deleted()?;
+                add_version(&mut secret, &version_id, sealed, key_arn, &new_stages, now)?;
+                secret_record::save(tx, &secret).await?;
+                Ok::<_, RetriedWrite>(secret)
+            })
+        })
+        .await;
+    let secret = written.map_err(|e| e.0)?;
+    replication::sync(service, ctx, &secret.name, &[(version_id.as_str(), &value)]).await;
+    Ok(PutVersion { secret, version_id })
+}
+
+/// Puts the sealed value of version `version_id` into `secret` with `new_stages`.
+fn add_version(
+    secret: &mut StoredSecret,
+    version_id: &str,
+    sealed: SealedValue,
+    key_arn: String,
+    new_stages: &[String],
+    now: f64,
+) -> Result<(), ApiError> {
+    match secret.version_mut(version_id) {
         Some(version) if version.value.is_some() => return Err(modified_version()),
         // The version RotateSecret listed with AWSPENDING gets its value now.
         Some(version) => {
             version.value = Some(sealed);
             version.kms_key_arn = Some(key_arn);
-            version.created = ctx.time;
+            version.created = now;
         }
         None => secret.versions.push(StoredVersion {
-            id: version_id.clone(),
+            id: version_id.to_owned(),
             stages: Vec::new(),
-            created: ctx.time,
+            created: now,
             last_accessed: None,
             kms_key_arn: Some(key_arn),
             value: Some(sealed),
         }),
     }
-    for stage in &new_stages {
-        stages::move_stage(&mut secret.versions, stage, &version_id);
+    for stage in new_stages {
+        stages::move_stage(&mut secret.versions, stage, version_id);
     }
-    if let Some(version) = secret.version(&version_id) {
+    if let Some(version) = secret.version(version_id) {
         stages::check_stage_count(version)?;
     }
-    stages::prune(&mut secret.versions, ctx.time)?;
-    secret.last_changed = ctx.time;
-    secret_record::save(&mut tx, &secret).await?;
-    tx.commit().await.map_err(store_error)?;
-    replication::sync(service, ctx, &secret.name, &[(version_id.as_str(), &value)]).await;
-    Ok(PutVersion { secret, version_id })
+    stages::prune(&mut secret.versions, now)?;
+    secret.last_changed = now;
+    Ok(())
+}
+
+/// A write's failure inside [`store::Store::transact`], which runs it again when the store
+/// reports a serialization conflict.
+struct RetriedWrite(ApiError);
+
+impl From<store::StoreError> for RetriedWrite {
+    fn from(e: store::StoreError) -> Self {
+        RetriedWrite(store_error(e))
+    }
+}
+
+impl From<ApiError> for RetriedWrite {
+    fn from(e: ApiError) -> Self {
+        RetriedWrite(e)
+    }
 }
 
 fn modified_version() -> ApiError {
