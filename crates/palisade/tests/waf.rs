@@ -347,9 +347,14 @@ fn listeners_and_their_web_acls_come_back_after_a_restart() {
     ]);
     let in_use = server.aws_json(&["acm", "describe-certificate", "--certificate-arn", &certificate_arn]);
     assert_eq!(in_use["Certificate"]["InUseBy"][0], lb_arn.as_str());
+    // curl trusts only the installation root Palisade exports, as a user would.
+    let trust = support::TempDir::new("waf-root");
+    let root = trust.0.join("palisade-root.pem");
+    std::fs::write(&root, http(server.port, "GET", "/_palisade/ca.pem", &[], b"").unwrap().text()).unwrap();
     let https = |path: &str| {
         let out = std::process::Command::new("curl")
-            .args(["-sk", "-o", "-", "-w", "\n%{http_code}", "-A", BROWSER.1, "--resolve", &format!("app.localhost:{https_port}:127.0.0.1")])
+            .args(["-s", "--cacert", root.to_str().unwrap(), "-o", "-", "-w", "\n%{http_code}", "-A", BROWSER.1])
+            .args(["--resolve", &format!("app.localhost:{https_port}:127.0.0.1")])
             .arg(format!("https://app.localhost:{https_port}{path}"))
             .output()
             .expect("curl runs");
