@@ -99,8 +99,7 @@ fn login_profiles_follow_the_account_password_policy_and_keep_no_password() {
     let dump = std::process::Command::new("grep").args(["-r", "-l", "first-Passw0rd", server.data_dir.to_str().unwrap()]).output().unwrap();
     assert!(dump.stdout.is_empty(), "the password is stored in clear");
 
-    let change_own = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"arn:aws:iam::000000000000:user/${aws:username}"}]}"#;
-    server.aws_json(&["iam", "put-user-policy", "--user-name", "carol", "--policy-name", "change-own", "--policy-document", change_own]);
+    // AllowUsersToChangePassword lets carol change her own password with no policy attached.
     let key = server.aws_json(&["iam", "create-access-key", "--user-name", "carol"]);
     let (id, secret) = (key["AccessKey"]["AccessKeyId"].as_str().unwrap(), key["AccessKey"]["SecretAccessKey"].as_str().unwrap());
     let wrong = server.aws_as(id, secret, &["iam", "change-password", "--old-password", "not-it-0!", "--new-password", "second-Passw0rd!"]);
@@ -111,6 +110,13 @@ fn login_profiles_follow_the_account_password_policy_and_keep_no_password() {
     assert!(changed.status.success(), "{}", error_text(&changed));
     let profile = server.aws_json(&["iam", "get-login-profile", "--user-name", "carol"]);
     assert_eq!(profile["LoginProfile"]["PasswordResetRequired"], false);
+    let own_policy = server.aws_as(id, secret, &["iam", "get-account-password-policy"]);
+    assert!(own_policy.status.success(), "{}", error_text(&own_policy));
+    let others = server.aws_as(id, secret, &["iam", "list-users"]);
+    assert!(error_text(&others).contains("not authorized to perform: iam:ListUsers"), "{}", error_text(&others));
+    server.aws_json(&["iam", "update-account-password-policy", "--minimum-password-length", "12", "--max-password-age", "90"]);
+    let not_allowed = server.aws_as(id, secret, &["iam", "change-password", "--old-password", "second-Passw0rd!", "--new-password", "third-Passw0rd!"]);
+    assert!(error_text(&not_allowed).contains("not authorized to perform: iam:ChangePassword"), "{}", error_text(&not_allowed));
     let root_change = server.aws(&["iam", "change-password", "--old-password", "a", "--new-password", "b"]);
     assert!(error_text(&root_change).contains("InvalidUserType"), "{}", error_text(&root_change));
 
@@ -201,7 +207,10 @@ fn identity_providers_alias_summary_and_authorization_details_describe_the_accou
     server.aws_json(&["iam", "create-role", "--role-name", "app", "--assume-role-policy-document", TRUST]);
     server.aws_json(&["iam", "create-instance-profile", "--instance-profile-name", "app-profile"]);
     server.aws_json(&["iam", "add-role-to-instance-profile", "--instance-profile-name", "app-profile", "--role-name", "app"]);
-    server.aws_json(&["iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "dora-phone", "--outfile", "/dev/null", "--bootstrap-method", "Base32StringSeed"]);
+    // The CLI makes its outfile private (mode 0600): never point it at a shared file like /dev/null.
+    let seed_dir = support::TempDir::new("mfa-seed");
+    let seed_file = seed_dir.0.join("seed.txt");
+    server.aws_json(&["iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "dora-phone", "--outfile", seed_file.to_str().unwrap(), "--bootstrap-method", "Base32StringSeed"]);
 
     let summary = server.aws_json(&["iam", "get-account-summary"]);
     let map = &summary["SummaryMap"];
