@@ -46,9 +46,25 @@ async fn boundary(tx: &mut Txn, entity: &Entity) -> Result<Option<NamedPolicy>, 
     Ok(managed.and_then(|m| parse(arn, m.document(), PolicyType::PermissionsBoundary)))
 }
 
+/// What the account password policy's `AllowUsersToChangePassword` grants every IAM user,
+/// without a policy being attached: changing its own password and reading the password policy.
+/// It counts as one more identity policy, so denies, boundaries and SCPs still apply.
+async fn password_change_grant(tx: &mut Txn, user: &Entity) -> Result<Option<NamedPolicy>, ApiError> {
+    let allowed = super::password_policy::current(tx, &user.account).await?.is_some_and(|p| p.allow_users_to_change_password);
+    if !allowed {
+        return Ok(None);
+    }
+    let document = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:ChangePassword", "Resource": user.arn},
+        {"Effect": "Allow", "Action": "iam:GetAccountPasswordPolicy", "Resource": "*"},
+    ]});
+    Ok(parse("AllowUsersToChangePassword", &document.to_string(), PolicyType::Identity))
+}
+
 /// The policy set of a user: its own policies and its groups', and its boundary.
 pub async fn for_user(tx: &mut Txn, user: &Entity) -> Result<PolicySet, ApiError> {
     let mut set = PolicySet::default();
+    set.identity_policies.extend(password_change_grant(tx, user).await?);
     entity_policies(tx, user, &mut set.identity_policies).await?;
     for group in entities::groups_of(tx, &user.account, &user.name).await? {
         entity_policies(tx, &group, &mut set.identity_policies).await?;
