@@ -72,7 +72,13 @@ fn trust_conditions(ctx: &RequestContext, token: &IdToken, provider_arn: &str) -
     keys
 }
 
-pub async fn assume_role_with_web_identity(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn assume_role_with_web_identity(
+    store: &Store,
+    sealer: &Sealer,
+    key_cache: &oidc_keys::KeyCache,
+    ctx: &RequestContext,
+    input: Value,
+) -> Result<Reply, ApiError> {
     let request: AssumeRoleWithWebIdentityRequest = crate::input::from_input(input)?;
     let (account, role_name) =
         role_of_arn(&request.role_arn).ok_or_else(|| ApiError::new("ValidationError", 400, format!("{} is invalid", request.role_arn)))?;
@@ -107,14 +113,19 @@ pub async fn assume_role_with_web_identity(store: &Store, sealer: &Sealer, ctx: 
     let role = entities::load(&mut tx, account, EntityKind::Role, role_name).await.map_err(|_| not_authorized());
     // The provider is reached with no transaction open.
     drop(tx);
-    let jwks = oidc_keys::fetch_jwks(&provider.url, &provider.thumbprints).await.map_err(|reason| {
-        tracing::info!(provider = %provider.arn, %reason, "AssumeRoleWithWebIdentity: the provider's keys could not be fetched");
-        model_error(
-            "IDPCommunicationErrorException",
-            "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
-        )
-    })?;
-    if !web_identity_token::signature_valid(&request.web_identity_token, &jwks) {
+    let provider = &provider;
+    let keys = |refresh: bool| async move {
+        key_cache.jwks(&provider.url, &provider.thumbprints, refresh).await.map_err(|reason| {
+            tracing::info!(provider = %provider.arn, %reason, "AssumeRoleWithWebIdentity: the provider's keys could not be fetched");
+            model_error(
+                "IDPCommunicationErrorException",
+                "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+            )
+        })
+    };
+    let verified = web_identity_token::signature_valid(&request.web_identity_token, &keys(false).await?)
+        || web_identity_token::signature_valid(&request.web_identity_token, &keys(true).await?);
+    if !verified {
         return Err(model_error("InvalidIdentityTokenException", "The signature of the token could not be verified with the keys of its issuer."));
     }
     let role = role?;

@@ -21,11 +21,12 @@ use store::{Sealer, Store};
 pub struct Sts {
     store: Store,
     sealer: Arc<Sealer>,
+    oidc_keys: oidc_keys::KeyCache,
 }
 
 impl Sts {
     pub fn new(store: Store, sealer: Arc<Sealer>) -> Self {
-        Sts { store, sealer }
+        Sts { store, sealer, oidc_keys: oidc_keys::KeyCache::default() }
     }
 }
 
@@ -43,6 +44,7 @@ impl Service for Sts {
             "AssumeRoleWithWebIdentity" => Some(Box::pin(assume_role_with_web_identity::assume_role_with_web_identity(
                 &self.store,
                 &self.sealer,
+                &self.oidc_keys,
                 ctx,
                 input,
             ))),

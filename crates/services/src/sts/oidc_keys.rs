@@ -6,7 +6,11 @@
 //! certificate must chain to that one and name the host. Palisade carries no public CA bundle, so
 //! a provider without thumbprints cannot be reached.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use rustls::{
     client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier},
@@ -24,6 +28,32 @@ use tokio_rustls::TlsConnector;
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// The largest discovery document or JWKS read.
 const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
+/// How long a provider's key set is used before it is fetched again.
+const KEYS_LIFETIME: Duration = Duration::from_secs(600);
+
+/// Providers' key sets, by provider URL and thumbprints, with when they were fetched.
+#[derive(Default)]
+pub struct KeyCache {
+    entries: Mutex<HashMap<(String, Vec<String>), (Instant, Value)>>,
+}
+
+impl KeyCache {
+    /// The provider's JWKS: the one fetched less than ten minutes ago, or a fresh one. `refresh`
+    /// fetches anew, for a token the kept keys do not verify (the provider may have rotated them).
+    pub async fn jwks(&self, provider_url: &str, thumbprints: &[String], refresh: bool) -> Result<Value, String> {
+        let key = (provider_url.to_owned(), thumbprints.to_vec());
+        if !refresh {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((fetched, jwks)) = entries.get(&key).filter(|(fetched, _)| fetched.elapsed() < KEYS_LIFETIME) {
+                tracing::debug!(provider = provider_url, age = ?fetched.elapsed(), "OIDC keys from the cache");
+                return Ok(jwks.clone());
+            }
+        }
+        let jwks = fetch_jwks(provider_url, thumbprints).await?;
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (Instant::now(), jwks.clone()));
+        Ok(jwks)
+    }
+}
 
 /// Trusts a server whose chain holds a certificate with a registered thumbprint, as IAM does.
 #[derive(Debug)]
@@ -96,6 +126,19 @@ fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// Whether `response` holds a whole HTTP response: its headers and the body its
+/// `Content-Length` or final chunk delimits.
+fn response_complete(response: &[u8]) -> bool {
+    let Some(header_end) = response.windows(4).position(|w| w == b"\r\n\r\n") else { return false };
+    let head = String::from_utf8_lossy(&response[..header_end]).to_ascii_lowercase();
+    let body = &response[header_end + 4..];
+    if head.contains("transfer-encoding: chunked") {
+        return body.ends_with(b"0\r\n\r\n");
+    }
+    let length = head.lines().find_map(|line| line.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
+    length.is_some_and(|length| body.len() >= length)
+}
+
 /// GETs an `https://` URL and parses its JSON body.
 async fn get_json(url: &str, connector: &TlsConnector) -> Result<Value, String> {
     let rest = url.strip_prefix("https://").ok_or_else(|| format!("{url} is not an https URL"))?;
@@ -109,11 +152,16 @@ async fn get_json(url: &str, connector: &TlsConnector) -> Result<Value, String> 
         let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
         tls.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
         let mut response = Vec::new();
-        // A server that closes without TLS close_notify still sent a complete response.
-        let read = (&mut tls).take(MAX_DOCUMENT_BYTES).read_to_end(&mut response).await;
-        if let Err(e) = read {
-            if response.is_empty() {
-                return Err(e.to_string());
+        let mut buffer = [0u8; 16 * 1024];
+        // Read until the response is complete (a server may keep the connection open despite
+        // `Connection: close`) or the server closes it; one that closes without TLS close_notify
+        // has still sent what it sent.
+        while !response_complete(&response) && (response.len() as u64) < MAX_DOCUMENT_BYTES {
+            match tls.read(&mut buffer).await {
+                Ok(0) => break,
+                Ok(n) => response.extend_from_slice(&buffer[..n]),
+                Err(_) if !response.is_empty() => break,
+                Err(e) => return Err(e.to_string()),
             }
         }
         Ok::<_, String>(response)
@@ -131,7 +179,7 @@ async fn get_json(url: &str, connector: &TlsConnector) -> Result<Value, String> 
 
 /// The JWKS of the provider at `https://{provider_url}`, reached through a connection trusted
 /// by `thumbprints`.
-pub async fn fetch_jwks(provider_url: &str, thumbprints: &[String]) -> Result<Value, String> {
+async fn fetch_jwks(provider_url: &str, thumbprints: &[String]) -> Result<Value, String> {
     if thumbprints.is_empty() {
         return Err(format!("the provider {provider_url} has no thumbprint to trust its certificate by"));
     }
@@ -152,6 +200,15 @@ pub async fn fetch_jwks(provider_url: &str, thumbprints: &[String]) -> Result<Va
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_response_is_complete_when_its_declared_body_has_arrived() {
+        assert!(!response_complete(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"));
+        assert!(!response_complete(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n{}"));
+        assert!(response_complete(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n{\"\"}"));
+        assert!(response_complete(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"));
+        assert!(!response_complete(b"HTTP/1.0 200 OK\r\n\r\n{}"));
+    }
 
     #[test]
     fn chunked_bodies_are_joined() {
