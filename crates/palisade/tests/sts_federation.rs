@@ -139,6 +139,7 @@ fn an_oidc_token_is_traded_for_a_role_session_when_its_issuer_signature_and_trus
     assert_eq!(assumed["SubjectFromWebIdentityToken"], "repo:main");
     assert_eq!(assumed["Audience"], "app-1");
     assert_eq!(assumed["Provider"], issuer.url());
+    assert_eq!(assumed["SourceIdentity"], "alice@example.com");
     let listed = server.aws_session(&assumed["Credentials"], &["iam", "list-roles"]);
     assert!(listed.status.success(), "{}", error_text(&listed));
 

@@ -101,7 +101,7 @@ def main():
         return {"iss": issuer, "aud": aud, "sub": sub, "iat": now - 10, "exp": exp}
 
     tokens = {
-        "good": sign(signing_key, header, claims()),
+        "good": sign(signing_key, header, {**claims(), "https://aws.amazon.com/source_identity": "alice@example.com"}),
         "other_subject": sign(signing_key, header, claims(sub="repo:fork")),
         "other_audience": sign(signing_key, header, claims(aud="app-2")),
         "expired": sign(signing_key, header, claims(exp=now - 60)),

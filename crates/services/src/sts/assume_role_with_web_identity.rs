@@ -159,7 +159,7 @@ pub async fn assume_role_with_web_identity(
         expires_at: (ctx.time + duration as f64).floor(),
         policy_documents: request.policy.into_iter().collect(),
         policy_arns: request.policy_arns.into_iter().map(|p| p.arn).collect(),
-        source_identity: None,
+        source_identity: token.source_identity.clone(),
         user: None,
         federated_name: None,
         mfa_authenticated_at: None,
@@ -170,12 +170,15 @@ pub async fn assume_role_with_web_identity(
     let mut tx = store.begin().await.map_err(store_error)?;
     let (session, credentials) = sessions::issue(&mut tx, sealer, session).await?;
     tx.commit().await.map_err(store_error)?;
-    Ok(Reply::new(json!({
+    let mut output = json!({
         "Credentials": credentials,
         "SubjectFromWebIdentityToken": token.subject,
         "AssumedRoleUser": { "AssumedRoleId": session.assumed_role_id(), "Arn": session.arn() },
         "Provider": token.issuer_claim,
         "Audience": audience,
-    }))
-    .resource("AWS::IAM::Role", role.arn))
+    });
+    if let Some(source_identity) = &session.source_identity {
+        output["SourceIdentity"] = json!(source_identity);
+    }
+    Ok(Reply::new(output).resource("AWS::IAM::Role", role.arn))
 }

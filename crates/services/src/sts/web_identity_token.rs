@@ -20,6 +20,9 @@ pub struct IdToken {
     pub not_before: Option<f64>,
     /// `amr`, when the token carries it.
     pub authentication_methods: Vec<String>,
+    /// The `https://aws.amazon.com/source_identity` claim, which becomes the session's
+    /// source identity.
+    pub source_identity: Option<String>,
 }
 
 /// Why a token is not a JWT STS can read: not three base64url JSON parts, no signing
@@ -68,6 +71,7 @@ pub fn parse(token: &str) -> Result<IdToken, MalformedToken> {
         expires_at,
         not_before: claims.get("nbf").and_then(Value::as_f64),
         authentication_methods: strings(claims.get("amr")),
+        source_identity: claims.get("https://aws.amazon.com/source_identity").and_then(Value::as_str).map(str::to_owned),
     })
 }
 
