@@ -5,13 +5,19 @@ in one run on one machine. The target is a fixed-response listener of the same s
 upstream is never the bottleneck; the upstream measured alone is the limit.
 
   bench/waf.py [--binary target/release/palisade] [--seconds 10] [--connections 8] [--out bench/waf-results.md]
+               [--skip-modsecurity]
+
+The peer is nginx + ModSecurity v3 + OWASP CRS (paranoia level 1, one worker per core) proxying
+to the same upstream, installed with apt when missing (see waf_detection.py).
 
 Needs wrk, and boto3 importable by the python running this script (the .venv that
 scripts/test installs has it).
 """
-import argparse, os, re, signal, socket, subprocess, tempfile, time, urllib.request
+import argparse, os, re, shutil, signal, socket, subprocess, tempfile, time, urllib.request
 
 import boto3
+
+import waf_detection
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MANAGED = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"]
@@ -89,12 +95,29 @@ def to_us(text):
     return float(value) * {"us": 1, "ms": 1000, "s": 1_000_000}[unit]
 
 
+def modsecurity(upstream_port, seconds, connections):
+    """The same request through nginx + ModSecurity + CRS proxying to the same upstream."""
+    waf_detection.install_modsecurity()
+    workdir = tempfile.mkdtemp(prefix="modsec-throughput-")
+    os.chmod(workdir, 0o755)
+    port = free_port()
+    nginx = waf_detection.start_nginx(workdir, port, upstream_port=upstream_port, workers=os.cpu_count())
+    try:
+        wrk(port, 2, connections)  # warm-up, not counted
+        return wrk(port, seconds, connections)
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        nginx.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.path.join(ROOT, "target/release/palisade"))
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--out")
+    parser.add_argument("--skip-modsecurity", action="store_true")
     args = parser.parse_args()
     port = free_port()
     data = tempfile.mkdtemp(prefix="palisade-waf-bench-")
@@ -108,6 +131,8 @@ def main():
         for name in ("upstream", "plain", "protected"):
             wrk(ports[name], 2, args.connections)  # warm-up, not counted
             results[name] = wrk(ports[name], args.seconds, args.connections)
+        if not args.skip_modsecurity:
+            results["modsecurity"] = modsecurity(ports["upstream"], args.seconds, args.connections)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
@@ -119,11 +144,15 @@ def main():
         "|---|---|---|---|---|",
     ]
     labels = {"upstream": "upstream alone (the limit)", "plain": "listener → upstream, no web ACL",
-              "protected": "listener → upstream, Common + SQLi + KnownBadInputs"}
+              "protected": "listener → upstream, Common + SQLi + KnownBadInputs",
+              "modsecurity": "nginx + ModSecurity + CRS → upstream"}
     for name, r in results.items():
         lines.append(f"| {labels[name]} | {r['rps']:.0f} | {r['p50_us']:.0f} µs | {r['p99_us']:.0f} µs | {r['non_2xx']} |")
     lines += ["", f"web ACL: {protected['rps'] / plain['rps'] * 100:.1f}% of the plain proxy's throughput, "
                   f"p50 added {protected['p50_us'] - plain['p50_us']:.0f} µs, p99 added {protected['p99_us'] - plain['p99_us']:.0f} µs"]
+    if "modsecurity" in results:
+        lines.append(f"Palisade's protected listener vs nginx + ModSecurity + CRS: {protected['rps'] / results['modsecurity']['rps']:.1f}x "
+                     f"the throughput (target >= 5x)")
     report = "\n".join(lines)
     print(report)
     if args.out:

@@ -41,7 +41,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_nginx(workdir, port):
+def start_nginx(workdir, port, upstream_port=None, workers=1):
+    """nginx + ModSecurity + CRS on `port`: a static page, or a proxy to `upstream_port`."""
     os.makedirs(f"{workdir}/www/search", exist_ok=True)
     with open(f"{workdir}/www/search/index.html", "w") as f:
         f.write("ok\n")
@@ -51,10 +52,15 @@ def start_nginx(workdir, port):
     with open(f"{workdir}/modsecurity.conf", "w") as f:
         f.write(base)
         f.write("\nSecAuditEngine Off\nInclude /etc/modsecurity/crs/crs-setup.conf\nInclude /usr/share/modsecurity-crs/rules/*.conf\n")
+    if upstream_port:
+        location = f"location / {{ proxy_pass http://127.0.0.1:{upstream_port}; proxy_http_version 1.1; proxy_set_header Connection \"\"; }}"
+    else:
+        # A static page answers GET; POST gets 405 from nginx after ModSecurity has judged it.
+        location = "location / { index index.html; }"
     with open(f"{workdir}/nginx.conf", "w") as f:
         f.write(f"""
 load_module /usr/lib/nginx/modules/ngx_http_modsecurity_module.so;
-worker_processes 1;
+worker_processes {workers};
 pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
 events {{ worker_connections 256; }}
@@ -70,8 +76,7 @@ http {{
         modsecurity on;
         modsecurity_rules_file {workdir}/modsecurity.conf;
         root {workdir}/www;
-        # A static page answers GET; POST gets 405 from nginx after ModSecurity has judged it.
-        location / {{ index index.html; }}
+        {location}
     }}
 }}
 """)
