@@ -13,27 +13,14 @@ use std::{
 
 use base64::Engine;
 use serde_json::{json, Value};
-use support::{error_text, workspace_root, Server, TempDir};
+use support::{error_text, Server, TempDir};
 
 const LAMBDA_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const EC2_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
-/// The interpreter functions run with: `PALISADE_LAMBDA_PYTHON`, or the `.venv-lambda` that
-/// `scripts/test` builds from the system Python (reachable by `nobody`, with boto3).
-fn function_python() -> String {
-    if let Ok(python) = std::env::var("PALISADE_LAMBDA_PYTHON") {
-        return python;
-    }
-    let local = workspace_root().join(".venv-lambda/bin/python");
-    if local.exists() {
-        local.display().to_string()
-    } else {
-        "python3".to_owned()
-    }
-}
 
 fn start(extra: &[&str]) -> Server {
-    let python = function_python();
+    let python = support::function_python();
     let mut args = vec!["--lambda-python", python.as_str()];
     args.extend_from_slice(extra);
     Server::start(&args)

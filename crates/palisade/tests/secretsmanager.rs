@@ -12,7 +12,7 @@ use std::{
 };
 
 use serde_json::{json, Value};
-use support::{error_text, free_port, http, workspace_root, Server, TempDir};
+use support::{error_text, free_port, http, Server, TempDir};
 
 const DAY_SECONDS: u64 = 86_400;
 
@@ -354,19 +354,6 @@ fn secret_values_appear_nowhere_in_plaintext() {
     assert!(!log_text.is_empty() && !log_text.contains(&marker), "the secret value is in the server log");
 }
 
-/// The interpreter rotation functions run with: `PALISADE_LAMBDA_PYTHON`, or the `.venv-lambda`
-/// that `scripts/test` builds (reachable by the user functions run as, with boto3).
-fn function_python() -> String {
-    if let Ok(python) = std::env::var("PALISADE_LAMBDA_PYTHON") {
-        return python;
-    }
-    let local = workspace_root().join(".venv-lambda/bin/python");
-    if local.exists() {
-        local.display().to_string()
-    } else {
-        "python3".to_owned()
-    }
-}
 
 /// The rotation function fixture as a Lambda zip package.
 fn rotation_package(dir: &TempDir) -> String {
@@ -400,7 +387,7 @@ fn current_and_previous(server: &Server, secret: &str) -> (String, String) {
 
 #[test]
 fn a_rotation_function_like_aws_template_rotates_the_secret() {
-    let python = function_python();
+    let python = support::function_python();
     let server = Server::start(&["--ephemeral", "--test-clock", "--lambda-python", &python]);
     let trust = json!({ "Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": { "Service": "lambda.amazonaws.com" }, "Action": "sts:AssumeRole" }] });

@@ -187,6 +187,13 @@ pub fn aws_command(endpoint: &str, access_key: &str, secret_key: &str) -> Comman
     command
 }
 
+/// The interpreter Lambda functions run with in tests: `PALISADE_LAMBDA_PYTHON`, which
+/// `scripts/test` sets to a venv of the system Python with boto3 that `nobody` can run (functions
+/// run as nobody when the tests run as root), else `python3`.
+pub fn function_python() -> String {
+    std::env::var("PALISADE_LAMBDA_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
 /// Runs a python script from `tests/python/` with the venv's interpreter.
 pub fn python(script: &str, args: &[&str]) -> Output {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python").join(script);
