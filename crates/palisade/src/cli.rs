@@ -95,6 +95,20 @@ pub fn command() -> Command {
                 .help("The address lists of the IP reputation, anonymous IP and Bot Control managed rule groups: <ListName>.txt files, one address or CIDR block a line"),
         )
         .arg(
+            Arg::new("geoip-country-db")
+                .long("geoip-country-db")
+                .env("PALISADE_GEOIP_COUNTRY_DB")
+                .value_name("FILE")
+                .help("A MaxMind-format country database (GeoLite2-Country.mmdb) for WAF GeoMatch rules, geo labels and logs"),
+        )
+        .arg(
+            Arg::new("geoip-asn-db")
+                .long("geoip-asn-db")
+                .env("PALISADE_GEOIP_ASN_DB")
+                .value_name("FILE")
+                .help("A MaxMind-format ASN database (GeoLite2-ASN.mmdb) for WAF AsnMatch rules"),
+        )
+        .arg(
             Arg::new("log-level")
                 .long("log-level")
                 .env("PALISADE_LOG_LEVEL")
@@ -153,6 +167,8 @@ pub struct ServeOptions {
     pub log_level: String,
     pub lambda_python: PathBuf,
     pub waf_ip_lists: Option<PathBuf>,
+    pub geoip_country_db: Option<PathBuf>,
+    pub geoip_asn_db: Option<PathBuf>,
 }
 
 impl ServeOptions {
@@ -169,6 +185,8 @@ impl ServeOptions {
             log_level: text("log-level"),
             lambda_python: PathBuf::from(text("lambda-python")),
             waf_ip_lists: args.get_one::<String>("waf-ip-lists").map(PathBuf::from),
+            geoip_country_db: args.get_one::<String>("geoip-country-db").map(PathBuf::from),
+            geoip_asn_db: args.get_one::<String>("geoip-asn-db").map(PathBuf::from),
         }
     }
 }

@@ -44,7 +44,13 @@ async fn serve(options: ServeOptions, started: Instant) -> Result<(), String> {
     let functions = services::lambda::FunctionSettings::new(&options.host, options.port, options.lambda_python.clone());
     let dataplane = Arc::new(dataplane::DataPlane::new(options.host.clone()));
     let mut services = services::all(&store, &sealer, &peers, &functions);
-    let protection = services::wafv2::protection(&store, &dataplane, options.waf_ip_lists.as_deref())?;
+    let protection = services::wafv2::protection(
+        &store,
+        &dataplane,
+        options.waf_ip_lists.as_deref(),
+        options.geoip_country_db.as_deref(),
+        options.geoip_asn_db.as_deref(),
+    )?;
     services.extend(services::load_balancing(&store, &sealer, &dataplane, &protection));
     let credentials = Arc::new(services::credentials::StoredCredentials::new(store.clone(), sealer.clone()));
     let gateway = Arc::new(

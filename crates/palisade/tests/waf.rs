@@ -379,3 +379,29 @@ fn listeners_and_their_web_acls_come_back_after_a_restart() {
     let missing = server.aws(&["elbv2", "describe-listeners", "--listener-arns", &listener_arn]);
     assert!(error_text(&missing).contains("ListenerNotFound"), "{}", error_text(&missing));
 }
+
+#[test]
+fn geo_match_reads_the_country_of_a_forwarded_address_from_the_geoip_database() {
+    let geo = support::TempDir::new("geoip");
+    let database = geo.0.join("countries.mmdb");
+    support::write_country_db(&database, &[("81.2.69.0".parse().unwrap(), 24, "GB"), ("198.51.100.0".parse().unwrap(), 24, "FR")]);
+    let server = Server::start(&["--ephemeral", "--geoip-country-db", database.to_str().unwrap()]);
+    let subnets = server.aws_json(&["ec2", "describe-subnets"]);
+    let subnet_ids: Vec<&str> = subnets["Subnets"].as_array().unwrap().iter().filter_map(|s| s["SubnetId"].as_str()).collect();
+    let lb = server.aws_json(&["elbv2", "create-load-balancer", "--name", "geo", "--subnets", subnet_ids[0], subnet_ids[1]]);
+    let lb_arn = text(&lb, "/LoadBalancers/0/LoadBalancerArn").to_owned();
+    let port = free_port();
+    let fixed = "Type=fixed-response,FixedResponseConfig={StatusCode=200,ContentType=text/plain,MessageBody=hello}";
+    server.aws_json(&["elbv2", "create-listener", "--load-balancer-arn", &lb_arn, "--protocol", "HTTP", "--port", &port.to_string(), "--default-actions", fixed]);
+    let rules = r#"[{"Name":"no-gb","Priority":0,"Action":{"Block":{}},"Statement":{"GeoMatchStatement":{"CountryCodes":["GB"],"ForwardedIPConfig":{"HeaderName":"X-Forwarded-For","FallbackBehavior":"NO_MATCH"}}},"VisibilityConfig":{"SampledRequestsEnabled":true,"CloudWatchMetricsEnabled":true,"MetricName":"no-gb"}}]"#;
+    let acl = server.aws_json(&[
+        "wafv2", "create-web-acl", "--name", "geo-acl", "--scope", "REGIONAL", "--default-action", "Allow={}", "--rules", rules,
+        "--visibility-config", "SampledRequestsEnabled=true,CloudWatchMetricsEnabled=true,MetricName=geo-acl",
+    ]);
+    server.aws_json(&["wafv2", "associate-web-acl", "--web-acl-arn", text(&acl, "/Summary/ARN"), "--resource-arn", &lb_arn]);
+    let from = |address: &str| http(port, "GET", "/", &[BROWSER, ("X-Forwarded-For", address)], b"").unwrap().status;
+    assert_eq!(from("81.2.69.160"), 403, "an address the database places in GB is blocked");
+    assert_eq!(from("198.51.100.7"), 200, "an address in FR passes");
+    assert_eq!(from("192.0.2.1"), 200, "an address the database does not know passes");
+    assert_eq!(http(port, "GET", "/", &[BROWSER], b"").unwrap().status, 200, "without the header, NO_MATCH");
+}

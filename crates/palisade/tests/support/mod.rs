@@ -260,3 +260,90 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// Writes a MaxMind DB (format 2.0, IPv4, 24-bit records) that maps each network to
+/// `{"country": {"iso_code": CODE}}`, as GeoLite2-Country does, for GeoMatch tests.
+pub fn write_country_db(path: &Path, networks: &[(std::net::Ipv4Addr, u8, &str)]) {
+    #[derive(Clone, Copy)]
+    enum Record {
+        Empty,
+        Node(usize),
+        Data(usize),
+    }
+    fn string(out: &mut Vec<u8>, text: &str) {
+        out.push(0x40 | text.len() as u8);
+        out.extend_from_slice(text.as_bytes());
+    }
+    fn uint(out: &mut Vec<u8>, type_byte: u8, value: u64) {
+        let bytes: Vec<u8> = value.to_be_bytes().iter().copied().skip_while(|b| *b == 0).collect();
+        out.push(type_byte | bytes.len() as u8);
+        out.extend_from_slice(&bytes);
+    }
+    let mut nodes: Vec<[Record; 2]> = vec![[Record::Empty; 2]];
+    let mut data = Vec::new();
+    for (address, prefix, code) in networks {
+        let offset = data.len();
+        data.push(0xE1);
+        string(&mut data, "country");
+        data.push(0xE1);
+        string(&mut data, "iso_code");
+        string(&mut data, code);
+        let bits = u32::from(*address);
+        let mut node = 0;
+        for depth in 0..*prefix {
+            let bit = ((bits >> (31 - depth)) & 1) as usize;
+            if depth + 1 == *prefix {
+                nodes[node][bit] = Record::Data(offset);
+            } else {
+                node = match nodes[node][bit] {
+                    Record::Node(next) => next,
+                    _ => {
+                        nodes.push([Record::Empty; 2]);
+                        nodes[node][bit] = Record::Node(nodes.len() - 1);
+                        nodes.len() - 1
+                    }
+                };
+            }
+        }
+    }
+    let node_count = nodes.len();
+    let mut file = Vec::new();
+    for node in &nodes {
+        for record in node {
+            let value = match *record {
+                Record::Empty => node_count,
+                Record::Node(next) => next,
+                Record::Data(offset) => node_count + 16 + offset,
+            };
+            file.extend_from_slice(&(value as u32).to_be_bytes()[1..]);
+        }
+    }
+    file.extend_from_slice(&[0; 16]);
+    file.extend_from_slice(&data);
+    file.extend_from_slice(b"\xAB\xCD\xEFMaxMind.com");
+    file.push(0xE9);
+    string(&mut file, "binary_format_major_version");
+    uint(&mut file, 0xA0, 2);
+    string(&mut file, "binary_format_minor_version");
+    uint(&mut file, 0xA0, 0);
+    string(&mut file, "build_epoch");
+    let epoch: Vec<u8> = 1_700_000_000u64.to_be_bytes().iter().copied().skip_while(|b| *b == 0).collect();
+    file.extend_from_slice(&[epoch.len() as u8, 2]);
+    file.extend_from_slice(&epoch);
+    string(&mut file, "database_type");
+    string(&mut file, "GeoLite2-Country");
+    string(&mut file, "description");
+    file.push(0xE1);
+    string(&mut file, "en");
+    string(&mut file, "Palisade test countries");
+    string(&mut file, "ip_version");
+    uint(&mut file, 0xA0, 4);
+    string(&mut file, "languages");
+    file.extend_from_slice(&[1, 4]);
+    string(&mut file, "en");
+    string(&mut file, "node_count");
+    uint(&mut file, 0xC0, node_count as u64);
+    string(&mut file, "record_size");
+    uint(&mut file, 0xA0, 24);
+    std::fs::write(path, file).unwrap();
+}

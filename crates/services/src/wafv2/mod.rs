@@ -7,6 +7,7 @@ mod associations;
 mod definitions;
 mod entities;
 mod errors;
+mod geo;
 mod ip_lists;
 mod log_policy;
 mod logging;
@@ -43,12 +44,19 @@ impl Wafv2 {
 
 /// The data plane's web ACL protection for this store, with its traffic record started and the
 /// managed rule groups' address lists read from `ip_lists_dir` (see [`ip_lists`]).
-pub fn protection(store: &Store, dataplane: &Arc<DataPlane>, ip_lists_dir: Option<&Path>) -> Result<Arc<Protection>, String> {
+pub fn protection(
+    store: &Store,
+    dataplane: &Arc<DataPlane>,
+    ip_lists_dir: Option<&Path>,
+    geoip_country_db: Option<&Path>,
+    geoip_asn_db: Option<&Path>,
+) -> Result<Arc<Protection>, String> {
     let ip_lists = match ip_lists_dir {
         Some(dir) => ip_lists::load(dir)?,
         None => HashMap::new(),
     };
-    Ok(Arc::new(Protection::new(store.clone(), dataplane.clone(), Traffic::start(store.clone()), ip_lists)))
+    let geo = geo::GeoDatabases::open(geoip_country_db, geoip_asn_db)?;
+    Ok(Arc::new(Protection::new(store.clone(), dataplane.clone(), Traffic::start(store.clone()), ip_lists, geo)))
 }
 
 /// Operations after which the web ACLs in the data plane's path may have changed.

@@ -10,13 +10,14 @@ use std::{
 use dataplane::{DataPlane, Decision, Inbound, RequestFilter};
 use serde_json::{json, Value};
 use store::Store;
-use waf::{Action, ActionKind, RateState, Request, RuleMatch, Verdict, WebAcl};
+use waf::{Action, ActionKind, IpLookup, RateState, Request, RuleMatch, Verdict, WebAcl};
 use wire::ApiError;
 
 use super::{
     associations, definitions,
     entities::{self, Entity},
     errors::store_error,
+    geo::GeoDatabases,
     log_policy::LogPolicy,
     logging,
     traffic::{LogDelivery, MetricKey, Sample, Traffic},
@@ -111,13 +112,18 @@ struct WebAclFilter {
     rate: Arc<RateState>,
     sight: AclSight,
     traffic: Arc<Traffic>,
+    geo: Arc<GeoDatabases>,
 }
 
 impl RequestFilter for WebAclFilter {
     fn decide(&self, inbound: &Inbound<'_>) -> Decision {
         let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let country = self.geo.country(inbound.client_ip);
         let request = Request {
             body_len: Some(inbound.body.len() as u64),
+            country: country.as_deref(),
+            asn: self.geo.asn(inbound.client_ip),
+            ip_lookup: Some(&*self.geo),
             ..Request::new(inbound.method, inbound.path, inbound.query, inbound.client_ip).with_headers(inbound.headers).with_body(inbound.body)
         };
         let verdict = self.acl.evaluate(&request, &self.rate, now_ms);
@@ -317,7 +323,7 @@ impl WebAclFilter {
             "responseCodeSent": response_code,
             "httpRequest": {
                 "clientIp": inbound.client_ip.to_string(),
-                "country": "-",
+                "country": self.geo.country(inbound.client_ip).unwrap_or_else(|| "-".to_owned()),
                 "headers": headers.iter().map(|(n, v)| json!({ "name": n, "value": v })).collect::<Vec<_>>(),
                 "uri": inbound.path,
                 "args": inbound.query,
@@ -341,11 +347,19 @@ pub struct Protection {
     protected: Mutex<HashMap<String, (String, String)>>,
     /// The address lists of the IP reputation, anonymous IP and Bot Control groups.
     ip_lists: HashMap<String, Vec<String>>,
+    geo: Arc<GeoDatabases>,
 }
 
 impl Protection {
-    pub fn new(store: Store, dataplane: Arc<DataPlane>, traffic: Arc<Traffic>, ip_lists: HashMap<String, Vec<String>>) -> Protection {
-        Protection { store, dataplane, traffic, rate_states: Mutex::default(), protected: Mutex::default(), ip_lists }
+    pub fn new(
+        store: Store,
+        dataplane: Arc<DataPlane>,
+        traffic: Arc<Traffic>,
+        ip_lists: HashMap<String, Vec<String>>,
+        geo: GeoDatabases,
+    ) -> Protection {
+        let geo = Arc::new(geo);
+        Protection { store, dataplane, traffic, rate_states: Mutex::default(), protected: Mutex::default(), ip_lists, geo }
     }
 
     pub fn traffic(&self) -> &Traffic {
@@ -398,7 +412,7 @@ impl Protection {
         for (resource_arn, acl, sight) in compiled {
             let rate = rate_states.entry(sight.web_acl_arn.clone()).or_default().clone();
             let web_acl_arn = sight.web_acl_arn.clone();
-            let filter = WebAclFilter { acl, rate, sight, traffic: self.traffic.clone() };
+            let filter = WebAclFilter { acl, rate, sight, traffic: self.traffic.clone(), geo: self.geo.clone() };
             self.dataplane.set_filter(&resource_arn, Some(Arc::new(filter)));
             protected.insert(resource_arn, (scope_key.clone(), web_acl_arn));
         }
