@@ -7,9 +7,18 @@ use serde_json::Value;
 use support::{error_text, python, Server};
 
 
+/// The codes of the steps `offsets` away from now, read from one clock reading, so consecutive
+/// codes stay consecutive across a 30-second boundary.
+fn codes(seed: &str, offsets: &[i32]) -> Vec<String> {
+    let offsets: Vec<String> = offsets.iter().map(i32::to_string).collect();
+    let mut args = vec![seed];
+    args.extend(offsets.iter().map(String::as_str));
+    let out = python("totp.py", &args);
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+}
+
 fn code(seed: &str, offset: i32) -> String {
-    let out = python("totp.py", &[seed, &offset.to_string()]);
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    codes(seed, &[offset]).remove(0)
 }
 
 
@@ -40,6 +49,7 @@ fn a_policy_conditioned_on_mfa_allows_only_mfa_sessions() {
     let seed = std::fs::read_to_string(&seed_file).unwrap();
     let wrong = server.aws(&["iam", "enable-mfa-device", "--user-name", "careful", "--serial-number", &serial, "--authentication-code1", "000000", "--authentication-code2", "111111"]);
     assert!(error_text(&wrong).contains("InvalidAuthenticationCode"), "{}", error_text(&wrong));
+    let pair = codes(&seed, &[-1, 0]);
     let enabled = server.aws(&[
         "iam",
         "enable-mfa-device",
@@ -48,9 +58,9 @@ fn a_policy_conditioned_on_mfa_allows_only_mfa_sessions() {
         "--serial-number",
         &serial,
         "--authentication-code1",
-        &code(&seed, -1),
+        &pair[0],
         "--authentication-code2",
-        &code(&seed, 0),
+        &pair[1],
     ]);
     assert!(enabled.status.success(), "{}", error_text(&enabled));
 
