@@ -93,6 +93,7 @@ fn internal_context(
 impl Gateway {
     /// Runs an internal call through the pipeline's shared steps and records it in CloudTrail.
     async fn call_internal(&self, ctx: RequestContext, input: Value) -> Result<Value, ApiError> {
+        let started = std::time::Instant::now();
         let model = ctx.service.model();
         let operation = model.operation(ctx.operation).expect("the context names a modeled operation");
         let protocol = ctx.service.protocols[0];
@@ -110,7 +111,7 @@ impl Gateway {
             _ => None,
         };
         let invoked_by = ctx.invoked_by.unwrap_or_default();
-        self.metrics.record_call(ctx.service.id, ctx.operation, error.as_ref().map_or(200, |e| e.status), 0.0);
+        self.metrics.record_call(ctx.service.id, ctx.operation, error.as_ref().map_or(200, |e| e.status), started.elapsed().as_secs_f64());
         self.record(CallRecord {
             caller: Caller::Authenticated(&ctx.principal),
             recipient_account: ctx.account(),
