@@ -11,6 +11,7 @@
 //! a runtime thread; and an in-memory database cannot be shared without one anyway.
 
 mod audit;
+mod checkpoint;
 mod documents;
 mod jobs;
 mod schema;
@@ -52,13 +53,16 @@ impl SqliteStore {
         // WAL with synchronous=NORMAL: a committed transaction is in the WAL file before
         // COMMIT returns, so it survives the process being killed (not a power cut).
         connection.pragma_update(None, "journal_mode", "WAL")?;
-        Self::prepare(connection)
+        let store = Self::prepare(connection)?;
+        checkpoint::spawn(path, Arc::downgrade(&store.connection))?;
+        Ok(store)
     }
 
     fn prepare(connection: Connection) -> Result<Self, StoreError> {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         // Audit chunks are blobs of a few hundred kilobytes: larger pages and cache and
-        // fewer checkpoints cut the pages written per event.
+        // fewer checkpoints cut the pages written per event. A file store's checkpoints are
+        // mostly done by its checkpoint thread; this bound only catches what it left.
         connection.pragma_update(None, "cache_size", -65536)?;
         connection.pragma_update(None, "wal_autocheckpoint", 8000)?;
         // Another process (an admin command) may hold the file briefly.
