@@ -18,6 +18,7 @@ pub mod lambda;
 pub mod logs;
 pub mod ssm;
 pub mod sts;
+mod tags;
 pub mod wafv2;
 
 use std::sync::Arc;

@@ -7,46 +7,16 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use wire::ApiError;
 
-use super::{certificate_record, error, store_error, Acm};
-use crate::input::from_input;
+use super::{certificate_record, store_error, Acm};
+use crate::{input::from_input, tags::TagRules};
 
-/// AWS's quota of tags per certificate.
-const MAX_TAGS: usize = 50;
+pub use crate::tags::{tag_list, Tag};
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Tag {
-    key: String,
-    value: Option<String>,
-}
-
-fn check_key(key: &str) -> Result<(), ApiError> {
-    if key.to_ascii_lowercase().starts_with("aws:") {
-        return Err(error("InvalidTagException", format!("Tag key {key} is reserved: the aws: prefix belongs to AWS.")));
-    }
-    Ok(())
-}
-
-fn check_count(tags: &BTreeMap<String, String>) -> Result<(), ApiError> {
-    if tags.len() > MAX_TAGS {
-        return Err(error("TooManyTagsException", format!("A certificate can have at most {MAX_TAGS} tags.")));
-    }
-    Ok(())
-}
+const RULES: TagRules = TagRules { service: "acm", resource: "certificate" };
 
 /// Tags as a map (a missing value is the empty string, as ACM stores it).
 pub fn tag_map(tags: Vec<Tag>) -> Result<BTreeMap<String, String>, ApiError> {
-    let mut map = BTreeMap::new();
-    for tag in tags {
-        check_key(&tag.key)?;
-        map.insert(tag.key, tag.value.unwrap_or_default());
-    }
-    check_count(&map)?;
-    Ok(map)
-}
-
-pub fn tag_list(tags: &BTreeMap<String, String>) -> Vec<Value> {
-    tags.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect()
+    RULES.to_map(tags)
 }
 
 #[derive(Deserialize)]
@@ -60,11 +30,7 @@ pub async fn add_tags_to_certificate(acm: &Acm, ctx: &RequestContext, input: Val
     let request: TagsRequest = from_input(input)?;
     let mut tx = acm.store.begin().await.map_err(store_error)?;
     let mut cert = certificate_record::find(&mut tx, ctx, &request.certificate_arn).await?;
-    for tag in request.tags {
-        check_key(&tag.key)?;
-        cert.tags.insert(tag.key, tag.value.unwrap_or_default());
-    }
-    check_count(&cert.tags)?;
+    RULES.add(&mut cert.tags, request.tags)?;
     certificate_record::save(&mut tx, &cert).await?;
     tx.commit().await.map_err(store_error)?;
     Ok(Reply::new(json!({})).resource("AWS::ACM::Certificate", cert.arn))
@@ -75,12 +41,10 @@ pub async fn remove_tags_from_certificate(acm: &Acm, ctx: &RequestContext, input
     let request: TagsRequest = from_input(input)?;
     let mut tx = acm.store.begin().await.map_err(store_error)?;
     let mut cert = certificate_record::find(&mut tx, ctx, &request.certificate_arn).await?;
-    for tag in request.tags {
-        check_key(&tag.key)?;
-        if tag.value.as_ref().is_none_or(|v| cert.tags.get(&tag.key) == Some(v)) {
-            cert.tags.remove(&tag.key);
-        }
+    for tag in &request.tags {
+        RULES.check_key(&tag.key)?;
     }
+    crate::tags::remove(&mut cert.tags, &request.tags);
     certificate_record::save(&mut tx, &cert).await?;
     tx.commit().await.map_err(store_error)?;
     Ok(Reply::new(json!({})).resource("AWS::ACM::Certificate", cert.arn))

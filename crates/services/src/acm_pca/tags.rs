@@ -7,42 +7,17 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use wire::ApiError;
 
-use super::{authority_record, error, store_error, AcmPca};
-use crate::input::from_input;
+use super::{authority_record, store_error, AcmPca};
+use crate::{input::from_input, tags::TagRules};
 
-/// AWS's quota of tags per certificate authority.
-const MAX_TAGS: usize = 50;
+pub use crate::tags::Tag;
+
 const DEFAULT_LIST_LIMIT: usize = 50;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Tag {
-    key: String,
-    value: Option<String>,
-}
-
-fn check_key(key: &str) -> Result<(), ApiError> {
-    if key.to_ascii_lowercase().starts_with("aws:") {
-        return Err(error("InvalidTagException", format!("Tag key {key} is reserved: the aws: prefix belongs to AWS.")));
-    }
-    Ok(())
-}
-
-fn check_count(tags: &BTreeMap<String, String>) -> Result<(), ApiError> {
-    if tags.len() > MAX_TAGS {
-        return Err(error("TooManyTagsException", format!("A certificate authority can have at most {MAX_TAGS} tags.")));
-    }
-    Ok(())
-}
+const RULES: TagRules = TagRules { service: "acm-pca", resource: "certificate authority" };
 
 pub fn tag_map(tags: Vec<Tag>) -> Result<BTreeMap<String, String>, ApiError> {
-    let mut map = BTreeMap::new();
-    for tag in tags {
-        check_key(&tag.key)?;
-        map.insert(tag.key, tag.value.unwrap_or_default());
-    }
-    check_count(&map)?;
-    Ok(map)
+    RULES.to_map(tags)
 }
 
 #[derive(Deserialize)]
@@ -56,11 +31,7 @@ pub async fn tag_certificate_authority(pca: &AcmPca, ctx: &RequestContext, input
     let request: TagsRequest = from_input(input)?;
     let mut tx = pca.store.begin().await.map_err(store_error)?;
     let mut ca = authority_record::find(&mut tx, ctx, &request.certificate_authority_arn).await?;
-    for tag in request.tags {
-        check_key(&tag.key)?;
-        ca.tags.insert(tag.key, tag.value.unwrap_or_default());
-    }
-    check_count(&ca.tags)?;
+    RULES.add(&mut ca.tags, request.tags)?;
     authority_record::save(&mut tx, &ca).await?;
     tx.commit().await.map_err(store_error)?;
     Ok(Reply::new(json!({})).resource("AWS::ACMPCA::CertificateAuthority", ca.arn))
@@ -71,11 +42,7 @@ pub async fn untag_certificate_authority(pca: &AcmPca, ctx: &RequestContext, inp
     let request: TagsRequest = from_input(input)?;
     let mut tx = pca.store.begin().await.map_err(store_error)?;
     let mut ca = authority_record::find(&mut tx, ctx, &request.certificate_authority_arn).await?;
-    for tag in request.tags {
-        if tag.value.as_ref().is_none_or(|v| ca.tags.get(&tag.key) == Some(v)) {
-            ca.tags.remove(&tag.key);
-        }
-    }
+    crate::tags::remove(&mut ca.tags, &request.tags);
     authority_record::save(&mut tx, &ca).await?;
     tx.commit().await.map_err(store_error)?;
     Ok(Reply::new(json!({})).resource("AWS::ACMPCA::CertificateAuthority", ca.arn))
