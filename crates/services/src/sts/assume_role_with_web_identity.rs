@@ -151,22 +151,14 @@ pub async fn assume_role_with_web_identity(
     if let Some(document) = &request.policy {
         policy::parse_policy(document, PolicyType::Session).map_err(|e| model_error("MalformedPolicyDocumentException", e.message()))?;
     }
-    let session = Session {
-        account: role.account.clone(),
-        role_name: role.name.clone(),
-        role_id: role.id.clone(),
-        session_name: request.role_session_name.clone(),
-        expires_at: (ctx.time + duration as f64).floor(),
-        policy_documents: request.policy.into_iter().collect(),
-        policy_arns: request.policy_arns.into_iter().map(|p| p.arn).collect(),
-        source_identity: token.source_identity.clone(),
-        user: None,
-        federated_name: None,
-        mfa_authenticated_at: None,
-        access_key_id: String::new(),
-        sealed_secret: String::new(),
-        token_hash: String::new(),
-    };
+    let session = Session::of_role(
+        &role,
+        request.role_session_name.clone(),
+        (ctx.time + duration as f64).floor(),
+        request.policy.into_iter().collect(),
+        request.policy_arns.into_iter().map(|p| p.arn).collect(),
+        token.source_identity.clone(),
+    );
     let mut tx = store.begin().await.map_err(store_error)?;
     let (session, credentials) = sessions::issue(&mut tx, sealer, session).await?;
     tx.commit().await.map_err(store_error)?;

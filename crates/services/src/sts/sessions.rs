@@ -52,6 +52,33 @@ pub struct SessionUser {
 }
 
 impl Session {
+    /// A session of `role` named `session_name`, before `issue` gives it its keys.
+    pub fn of_role(
+        role: &crate::iam::entities::Entity,
+        session_name: String,
+        expires_at: f64,
+        policy_documents: Vec<String>,
+        policy_arns: Vec<String>,
+        source_identity: Option<String>,
+    ) -> Session {
+        Session {
+            account: role.account.clone(),
+            role_name: role.name.clone(),
+            role_id: role.id.clone(),
+            session_name,
+            expires_at,
+            policy_documents,
+            policy_arns,
+            source_identity,
+            user: None,
+            federated_name: None,
+            mfa_authenticated_at: None,
+            access_key_id: String::new(),
+            sealed_secret: String::new(),
+            token_hash: String::new(),
+        }
+    }
+
     pub fn arn(&self) -> String {
         format!("arn:aws:sts::{}:assumed-role/{}/{}", self.account, self.role_name, self.session_name)
     }
