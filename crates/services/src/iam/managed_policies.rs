@@ -49,19 +49,26 @@ pub struct ManagedPolicy {
 }
 
 impl ManagedPolicy {
+    /// Only the default version of an AWS managed policy is kept: it is the one that grants.
     fn from_catalog(policy: &aws_managed::AwsManagedPolicy) -> Self {
+        let date = |text| wire::timestamp::parse_iso8601(text).unwrap_or_default();
+        let version_number: u32 = policy.default_version_id.trim_start_matches('v').parse().unwrap_or(1);
         ManagedPolicy {
             account: None,
             name: policy.name.to_owned(),
-            id: format!("ANPA{}", policy.name.to_uppercase().chars().filter(char::is_ascii_alphanumeric).take(17).collect::<String>()),
+            id: policy.id.to_owned(),
             arn: policy.arn(),
             path: policy.path.to_owned(),
-            description: None,
-            default_version_id: "v1".to_owned(),
-            versions: vec![PolicyVersion { version_id: "v1".to_owned(), document: policy.document.to_owned(), create_date: 0.0 }],
-            next_version: 2,
-            create_date: 0.0,
-            update_date: 0.0,
+            description: Some(policy.description.to_owned()),
+            default_version_id: policy.default_version_id.to_owned(),
+            versions: vec![PolicyVersion {
+                version_id: policy.default_version_id.to_owned(),
+                document: policy.document.to_owned(),
+                create_date: date(policy.updated),
+            }],
+            next_version: version_number + 1,
+            create_date: date(policy.created),
+            update_date: date(policy.updated),
             tags: Vec::new(),
         }
     }
