@@ -300,7 +300,12 @@ impl Gateway {
         match self.authorize_and_dispatch(ctx, input).await {
             Ok((reply, would_be_denied)) => Dispatched::Done {
                 output: reply.output,
-                input: audited_input,
+                input: audited_input.map(|mut input| {
+                    if let Value::Object(parameters) = &mut input {
+                        parameters.extend(reply.request_parameters);
+                    }
+                    input
+                }),
                 resources: reply.resources,
                 would_be_denied,
             },

@@ -53,11 +53,19 @@ pub struct AuditResource {
 pub struct Reply {
     pub output: Value,
     pub resources: Vec<AuditResource>,
+    /// What CloudTrail's `requestParameters` shows besides the input, in its own names: facts
+    /// the request carried in another form (the session tags of a federation token).
+    pub request_parameters: serde_json::Map<String, Value>,
 }
 
 impl Reply {
     pub fn new(output: Value) -> Self {
-        Reply { output, resources: Vec::new() }
+        Reply { output, resources: Vec::new(), request_parameters: serde_json::Map::new() }
+    }
+
+    pub fn request_parameter(mut self, name: &str, value: Value) -> Self {
+        self.request_parameters.insert(name.to_owned(), value);
+        self
     }
 
     pub fn resource(mut self, resource_type: &str, name: impl Into<String>) -> Self {

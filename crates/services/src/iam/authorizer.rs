@@ -7,8 +7,8 @@ use gateway::{
 };
 use policy::{
     authorizer::{NamedPolicy, ResourcePolicy, ResourcePolicyKind},
-    context::{Caller, Request, RequestContext as ConditionContext},
-    PolicySet, PolicyType,
+    context::{Request, RequestContext as ConditionContext},
+    PolicyType,
 };
 use serde_json::Value;
 use store::Store;
@@ -17,7 +17,8 @@ use wire::ApiError;
 use super::{
     entities::{self, EntityKind},
     policy_cache::PolicyCache,
-    principal_policies, store_error,
+    principal_policies::{self, PrincipalFacts},
+    store_error,
 };
 
 /// What the policy engine needs to know about a request's resource: the ARN to judge it by (a
@@ -37,7 +38,7 @@ type PrincipalKey = (String, String, String);
 
 pub struct PolicyAuthorizer {
     store: Store,
-    principals: PolicyCache<PrincipalKey, (Caller, PolicySet)>,
+    principals: PolicyCache<PrincipalKey, PrincipalFacts>,
     resources: PolicyCache<String, ResourceFacts>,
 }
 
@@ -46,9 +47,9 @@ impl PolicyAuthorizer {
         PolicyAuthorizer { store, principals: PolicyCache::default(), resources: PolicyCache::default() }
     }
 
-    /// The caller as the engine sees it and the policies that bear on it (identity policies,
-    /// boundary, session policies, SCPs).
-    async fn principal_policies(&self, ctx: &RequestContext) -> Result<(Caller, PolicySet), ApiError> {
+    /// The caller as the engine sees it, the policies that bear on it (identity policies,
+    /// boundary, session policies, SCPs) and its principal tags.
+    async fn principal_policies(&self, ctx: &RequestContext) -> Result<PrincipalFacts, ApiError> {
         let principal = &ctx.principal;
         let key = (principal.account.clone(), principal.access_key_id.clone(), principal.arn.clone());
         let (cached, generation) = self.principals.get(&key);
@@ -56,22 +57,18 @@ impl PolicyAuthorizer {
             return Ok(found);
         }
         let mut tx = self.store.begin().await.map_err(store_error)?;
-        let (caller, mut policies) = match &principal.kind {
-            // Root has no identity policies to read; the engine still applies the rest.
-            PrincipalKind::Root => (Caller::Root { account: principal.account.clone() }, PolicySet::default()),
-            _ => principal_policies::for_principal(&mut tx, principal).await?,
-        };
+        let mut facts = principal_policies::for_principal(&mut tx, principal).await?;
         // SCPs limit the account's own principals, never AWS service principals.
         if !matches!(principal.kind, PrincipalKind::Service { .. }) {
-            policies.service_control_policies = crate::organizations::scp::for_account(&mut tx, ctx.account()).await?;
+            facts.policies.service_control_policies = crate::organizations::scp::for_account(&mut tx, ctx.account()).await?;
         }
         drop(tx);
-        self.principals.put(key, (caller.clone(), policies.clone()), generation);
-        Ok((caller, policies))
+        self.principals.put(key, facts.clone(), generation);
+        Ok(facts)
     }
 
     async fn resource_facts(&self, action: &str, resource: &str) -> Result<ResourceFacts, ApiError> {
-        let family = if action == "sts:AssumeRole" { "trust" } else { action.split(':').next().unwrap_or_default() };
+        let family = if judged_by_trust_policy(action) { "trust" } else { action.split(':').next().unwrap_or_default() };
         let key = format!("{family}|{resource}");
         let (cached, generation) = self.resources.get(&key);
         if let Some(found) = cached {
@@ -87,7 +84,7 @@ impl PolicyAuthorizer {
             Some((account, policy)) => ResourceFacts { arn: None, account: Some(account), policy: Some(policy), tags: Vec::new() },
             None => ResourceFacts::default(),
         };
-        if action == "sts:AssumeRole" {
+        if judged_by_trust_policy(action) {
             return Ok(owned(self.trust_policy(resource).await?));
         }
         if action.starts_with("kms:") && resource.starts_with("arn:aws:kms:") {
@@ -123,13 +120,25 @@ impl PolicyAuthorizer {
             // The caller of an unsigned operation is judged by the operation (a trust policy).
             return Ok(());
         }
-        let (caller, policies) = self.principal_policies(ctx).await?;
+        let PrincipalFacts { caller, policies, tags: principal_tags, transitive_tags } = self.principal_policies(ctx).await?;
         let operation_action = iam_action(ctx);
         if operation_action == "kms:RetireGrant" {
             // Permission to retire a grant comes from the grant itself; KMS checks it.
             return Ok(());
         }
-        let conditions = condition_keys(ctx);
+        let mut conditions = condition_keys(ctx);
+        for tag in &principal_tags {
+            conditions.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.clone());
+        }
+        // A request that tags a session (its own tags, or transitive ones its caller passes on)
+        // needs sts:TagSession on the same resource too, and both actions see the tags.
+        let session_tags = crate::sts::session_tags::requested(ctx.operation, input, &transitive_tags);
+        if let Some(tags) = &session_tags {
+            for (key, values) in crate::sts::session_tags::condition_keys(tags) {
+                conditions.insert_values(&key, values);
+            }
+        }
+        let mut judged = Vec::new();
         for (index, resource) in resources.iter().enumerate() {
             // ReEncrypt is two actions: ReEncryptFrom on the source key, ReEncryptTo on the
             // destination key (the service lists them in that order).
@@ -138,6 +147,12 @@ impl PolicyAuthorizer {
                 ("kms:ReEncrypt", _) => "kms:ReEncryptTo".to_owned(),
                 _ => operation_action.clone(),
             };
+            judged.push((action, resource));
+            if session_tags.is_some() {
+                judged.push(("sts:TagSession".to_owned(), resource));
+            }
+        }
+        for (action, resource) in judged {
             let mut conditions = conditions.clone();
             if action.starts_with("kms:") {
                 for (key, values) in crate::kms::conditions::condition_keys(&action, ctx.account(), input) {
@@ -225,6 +240,11 @@ impl PolicyAuthorizer {
         let function_policy = ResourcePolicy { policy: NamedPolicy::new(arn, parsed), kind: ResourcePolicyKind::Resource };
         Ok(Some((account, function_policy)))
     }
+}
+
+/// Actions a role's trust policy judges, as the resource policy of the role.
+fn judged_by_trust_policy(action: &str) -> bool {
+    matches!(action, "sts:AssumeRole" | "sts:TagSession")
 }
 
 impl Authorizer for PolicyAuthorizer {

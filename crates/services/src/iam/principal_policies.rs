@@ -11,9 +11,10 @@ use store::Txn;
 use wire::ApiError;
 
 use super::{
-    entities::{self, Entity, EntityKind},
+    entities::{self, Entity, EntityKind, Tag},
     managed_policies,
 };
+use crate::sts::{session_tags::principal_tags, sessions::Session};
 
 /// A stored document, parsed; one that no longer parses (stored before a stricter check) is
 /// left out and logged rather than failing every request.
@@ -81,12 +82,18 @@ pub async fn of_entity(tx: &mut Txn, entity: &Entity) -> Result<PolicySet, ApiEr
     Ok(set)
 }
 
-/// The session policies passed when the session was created, or `None` when none were.
-async fn session_policies(tx: &mut Txn, principal: &Principal) -> Result<Option<Vec<NamedPolicy>>, ApiError> {
-    let stored = tx.get(crate::sts::sessions::SESSIONS, &principal.access_key_id).await.map_err(super::store_error)?;
-    let Some(session) = stored.and_then(|v| serde_json::from_value::<crate::sts::sessions::Session>(v).ok()) else {
+/// The stored record of the STS session a principal's temporary credentials belong to.
+async fn session_of(tx: &mut Txn, principal: &Principal) -> Result<Option<Session>, ApiError> {
+    if !principal.temporary {
         return Ok(None);
-    };
+    }
+    let stored = tx.get(crate::sts::sessions::SESSIONS, &principal.access_key_id).await.map_err(super::store_error)?;
+    Ok(stored.and_then(|v| serde_json::from_value::<Session>(v).ok()))
+}
+
+/// The session policies passed when the session was created, or `None` when none were.
+async fn session_policies(tx: &mut Txn, principal: &Principal, session: Option<&Session>) -> Result<Option<Vec<NamedPolicy>>, ApiError> {
+    let Some(session) = session else { return Ok(None) };
     if session.policy_documents.is_empty() && session.policy_arns.is_empty() {
         return Ok(None);
     }
@@ -102,31 +109,64 @@ async fn session_policies(tx: &mut Txn, principal: &Principal) -> Result<Option<
     Ok(Some(policies))
 }
 
-/// Who the engine sees, and the policies that bear on it.
-pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<(Caller, PolicySet), ApiError> {
+/// Who the engine sees, the policies that bear on it, and its tags, read together so that a
+/// request costs no store read beyond them (the authorizer caches all of it until a write).
+#[derive(Clone)]
+pub struct PrincipalFacts {
+    pub caller: Caller,
+    pub policies: PolicySet,
+    /// `aws:PrincipalTag/<key>`: an IAM user's tags; a session's role's (or federating user's)
+    /// tags overridden by its session tags.
+    pub tags: Vec<Tag>,
+    /// A role session's transitive tags, which any role it assumes inherits.
+    pub transitive_tags: Vec<Tag>,
+}
+
+impl PrincipalFacts {
+    fn untagged(caller: Caller, policies: PolicySet) -> PrincipalFacts {
+        PrincipalFacts { caller, policies, tags: Vec::new(), transitive_tags: Vec::new() }
+    }
+}
+
+/// Who the engine sees, the policies that bear on it, and its principal tags.
+pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<PrincipalFacts, ApiError> {
     Ok(match &principal.kind {
-        PrincipalKind::Root => (Caller::Root { account: principal.account.clone() }, PolicySet::default()),
-        PrincipalKind::Anonymous => (Caller::Anonymous, PolicySet::default()),
+        PrincipalKind::Root => PrincipalFacts::untagged(Caller::Root { account: principal.account.clone() }, PolicySet::default()),
+        PrincipalKind::Anonymous => PrincipalFacts::untagged(Caller::Anonymous, PolicySet::default()),
         // A service principal has no identity policies: only resource policies can allow it.
-        PrincipalKind::Service { service } => (Caller::Service { service: service.clone() }, PolicySet::default()),
+        PrincipalKind::Service { service } => PrincipalFacts::untagged(Caller::Service { service: service.clone() }, PolicySet::default()),
         PrincipalKind::IamUser { name } => {
             let user = entities::load(tx, &principal.account, EntityKind::User, name).await?;
-            let set = for_user(tx, &user).await?;
-            (Caller::User { arn: user.arn }, set)
+            let policies = for_user(tx, &user).await?;
+            PrincipalFacts { caller: Caller::User { arn: user.arn }, policies, tags: user.tags, transitive_tags: Vec::new() }
         }
         // GetFederationToken's session: the user's policies, cut by the session policies it
         // was given; a session given none has no permissions, as in AWS.
         PrincipalKind::FederatedUser { user_name, .. } => {
             let user = entities::load(tx, &principal.account, EntityKind::User, user_name).await?;
-            let mut set = for_user(tx, &user).await?;
-            set.session_policies = Some(session_policies(tx, principal).await?.unwrap_or_default());
-            (Caller::FederatedUser { user_arn: user.arn, session_arn: principal.arn.clone() }, set)
+            let mut policies = for_user(tx, &user).await?;
+            let session = session_of(tx, principal).await?;
+            policies.session_policies = Some(session_policies(tx, principal, session.as_ref()).await?.unwrap_or_default());
+            let session_tags = session.map(|s| s.tags).unwrap_or_default();
+            PrincipalFacts {
+                caller: Caller::FederatedUser { user_arn: user.arn, session_arn: principal.arn.clone() },
+                policies,
+                tags: principal_tags(&user.tags, &session_tags),
+                transitive_tags: Vec::new(),
+            }
         }
         PrincipalKind::AssumedRole { role_name, .. } => {
             let role = entities::load(tx, &principal.account, EntityKind::Role, role_name).await?;
-            let mut set = of_entity(tx, &role).await?;
-            set.session_policies = session_policies(tx, principal).await?;
-            (Caller::RoleSession { role_arn: role.arn, session_arn: principal.arn.clone(), service_linked: false }, set)
+            let mut policies = of_entity(tx, &role).await?;
+            let session = session_of(tx, principal).await?;
+            policies.session_policies = session_policies(tx, principal, session.as_ref()).await?;
+            let session_tags = session.map(|s| s.tags).unwrap_or_default();
+            PrincipalFacts {
+                caller: Caller::RoleSession { role_arn: role.arn, session_arn: principal.arn.clone(), service_linked: false },
+                policies,
+                tags: principal_tags(&role.tags, &session_tags),
+                transitive_tags: session_tags.transitive(),
+            }
         }
     })
 }

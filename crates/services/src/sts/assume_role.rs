@@ -7,8 +7,11 @@ use serde_json::{json, Value};
 use store::{Sealer, Store};
 use wire::ApiError;
 
-use super::sessions::{self, Session};
-use crate::iam::{entities, EntityKind};
+use super::{
+    session_tags::{self, SessionTags},
+    sessions::{self, Session, SESSIONS},
+};
+use crate::iam::{entities, store_error, EntityKind};
 
 /// Role chaining: a session assuming another role gets at most an hour, as in AWS.
 const CHAINED_MAX_SECONDS: i64 = 3600;
@@ -43,7 +46,18 @@ pub fn role_of_arn(arn: &str) -> Option<(&str, &str)> {
     Some((account, path_and_name.rsplit('/').next()?))
 }
 
+/// The transitive tags of the session making a request, which a role it assumes inherits.
+async fn inherited_transitive_tags(tx: &mut store::Txn, ctx: &RequestContext) -> Result<Vec<entities::Tag>, ApiError> {
+    if !matches!(ctx.principal.kind, PrincipalKind::AssumedRole { .. }) {
+        return Ok(Vec::new());
+    }
+    let stored = tx.get(SESSIONS, &ctx.principal.access_key_id).await.map_err(store_error)?;
+    let calling = stored.and_then(|value| serde_json::from_value::<Session>(value).ok());
+    Ok(calling.map(|session| session.tags.transitive()).unwrap_or_default())
+}
+
 pub async fn assume_role(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+    let requested_tags = SessionTags::from_input(&input)?;
     let request: AssumeRoleRequest =
         serde_json::from_value(input).map_err(|e| ApiError::new("ValidationError", 400, e.to_string()))?;
     let invalid_arn = || ApiError::new("ValidationError", 400, format!("{} is invalid", request.role_arn));
@@ -69,23 +83,32 @@ pub async fn assume_role(store: &Store, sealer: &Sealer, ctx: &RequestContext, i
     if let Some(document) = &request.policy {
         policy::parse_policy(document, policy::PolicyType::Session).map_err(|e| model_error("MalformedPolicyDocumentException", e.message()))?;
     }
+    let inherited = inherited_transitive_tags(&mut tx, ctx).await?;
+    let tags = requested_tags.inheriting(&inherited)?;
+    let policy_arns: Vec<String> = request.policy_arns.into_iter().map(|p| p.arn).collect();
+    let packed_policy_size = session_tags::packed_policy_size(request.policy.as_deref(), &policy_arns, &tags)?;
     let session = Session::of_role(
         &role,
         request.role_session_name.clone(),
         (ctx.time + duration as f64).floor(),
         request.policy.into_iter().collect(),
-        request.policy_arns.into_iter().map(|p| p.arn).collect(),
+        policy_arns,
         request.source_identity.clone(),
-    );
+    )
+    .with_tags(tags);
     let (session, credentials) = sessions::issue(&mut tx, sealer, session).await?;
     tx.commit().await.map_err(crate::iam::store_error)?;
     let mut output = json!({
         "Credentials": credentials,
         "AssumedRoleUser": { "AssumedRoleId": session.assumed_role_id(), "Arn": session.arn() },
-        "PackedPolicySize": 0,
+        "PackedPolicySize": packed_policy_size,
     });
     if let Some(source_identity) = &session.source_identity {
         output["SourceIdentity"] = json!(source_identity);
     }
-    Ok(Reply::new(output).resource("AWS::IAM::Role", role.arn))
+    let mut reply = Reply::new(output).resource("AWS::IAM::Role", role.arn);
+    if !inherited.is_empty() {
+        reply = reply.request_parameter("incomingTransitiveTags", session_tags::as_object(&inherited));
+    }
+    Ok(reply)
 }

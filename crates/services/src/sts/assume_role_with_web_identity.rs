@@ -21,10 +21,14 @@ use wire::ApiError;
 use super::{
     assume_role::role_of_arn,
     oidc_keys,
+    session_tags::{self, SessionTags},
     sessions::{self, Session},
     web_identity_token::{self, IdToken},
 };
-use crate::iam::{entities, oidc_providers, store_error, EntityKind};
+use crate::iam::{
+    entities::{self, Tag},
+    oidc_providers, store_error, EntityKind,
+};
 
 const DEFAULT_DURATION_SECONDS: i64 = 3600;
 
@@ -70,6 +74,22 @@ fn trust_conditions(ctx: &RequestContext, token: &IdToken, provider_arn: &str) -
     keys.insert("aws:EpochTime", format!("{}", ctx.time.floor() as i64));
     keys.insert("aws:RequestedRegion", ctx.region.clone());
     keys
+}
+
+/// The session tags the token's `https://aws.amazon.com/tags` claim passes, checked as
+/// AssumeRole's are; a tag must have exactly one value.
+fn token_session_tags(token: &IdToken) -> Result<SessionTags, ApiError> {
+    let mut tags = Vec::new();
+    for (key, values) in &token.principal_tags {
+        let [value] = values.as_slice() else {
+            return Err(model_error(
+                "InvalidIdentityTokenException",
+                format!("The session tag {key} must have exactly one value: multivalued session tags are not supported."),
+            ));
+        };
+        tags.push(Tag { key: key.clone(), value: value.clone() });
+    }
+    SessionTags::new(tags, token.transitive_tag_keys.clone())
 }
 
 pub async fn assume_role_with_web_identity(
@@ -131,17 +151,26 @@ pub async fn assume_role_with_web_identity(
     let role = role?;
     let trust_document = role.assume_role_policy.clone().ok_or_else(not_authorized)?;
     let trust = policy::parse_policy(&trust_document, PolicyType::Trust).map_err(|_| not_authorized())?;
-    let caller = Caller::IdentityProvider { provider: provider.arn.clone() };
-    let judged = Request::new(caller, "sts:AssumeRoleWithWebIdentity", &role.arn)
-        .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
-        .with_context(trust_conditions(ctx, &token, &provider.arn))
-        .with_resource_account(account);
+    let tags = token_session_tags(&token)?;
+    let mut conditions = trust_conditions(ctx, &token, &provider.arn);
+    for (key, values) in session_tags::condition_keys(&tags) {
+        conditions.insert_values(&key, values);
+    }
     let policies = PolicySet {
         resource_policy: Some(ResourcePolicy { policy: NamedPolicy::new(&role.arn, trust), kind: ResourcePolicyKind::TrustPolicy }),
         ..PolicySet::default()
     };
-    if !policy::authorize(&judged, &policies).is_allowed() {
-        return Err(not_authorized());
+    // Tags in the token need the trust policy to allow sts:TagSession as well.
+    let actions: &[&str] = if tags.is_empty() { &["sts:AssumeRoleWithWebIdentity"] } else { &["sts:AssumeRoleWithWebIdentity", "sts:TagSession"] };
+    for action in actions {
+        let caller = Caller::IdentityProvider { provider: provider.arn.clone() };
+        let judged = Request::new(caller, action, &role.arn)
+            .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
+            .with_context(conditions.clone())
+            .with_resource_account(account);
+        if !policy::authorize(&judged, &policies).is_allowed() {
+            return Err(not_authorized());
+        }
     }
     let max = role.max_session_duration.unwrap_or(DEFAULT_DURATION_SECONDS);
     let duration = request.duration_seconds.unwrap_or(DEFAULT_DURATION_SECONDS.min(max));
@@ -151,14 +180,17 @@ pub async fn assume_role_with_web_identity(
     if let Some(document) = &request.policy {
         policy::parse_policy(document, PolicyType::Session).map_err(|e| model_error("MalformedPolicyDocumentException", e.message()))?;
     }
+    let policy_arns: Vec<String> = request.policy_arns.into_iter().map(|p| p.arn).collect();
+    let packed_policy_size = session_tags::packed_policy_size(request.policy.as_deref(), &policy_arns, &tags)?;
     let session = Session::of_role(
         &role,
         request.role_session_name.clone(),
         (ctx.time + duration as f64).floor(),
         request.policy.into_iter().collect(),
-        request.policy_arns.into_iter().map(|p| p.arn).collect(),
+        policy_arns,
         token.source_identity.clone(),
-    );
+    )
+    .with_tags(tags);
     let mut tx = store.begin().await.map_err(store_error)?;
     let (session, credentials) = sessions::issue(&mut tx, sealer, session).await?;
     tx.commit().await.map_err(store_error)?;
@@ -168,9 +200,18 @@ pub async fn assume_role_with_web_identity(
         "AssumedRoleUser": { "AssumedRoleId": session.assumed_role_id(), "Arn": session.arn() },
         "Provider": token.issuer_claim,
         "Audience": audience,
+        "PackedPolicySize": packed_policy_size,
     });
     if let Some(source_identity) = &session.source_identity {
         output["SourceIdentity"] = json!(source_identity);
     }
-    Ok(Reply::new(output).resource("AWS::IAM::Role", role.arn))
+    let mut reply = Reply::new(output).resource("AWS::IAM::Role", role.arn);
+    // Tags are not secret: CloudTrail shows the token's among the request parameters.
+    if !session.tags.tags.is_empty() {
+        reply = reply.request_parameter("principalTags", session_tags::as_object(&session.tags.tags));
+    }
+    if !session.tags.transitive_keys.is_empty() {
+        reply = reply.request_parameter("transitiveTagKeys", json!(session.tags.transitive_keys));
+    }
+    Ok(reply)
 }

@@ -8,7 +8,10 @@ use serde_json::{json, Value};
 use store::{Sealer, Store};
 use wire::ApiError;
 
-use super::sessions::{self, Session, SessionUser};
+use super::{
+    session_tags::{self, SessionTags},
+    sessions::{self, Session, SessionUser},
+};
 use crate::iam::{entities, store_error, EntityKind};
 
 /// Federated sessions last 12 hours unless asked otherwise (the model bounds the request to
@@ -35,6 +38,8 @@ fn model_error(shape: &str, message: impl Into<String>) -> ApiError {
 }
 
 pub async fn get_federation_token(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+    // GetFederationToken has no TransitiveTagKeys: its sessions cannot assume roles.
+    let tags = SessionTags::from_input(&input)?;
     let request: GetFederationTokenRequest = crate::input::from_input(input)?;
     let principal = &ctx.principal;
     // Only long-term credentials of an IAM user may federate: a session cannot mint another,
@@ -51,6 +56,8 @@ pub async fn get_federation_token(store: &Store, sealer: &Sealer, ctx: &RequestC
     if let Some(bad) = request.policy_arns.iter().find(|p| !p.arn.starts_with("arn:aws:iam::") || !p.arn.contains(":policy/")) {
         return Err(ApiError::new("ValidationError", 400, format!("{} is not a valid policy ARN", bad.arn)));
     }
+    let policy_arns: Vec<String> = request.policy_arns.into_iter().map(|p| p.arn).collect();
+    let packed_policy_size = session_tags::packed_policy_size(request.policy.as_deref(), &policy_arns, &tags)?;
     let mut tx = store.begin().await.map_err(store_error)?;
     let user = entities::load(&mut tx, &principal.account, EntityKind::User, user_name).await?;
     let duration = request.duration_seconds.unwrap_or(DEFAULT_SECONDS);
@@ -61,11 +68,12 @@ pub async fn get_federation_token(store: &Store, sealer: &Sealer, ctx: &RequestC
         session_name: String::new(),
         expires_at: (ctx.time + duration as f64).floor(),
         policy_documents: request.policy.into_iter().collect(),
-        policy_arns: request.policy_arns.into_iter().map(|p| p.arn).collect(),
+        policy_arns,
         source_identity: None,
         user: Some(SessionUser { name: user.name, arn: user.arn, id: user.id }),
         federated_name: Some(request.name.clone()),
         mfa_authenticated_at: None,
+        tags,
         access_key_id: String::new(),
         sealed_secret: String::new(),
         token_hash: String::new(),
@@ -78,5 +86,6 @@ pub async fn get_federation_token(store: &Store, sealer: &Sealer, ctx: &RequestC
             "FederatedUserId": format!("{}:{}", session.account, request.name),
             "Arn": session.federated_user_arn(&request.name),
         },
+        "PackedPolicySize": packed_policy_size,
     })))
 }

@@ -7,6 +7,7 @@ mod get_caller_identity;
 mod get_federation_token;
 mod get_session_token;
 mod oidc_keys;
+pub mod session_tags;
 pub mod sessions;
 mod web_identity_token;
 

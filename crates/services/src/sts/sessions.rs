@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use store::{Sealer, Store, Txn};
 use wire::ApiError;
 
+use super::session_tags::SessionTags;
 use crate::iam::{ids, store_error};
 
 pub const SESSIONS: &str = "sts.session";
@@ -38,6 +39,10 @@ pub struct Session {
     /// When an MFA code was checked for this session.
     #[serde(default)]
     pub mfa_authenticated_at: Option<f64>,
+    /// Session tags (inherited transitive tags included), the session's `aws:PrincipalTag`s
+    /// over its role's or user's own tags.
+    #[serde(default, skip_serializing_if = "SessionTags::is_empty")]
+    pub tags: SessionTags,
     pub sealed_secret: String,
     /// SHA-256 of the session token, hex: the token itself is never stored.
     pub token_hash: String,
@@ -73,10 +78,17 @@ impl Session {
             user: None,
             federated_name: None,
             mfa_authenticated_at: None,
+            tags: SessionTags::default(),
             access_key_id: String::new(),
             sealed_secret: String::new(),
             token_hash: String::new(),
         }
+    }
+
+    /// This session with `tags` as its session tags.
+    pub fn with_tags(mut self, tags: SessionTags) -> Session {
+        self.tags = tags;
+        self
     }
 
     pub fn arn(&self) -> String {

@@ -23,6 +23,11 @@ pub struct IdToken {
     /// The `https://aws.amazon.com/source_identity` claim, which becomes the session's
     /// source identity.
     pub source_identity: Option<String>,
+    /// `principal_tags` of the `https://aws.amazon.com/tags` claim: each key with its values
+    /// (STS accepts exactly one).
+    pub principal_tags: Vec<(String, Vec<String>)>,
+    /// `transitive_tag_keys` of the `https://aws.amazon.com/tags` claim.
+    pub transitive_tag_keys: Vec<String>,
 }
 
 /// Why a token is not a JWT STS can read: not three base64url JSON parts, no signing
@@ -60,6 +65,7 @@ pub fn parse(token: &str) -> Result<IdToken, MalformedToken> {
     let subject = claims.get("sub").and_then(Value::as_str).ok_or(MalformedToken("no sub"))?;
     let expires_at = claims.get("exp").and_then(Value::as_f64).ok_or(MalformedToken("no exp"))?;
     let audiences = strings(claims.get("aud"));
+    let session_tags = claims.get("https://aws.amazon.com/tags").cloned().unwrap_or(Value::Null);
     if audiences.is_empty() {
         return Err(MalformedToken("no aud"));
     }
@@ -72,6 +78,14 @@ pub fn parse(token: &str) -> Result<IdToken, MalformedToken> {
         not_before: claims.get("nbf").and_then(Value::as_f64),
         authentication_methods: strings(claims.get("amr")),
         source_identity: claims.get("https://aws.amazon.com/source_identity").and_then(Value::as_str).map(str::to_owned),
+        principal_tags: session_tags
+            .get("principal_tags")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(key, values)| (key.clone(), strings(Some(values))))
+            .collect(),
+        transitive_tag_keys: strings(session_tags.get("transitive_tag_keys")),
     })
 }
 
@@ -136,6 +150,21 @@ mod tests {
         assert_eq!(parsed.subject, "user-1");
         assert_eq!(parsed.expires_at, 2_000_000_000.0);
         assert_eq!(parsed.authentication_methods, vec!["mfa"]);
+        assert!(parsed.principal_tags.is_empty());
+    }
+
+    #[test]
+    fn session_tags_are_read_from_the_aws_tags_claim() {
+        let jwt = token(
+            r#"{"alg":"RS256"}"#,
+            r#"{"iss":"https://idp.example.com","aud":"app","sub":"u","exp":2000000000,
+                "https://aws.amazon.com/tags":{"principal_tags":{"Project":["Automation"],"CostCenter":["987654"]},
+                "transitive_tag_keys":["Project"]}}"#,
+        );
+        let parsed = parse(&jwt).unwrap();
+        assert!(parsed.principal_tags.contains(&("Project".to_owned(), vec!["Automation".to_owned()])));
+        assert!(parsed.principal_tags.contains(&("CostCenter".to_owned(), vec!["987654".to_owned()])));
+        assert_eq!(parsed.transitive_tag_keys, vec!["Project"]);
     }
 
     #[test]
