@@ -1,5 +1,6 @@
 //! Session tags and `aws:PrincipalTag` end to end: tags passed to AssumeRole and
-//! GetFederationToken become the session's principal tags (attribute-based access control),
+//! GetFederationToken, or in a web identity token, become the session's principal tags
+//! (attribute-based access control),
 //! passing them needs sts:TagSession, transitive tags survive role chaining, and IAM users'
 //! own tags are their principal tags.
 
@@ -8,7 +9,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::{error_text, Server};
+use support::{error_text, OidcIssuer, Server};
 
 const ACCOUNT_ROOT: &str = "arn:aws:iam::000000000000:root";
 
@@ -253,4 +254,32 @@ fn session_tags_that_break_sts_limits_are_refused() {
     let too_large = with_tags(&large);
     assert_denied(&too_large, "PackedPolicyTooLarge");
     assert!(error_text(&too_large).contains("Packed size of session tags consumes"), "{}", error_text(&too_large));
+}
+
+#[test]
+fn a_web_identity_tokens_tags_claim_tags_the_session_when_the_trust_policy_allows_tag_session() {
+    let server = Server::start(&["--ephemeral"]);
+    let issuer = OidcIssuer::start();
+    let thumbprint = issuer.description["thumbprint"].as_str().unwrap();
+    let provider = server.aws_json(&[
+        "iam", "create-open-id-connect-provider", "--url", issuer.url(), "--client-id-list", "app-1", "--thumbprint-list", thumbprint,
+    ]);
+    let provider_arn = provider["OpenIDConnectProviderArn"].as_str().unwrap();
+    let federated_trust = |actions: &[&str]| {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": provider_arn}, "Action": actions}]})
+            .to_string()
+    };
+    create_role(&server, "ci", &federated_trust(&["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]), &same_team_reads_secrets());
+    create_role(&server, "ci-untaggable", &federated_trust(&["sts:AssumeRoleWithWebIdentity"]), &same_team_reads_secrets());
+    team_secrets(&server);
+    let trade = |role: &str, token: &str| {
+        let arn = role_arn(role);
+        server.aws(&["sts", "assume-role-with-web-identity", "--role-arn", &arn, "--role-session-name", "build", "--web-identity-token", token])
+    };
+
+    let session = credentials(&trade("ci", issuer.token("tagged")));
+    assert!(reads(&server, &session, "blue").status.success());
+    assert_denied(&reads(&server, &session, "red"), "AccessDeniedException");
+    assert_denied(&trade("ci-untaggable", issuer.token("tagged")), "AccessDenied");
+    assert!(trade("ci-untaggable", issuer.token("good")).status.success());
 }

@@ -5,7 +5,7 @@ mod support;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::{json, Value};
-use support::{error_text, Server};
+use support::{error_text, OidcIssuer, Server};
 
 fn user_with_keys(server: &Server, name: &str, policy: &str) -> (String, String) {
     server.aws_json(&["iam", "create-user", "--user-name", name]);
@@ -68,46 +68,6 @@ fn a_federated_user_has_the_intersection_of_the_users_and_the_session_policies()
     assert!(error_text(&decoded).contains("InvalidAuthorizationMessageException"), "{}", error_text(&decoded));
 }
 
-/// A local OIDC issuer (tests/python/oidc_issuer.py): HTTPS with a certificate for
-/// `localhost`, its discovery document and JWKS, and ID tokens signed with its key. It stops when
-/// dropped.
-struct Issuer {
-    process: std::process::Child,
-    description: Value,
-}
-
-impl Issuer {
-    fn start() -> Issuer {
-        use std::io::BufRead;
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/oidc_issuer.py");
-        let python = support::workspace_root().join(".venv/bin/python3");
-        let mut process = std::process::Command::new(python)
-            .arg(script)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 runs");
-        let mut line = String::new();
-        std::io::BufReader::new(process.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        Issuer { process, description: serde_json::from_str(&line).expect("the issuer describes itself") }
-    }
-
-    fn url(&self) -> &str {
-        self.description["issuer"].as_str().unwrap()
-    }
-
-    fn token(&self, name: &str) -> &str {
-        self.description["tokens"][name].as_str().unwrap()
-    }
-}
-
-impl Drop for Issuer {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
 fn assume_with(server: &Server, token: &str) -> std::process::Output {
     server.aws(&[
         "sts", "assume-role-with-web-identity", "--role-arn", "arn:aws:iam::000000000000:role/ci",
@@ -118,7 +78,7 @@ fn assume_with(server: &Server, token: &str) -> std::process::Output {
 #[test]
 fn an_oidc_token_is_traded_for_a_role_session_when_its_issuer_signature_and_trust_policy_accept_it() {
     let server = Server::start(&["--ephemeral"]);
-    let issuer = Issuer::start();
+    let issuer = OidcIssuer::start();
     let thumbprint = issuer.description["thumbprint"].as_str().unwrap();
     let provider = server.aws_json(&[
         "iam", "create-open-id-connect-provider", "--url", issuer.url(), "--client-id-list", "app-1", "--thumbprint-list", thumbprint,

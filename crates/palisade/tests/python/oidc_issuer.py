@@ -7,7 +7,8 @@ signed with its RSA key.
 
 Prints one JSON line, then serves until killed:
   {"issuer": "https://localhost:PORT", "thumbprint": SHA-1 of the certificate, hex,
-   "tokens": {"good", "other_subject", "other_audience", "expired", "forged", "unsigned"}}
+   "tokens": {"good", "other_subject", "other_audience", "expired", "forged", "unsigned",
+              "tagged" (session tags team=blue, transitive, and project=x)}}
 """
 import base64
 import datetime
@@ -106,6 +107,8 @@ def main():
         "other_audience": sign(signing_key, header, claims(aud="app-2")),
         "expired": sign(signing_key, header, claims(exp=now - 60)),
         "forged": sign(other_key, header, claims()),
+        "tagged": sign(signing_key, header, {**claims(), "https://aws.amazon.com/tags": {
+            "principal_tags": {"team": ["blue"], "project": ["x"]}, "transitive_tag_keys": ["team"]}}),
         "unsigned": f"{b64url(json.dumps({'alg': 'none'}).encode())}.{b64url(json.dumps(claims()).encode())}.",
     }
     thumbprint = hashlib.sha1(cert.public_bytes(serialization.Encoding.DER)).hexdigest()

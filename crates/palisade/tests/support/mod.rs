@@ -347,3 +347,43 @@ pub fn write_country_db(path: &Path, networks: &[(std::net::Ipv4Addr, u8, &str)]
     uint(&mut file, 0xA0, 24);
     std::fs::write(path, file).unwrap();
 }
+
+/// A local OIDC issuer (tests/python/oidc_issuer.py): HTTPS with a certificate for
+/// `localhost`, its discovery document and JWKS, and ID tokens signed with its key. It stops when
+/// dropped.
+pub struct OidcIssuer {
+    process: Child,
+    pub description: serde_json::Value,
+}
+
+impl OidcIssuer {
+    pub fn start() -> OidcIssuer {
+        use std::io::BufRead;
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/oidc_issuer.py");
+        let python = workspace_root().join(".venv/bin/python3");
+        let mut process = Command::new(python)
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        std::io::BufReader::new(process.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        OidcIssuer { process, description: serde_json::from_str(&line).expect("the issuer describes itself") }
+    }
+
+    pub fn url(&self) -> &str {
+        self.description["issuer"].as_str().unwrap()
+    }
+
+    pub fn token(&self, name: &str) -> &str {
+        self.description["tokens"][name].as_str().unwrap()
+    }
+}
+
+impl Drop for OidcIssuer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
