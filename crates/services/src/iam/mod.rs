@@ -2,6 +2,7 @@
 //! permissions boundaries and access keys. IAM is global: its entities live in the account,
 //! not in a region.
 
+mod access_advisor;
 pub mod access_keys;
 mod account;
 mod authorizer;
@@ -126,6 +127,9 @@ impl Service for Iam {
             "ListMFADevices" => Box::pin(mfa::list_mfa_devices(store, ctx, input)),
             "GenerateCredentialReport" => Box::pin(credential_report::generate(store, ctx)),
             "GetCredentialReport" => Box::pin(credential_report::get(store, ctx)),
+            "GenerateServiceLastAccessedDetails" => Box::pin(access_advisor::generate_service_last_accessed_details(store, ctx, input)),
+            "GetServiceLastAccessedDetails" => Box::pin(access_advisor::get_service_last_accessed_details(store, ctx, input)),
+            "GetServiceLastAccessedDetailsWithEntities" => Box::pin(access_advisor::get_service_last_accessed_details_with_entities(store, ctx, input)),
             "CreateInstanceProfile" => Box::pin(instance_profiles::create_instance_profile(store, ctx, input)),
             "GetInstanceProfile" => Box::pin(instance_profiles::get_instance_profile(store, ctx, input)),
             "DeleteInstanceProfile" => Box::pin(instance_profiles::delete_instance_profile(store, ctx, input)),

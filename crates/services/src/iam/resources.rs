@@ -22,6 +22,8 @@ pub fn of_request(ctx: &RequestContext, input: &Value) -> Vec<String> {
         format!("arn:aws:iam::{account}:role{path}{role}")
     } else if let Some(user) = named("UserName") {
         format!("arn:aws:iam::{account}:user{path}{user}")
+    } else if let (Some(entity), "GenerateServiceLastAccessedDetails") = (named("Arn"), ctx.operation) {
+        entity.to_owned()
     } else if let Some(policy) = named("PolicyArn") {
         policy.to_owned()
     } else if let (Some(policy), "CreatePolicy") = (named("PolicyName"), ctx.operation) {
