@@ -3,15 +3,17 @@
 (lxml's canonicalization, an XML-DSig implementation independent of Palisade's), enveloped,
 RSA-SHA256 or ECDSA-SHA256, exclusive canonicalization.
 
-  saml_idp.py responses ROLE_ARN PROVIDER_ARN
+  saml_idp.py responses PROVIDER_ARN ROLE_ARN...
       prints one JSON object: {"metadata": IdP metadata with the signing certificate,
-      "responses": {name: base64 SAMLResponse}}, times around now
+      "responses": {name: base64 SAMLResponse}, "name_qualifier": what IAM documents for
+      the provider}; the Role attribute pairs each role with the provider; times around now
   saml_idp.py fixtures DIRECTORY
       writes the fixed documents of crates/saml/tests/fixtures (times in 2030)
 """
 import base64
 import copy
 import datetime
+import hashlib
 import json
 import os
 import sys
@@ -69,7 +71,7 @@ def stamp(t):
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def response(now, role_arn, provider_arn, subject="alice", recipient=AWS, audience=AWS, lifetime=300, attributes=()):
+def response(now, role_arns, provider_arn, subject="alice", recipient=AWS, audience=AWS, lifetime=300, attributes=()):
     """An unsigned Response with one Assertion, as an IdP writes it, with a signature
     placeholder after each Issuer (where SAML's schema puts the Signature)."""
     not_after = stamp(now + datetime.timedelta(seconds=lifetime))
@@ -79,6 +81,7 @@ def response(now, role_arn, provider_arn, subject="alice", recipient=AWS, audien
         + "</saml:Attribute>"
         for name, values in attributes
     )
+    roles = "".join(f'<saml:AttributeValue xsi:type="xs:string">{role},{provider_arn}</saml:AttributeValue>' for role in role_arns)
     text = f"""<samlp:Response xmlns:samlp="{PROTOCOL}" xmlns:saml="{ASSERTION}" ID="_response1" Version="2.0" IssueInstant="{stamp(now)}" Destination="{recipient}">
   <saml:Issuer>{ENTITY_ID}</saml:Issuer>
   <samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>
@@ -97,9 +100,7 @@ def response(now, role_arn, provider_arn, subject="alice", recipient=AWS, audien
       <saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext>
     </saml:AuthnStatement>
     <saml:AttributeStatement>
-      <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role">
-        <saml:AttributeValue xsi:type="xs:string">{role_arn},{provider_arn}</saml:AttributeValue>
-      </saml:Attribute>
+      <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role">{roles}</saml:Attribute>
       <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName">
         <saml:AttributeValue xsi:type="xs:string">{subject}@example.com</saml:AttributeValue>
       </saml:Attribute>{extra}
@@ -156,7 +157,7 @@ def wrapped(root, forged_subject="mallory"):
     return text(root)
 
 
-def responses(role_arn, provider_arn):
+def responses(provider_arn, role_arns):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     cert = certificate(key)
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -164,12 +165,13 @@ def responses(role_arn, provider_arn):
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     tags = [
         ("https://aws.amazon.com/SAML/Attributes/SourceIdentity", ["alice"]),
+        ("https://aws.amazon.com/SAML/Attributes/SessionDuration", ["1800"]),
         ("https://aws.amazon.com/SAML/Attributes/PrincipalTag:Project", ["Marketing"]),
         ("urn:oid:1.3.6.1.4.1.5923.1.1.1.1", ["staff", "member"]),
     ]
 
     def build(**options):
-        return response(now, role_arn, provider_arn, attributes=tags, **options)
+        return response(now, role_arns, provider_arn, attributes=tags, **options)
 
     good = sign(build(), key, cert)
     out = {
@@ -179,20 +181,22 @@ def responses(role_arn, provider_arn):
         "tampered": tampered(good),
         "other_key": text(sign(build(), other_key, other_cert)),
         "wrapped": wrapped(good),
-        "expired": text(sign(response(now - datetime.timedelta(hours=1), role_arn, provider_arn), key, cert)),
+        "expired": text(sign(response(now - datetime.timedelta(hours=1), role_arns, provider_arn), key, cert)),
         "other_subject": text(sign(build(subject="bob"), key, cert)),
         "regional_recipient": text(sign(build(recipient="https://us-west-2.signin.aws.amazon.com/saml"), key, cert)),
         "other_audience": text(sign(build(audience="https://sp.example.com/saml"), key, cert)),
         "unsigned": text(build()),
     }
     encoded = {name: base64.b64encode(document.encode()).decode() for name, document in out.items()}
-    print(json.dumps({"metadata": metadata(cert), "responses": encoded}))
+    account, provider_name = provider_arn.split(":")[4], provider_arn.split("/")[-1]
+    qualifier = base64.b64encode(hashlib.sha1(f"{ENTITY_ID}{account}/{provider_name}".encode()).digest()).decode()
+    print(json.dumps({"metadata": metadata(cert), "responses": encoded, "name_qualifier": qualifier}))
 
 
 def fixtures(directory):
     """Fixed documents for the saml crate's tests; times are in 2030."""
     os.makedirs(directory, exist_ok=True)
-    role, provider = "arn:aws:iam::111122223333:role/Dev", "arn:aws:iam::111122223333:saml-provider/Corp"
+    role, provider = ["arn:aws:iam::111122223333:role/Dev"], "arn:aws:iam::111122223333:saml-provider/Corp"
     now = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     rsa_cert = certificate(rsa_key)
@@ -216,6 +220,6 @@ def fixtures(directory):
 
 if __name__ == "__main__":
     if sys.argv[1] == "responses":
-        responses(sys.argv[2], sys.argv[3])
+        responses(sys.argv[2], sys.argv[3:])
     else:
         fixtures(sys.argv[2])

@@ -22,7 +22,7 @@ mod policy_document;
 mod principal_policies;
 mod resource_tags;
 mod resources;
-mod saml_providers;
+pub mod saml_providers;
 mod simulator;
 
 pub use authorizer::PolicyAuthorizer;

@@ -1,6 +1,7 @@
 //! AWS Security Token Service: who the caller is, and temporary credentials for roles.
 
 mod assume_role;
+mod assume_role_with_saml;
 mod assume_role_with_web_identity;
 mod decode_authorization_message;
 mod get_caller_identity;
@@ -49,6 +50,7 @@ impl Service for Sts {
                 ctx,
                 input,
             ))),
+            "AssumeRoleWithSAML" => Some(Box::pin(assume_role_with_saml::assume_role_with_saml(&self.store, &self.sealer, ctx, input))),
             "DecodeAuthorizationMessage" => {
                 Some(Box::pin(std::future::ready(decode_authorization_message::decode_authorization_message())))
             }
