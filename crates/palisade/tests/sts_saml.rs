@@ -12,26 +12,30 @@ const OTHER_PROVIDER_ARN: &str = "arn:aws:iam::000000000000:saml-provider/Other"
 const ROLE_ARN: &str = "arn:aws:iam::000000000000:role/saml-dev";
 /// A role the responses pair with Corp, whose trust policy trusts only Other.
 const OTHER_TRUST_ROLE_ARN: &str = "arn:aws:iam::000000000000:role/saml-other";
+/// A role that trusts Corp but does not allow sts:TagSession.
+const UNTAGGED_ROLE_ARN: &str = "arn:aws:iam::000000000000:role/saml-untagged";
 
 /// What the IdP prints: its metadata, its signed responses by name, and the name qualifier
 /// IAM documents for the provider.
 fn identity_provider() -> Value {
-    let out = support::python("saml_idp.py", &["responses", PROVIDER_ARN, ROLE_ARN, OTHER_TRUST_ROLE_ARN]);
+    let out = support::python("saml_idp.py", &["responses", PROVIDER_ARN, ROLE_ARN, OTHER_TRUST_ROLE_ARN, UNTAGGED_ROLE_ARN]);
     assert!(out.status.success(), "{}", error_text(&out));
     serde_json::from_slice(&out.stdout).expect("the IdP prints JSON")
 }
 
-fn trust_policy(provider_arn: &str, conditions: Value) -> String {
+fn trust_policy(provider_arn: &str, actions: &[&str], conditions: Value) -> String {
     json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow",
         "Principal": {"Federated": provider_arn},
-        "Action": ["sts:AssumeRoleWithSAML", "sts:SetSourceIdentity", "sts:TagSession"],
+        "Action": actions,
         "Condition": conditions,
     }]})
     .to_string()
 }
 
-/// A server with the Corp and Other providers (both from the IdP's metadata) and the two roles.
+const TRUSTED_ACTIONS: &[&str] = &["sts:AssumeRoleWithSAML", "sts:SetSourceIdentity", "sts:TagSession"];
+
+/// A server with the Corp and Other providers (both from the IdP's metadata) and the roles.
 fn federation(idp: &Value) -> Server {
     let server = Server::start(&["--ephemeral"]);
     let metadata = idp["metadata"].as_str().unwrap();
@@ -39,11 +43,19 @@ fn federation(idp: &Value) -> Server {
         server.aws_json(&["iam", "create-saml-provider", "--name", name, "--saml-metadata-document", metadata]);
     }
     let conditions = json!({"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml", "SAML:sub": "alice"}});
-    server.aws_json(&["iam", "create-role", "--role-name", "saml-dev", "--assume-role-policy-document", &trust_policy(PROVIDER_ARN, conditions)]);
+    let trust = trust_policy(PROVIDER_ARN, TRUSTED_ACTIONS, conditions);
+    server.aws_json(&["iam", "create-role", "--role-name", "saml-dev", "--assume-role-policy-document", &trust]);
     server.aws_json(&["iam", "attach-role-policy", "--role-name", "saml-dev", "--policy-arn", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"]);
-    server.aws_json(&[
-        "iam", "create-role", "--role-name", "saml-other", "--assume-role-policy-document", &trust_policy(OTHER_PROVIDER_ARN, json!({})),
-    ]);
+    // Only sessions tagged Project=Marketing may list KMS keys.
+    let tagged_only = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalTag/Project": "Marketing"}},
+    }]});
+    server.aws_json(&["iam", "put-role-policy", "--role-name", "saml-dev", "--policy-name", "abac", "--policy-document", &tagged_only.to_string()]);
+    let trust_other = trust_policy(OTHER_PROVIDER_ARN, TRUSTED_ACTIONS, json!({}));
+    server.aws_json(&["iam", "create-role", "--role-name", "saml-other", "--assume-role-policy-document", &trust_other]);
+    let no_tagging = trust_policy(PROVIDER_ARN, &["sts:AssumeRoleWithSAML", "sts:SetSourceIdentity"], json!({}));
+    server.aws_json(&["iam", "create-role", "--role-name", "saml-untagged", "--assume-role-policy-document", &no_tagging]);
     server
 }
 
@@ -82,6 +94,18 @@ fn a_signed_response_is_traded_for_a_session_of_the_role_it_names() {
     assert!(listed.status.success(), "{}", error_text(&listed));
     let denied = server.aws_session(&session["Credentials"], &["iam", "create-user", "--user-name", "x"]);
     assert!(error_text(&denied).contains("AccessDenied"), "{}", error_text(&denied));
+}
+
+#[test]
+fn principal_tag_attributes_tag_the_session_when_the_trust_policy_allows_tagging() {
+    let idp = identity_provider();
+    let server = federation(&idp);
+    let session = assumed(&assume(&server, &idp, "good", ROLE_ARN, PROVIDER_ARN, &[]));
+    assert!(session["PackedPolicySize"].as_u64().is_some_and(|size| size > 0), "{session}");
+    let keys = server.aws_session(&session["Credentials"], &["kms", "list-keys"]);
+    assert!(keys.status.success(), "the session has aws:PrincipalTag/Project: {}", error_text(&keys));
+    let untagged = assume(&server, &idp, "good", UNTAGGED_ROLE_ARN, PROVIDER_ARN, &[]);
+    assert!(error_text(&untagged).contains("Not authorized to perform sts:AssumeRoleWithSAML"), "{}", error_text(&untagged));
 }
 
 #[test]

@@ -226,12 +226,10 @@ impl Assertion {
         }
     }
 
-    /// Session tags: `PrincipalTag:KEY` attributes with their first value.
-    pub fn principal_tags(&self) -> Vec<(String, String)> {
-        self.attributes
-            .iter()
-            .filter_map(|a| Some((a.name.strip_prefix(PRINCIPAL_TAG_PREFIX)?.to_owned(), a.values.first()?.clone())))
-            .collect()
+    /// Session tags: the keys of `PrincipalTag:KEY` attributes, with their values (STS takes
+    /// exactly one).
+    pub fn principal_tags(&self) -> Vec<(&str, &[String])> {
+        self.attributes.iter().filter_map(|a| Some((a.name.strip_prefix(PRINCIPAL_TAG_PREFIX)?, a.values.as_slice()))).collect()
     }
 
     pub fn transitive_tag_keys(&self) -> &[String] {
@@ -316,7 +314,7 @@ mod tests {
         assert!(!read.pairs_role_with_provider("arn:aws:iam::111122223333:role/Admin", provider));
         assert!(!read.pairs_role_with_provider(role, "arn:aws:iam::111122223333:saml-provider/Other"));
         assert_eq!(read.role_session_name(), Some("alice@example.com"));
-        assert_eq!(read.principal_tags(), vec![("Project".to_owned(), "Marketing".to_owned())]);
+        assert_eq!(read.principal_tags(), vec![("Project", ["Marketing".to_owned()].as_slice())]);
         assert_eq!(read.session_not_on_or_after, Some(at("2030-01-01T08:00:00Z")));
     }
 

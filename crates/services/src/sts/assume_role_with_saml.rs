@@ -5,7 +5,8 @@
 //! the provider's metadata, issued by the provider's entity, for AWS's audience and sign-in
 //! endpoint and within its times (see the `saml` crate), and its `Role` attribute must pair the
 //! requested role with the provider. The role's trust policy then decides, with the assertion's
-//! `saml:` condition keys.
+//! `saml:` condition keys; its `PrincipalTag:KEY` attributes tag the session (which the trust
+//! policy must allow with `sts:TagSession`), as its `SourceIdentity` does (`sts:SetSourceIdentity`).
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use gateway::{Reply, RequestContext};
@@ -22,9 +23,13 @@ use wire::ApiError;
 
 use super::{
     assume_role::role_of_arn,
+    session_tags::{self, SessionTags},
     sessions::{self, Session},
 };
-use crate::iam::{entities, saml_providers, store_error, EntityKind};
+use crate::iam::{
+    entities::{self, Tag},
+    saml_providers, store_error, EntityKind,
+};
 
 const DEFAULT_DURATION_SECONDS: i64 = 3600;
 
@@ -93,11 +98,26 @@ fn provider_of_arn(arn: &str) -> Option<(&str, &str)> {
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty()).then_some((account, name))
 }
 
-/// The request context the trust policy is judged with: the assertion's `saml:` keys and the
-/// global keys an unsigned request has.
-fn trust_conditions(ctx: &RequestContext, assertion: &Assertion, account: &str, provider_name: &str) -> ConditionContext {
+/// The session tags the assertion's `PrincipalTag:KEY` and `TransitiveTagKeys` attributes
+/// pass, checked as AssumeRole's are; a tag must have exactly one value.
+fn assertion_session_tags(assertion: &Assertion) -> Result<SessionTags, ApiError> {
+    let mut tags = Vec::new();
+    for (key, values) in assertion.principal_tags() {
+        let [value] = values else {
+            return Err(invalid_token(format!(
+                "The session tag {key} must have exactly one value: multivalued session tags are not supported."
+            )));
+        };
+        tags.push(Tag { key: key.to_owned(), value: value.clone() });
+    }
+    SessionTags::new(tags, assertion.transitive_tag_keys().to_vec())
+}
+
+/// The request context the trust policy is judged with: the assertion's `saml:` keys, the
+/// session tags it passes, and the global keys an unsigned request has.
+fn trust_conditions(ctx: &RequestContext, assertion: &Assertion, tags: &SessionTags, account: &str, provider_name: &str) -> ConditionContext {
     let mut keys = ConditionContext::new();
-    for (key, values) in assertion.condition_keys(account, provider_name) {
+    for (key, values) in assertion.condition_keys(account, provider_name).into_iter().chain(session_tags::condition_keys(tags)) {
         keys.insert_values(&key, values);
     }
     if let Some(source_identity) = assertion.source_identity() {
@@ -151,6 +171,7 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
         return Err(invalid_token("Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\""));
     }
     let session_duration = assertion.session_duration().map_err(|e| invalid_token(format!("Invalid SAML response: {e}")))?;
+    let tags = assertion_session_tags(&assertion)?;
 
     let role = role?;
     let trust_document = role.assume_role_policy.clone().ok_or_else(not_authorized)?;
@@ -159,10 +180,16 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
         resource_policy: Some(ResourcePolicy { policy: NamedPolicy::new(&role.arn, trust), kind: ResourcePolicyKind::TrustPolicy }),
         ..PolicySet::default()
     };
-    let conditions = trust_conditions(ctx, &assertion, provider_account, provider_name);
-    // A source identity in the assertion needs the trust policy to allow setting it too.
-    let actions: &[&str] =
-        if source_identity.is_some() { &["sts:AssumeRoleWithSAML", "sts:SetSourceIdentity"] } else { &["sts:AssumeRoleWithSAML"] };
+    let conditions = trust_conditions(ctx, &assertion, &tags, provider_account, provider_name);
+    // A source identity or session tags in the assertion need the trust policy to allow setting
+    // them too.
+    let mut actions = vec!["sts:AssumeRoleWithSAML"];
+    if source_identity.is_some() {
+        actions.push("sts:SetSourceIdentity");
+    }
+    if !tags.is_empty() {
+        actions.push("sts:TagSession");
+    }
     for action in actions {
         let judged = Request::new(Caller::IdentityProvider { provider: provider.arn.clone() }, action, &role.arn)
             .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
@@ -191,21 +218,24 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
     if expires_at <= ctx.time {
         return Err(refused(saml::Error::Expired { not_on_or_after: expires_at }, ctx.time));
     }
+    let policy_arns: Vec<String> = request.policy_arns.into_iter().map(|p| p.arn).collect();
+    let packed_policy_size = session_tags::packed_policy_size(request.policy.as_deref(), &policy_arns, &tags)?;
     let session = Session::of_role(
         &role,
         session_name.to_owned(),
         expires_at,
         request.policy.into_iter().collect(),
-        request.policy_arns.into_iter().map(|p| p.arn).collect(),
+        policy_arns,
         source_identity.map(str::to_owned),
-    );
+    )
+    .with_tags(tags);
     let mut tx = store.begin().await.map_err(store_error)?;
     let (session, credentials) = sessions::issue(&mut tx, sealer, session).await?;
     tx.commit().await.map_err(store_error)?;
     let mut output = json!({
         "Credentials": credentials,
         "AssumedRoleUser": { "AssumedRoleId": session.assumed_role_id(), "Arn": session.arn() },
-        "PackedPolicySize": 0,
+        "PackedPolicySize": packed_policy_size,
         "Subject": assertion.subject,
         "SubjectType": assertion.subject_type(),
         "Issuer": assertion.issuer,
@@ -215,7 +245,15 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
     if let Some(source_identity) = &session.source_identity {
         output["SourceIdentity"] = json!(source_identity);
     }
-    Ok(Reply::new(output).resource("AWS::IAM::Role", role.arn))
+    let mut reply = Reply::new(output).resource("AWS::IAM::Role", role.arn);
+    // Tags are not secret: CloudTrail shows the assertion's among the request parameters.
+    if !session.tags.tags.is_empty() {
+        reply = reply.request_parameter("principalTags", session_tags::as_object(&session.tags.tags));
+    }
+    if !session.tags.transitive_keys.is_empty() {
+        reply = reply.request_parameter("transitiveTagKeys", json!(session.tags.transitive_keys));
+    }
+    Ok(reply)
 }
 
 #[cfg(test)]
