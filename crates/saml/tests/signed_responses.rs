@@ -1,7 +1,7 @@
-//! SAML responses signed by a third party: signxml on lxml (libxml2's canonicalization),
-//! written once by crates/palisade/tests/python/saml_idp.py (`fixtures`). The metadata names
-//! an RSA and an ECDSA signing certificate; `other-key-signed.xml` is signed by a key it
-//! does not name, whose certificate the response carries in its KeyInfo.
+//! SAML responses signed by third parties: signxml on lxml (libxml2's canonicalization), and
+//! xmlsec1 for RSA-SHA1, written once by crates/palisade/tests/python/saml_idp.py (`fixtures`).
+//! The metadata names an RSA and an ECDSA signing certificate; `other-key-signed.xml` is signed
+//! by a key it does not name, whose certificate the response carries in its KeyInfo.
 
 use saml::{metadata, response, Error};
 
@@ -55,6 +55,12 @@ fn both_signatures_must_verify_when_both_are_there() {
 #[test]
 fn an_ecdsa_sha256_signature_verifies() {
     assert!(verify(&fixture("ecdsa-signed.xml")).is_ok());
+}
+
+#[test]
+fn an_rsa_sha1_signature_with_a_sha1_digest_verifies() {
+    // xmlsec1 leaves line breaks in SignedInfo and wraps the base64 of SignatureValue.
+    assert_eq!(verify(&fixture("xmlsec1-rsa-sha1.xml")).unwrap().subject, "alice");
 }
 
 #[test]

@@ -8,7 +8,8 @@ RSA-SHA256 or ECDSA-SHA256, exclusive canonicalization.
       "responses": {name: base64 SAMLResponse}, "name_qualifier": what IAM documents for
       the provider}; the Role attribute pairs each role with the provider; times around now
   saml_idp.py fixtures DIRECTORY
-      writes the fixed documents of crates/saml/tests/fixtures (times in 2030)
+      writes the fixed documents of crates/saml/tests/fixtures (times in 2030); the RSA-SHA1
+      one is signed by xmlsec1 (Debian's xmlsec1 package), as signxml no longer signs with SHA-1
 """
 import base64
 import copy
@@ -16,7 +17,9 @@ import datetime
 import hashlib
 import json
 import os
+import subprocess
 import sys
+import tempfile
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -132,6 +135,28 @@ def sign(root, key, cert, what="assertion", algorithm="rsa-sha256", inclusive_pr
     return root
 
 
+def xmlsec1_sha1(root, key):
+    """The assertion signed with RSA-SHA1 and a SHA-1 digest by xmlsec1, from a template."""
+    assertion = root.find(f"{{{ASSERTION}}}Assertion")
+    template = f"""<ds:Signature xmlns:ds="{DSIG}"><ds:SignedInfo>
+<ds:CanonicalizationMethod Algorithm="{EXCLUSIVE_C14N}"/><ds:SignatureMethod Algorithm="{DSIG}rsa-sha1"/>
+<ds:Reference URI="#{assertion.get("ID")}"><ds:Transforms><ds:Transform Algorithm="{DSIG}enveloped-signature"/>
+<ds:Transform Algorithm="{EXCLUSIVE_C14N}"/></ds:Transforms><ds:DigestMethod Algorithm="{DSIG}sha1"/>
+<ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>"""
+    assertion.find(f"{{{ASSERTION}}}Issuer").addnext(etree.fromstring(template))
+    with tempfile.TemporaryDirectory() as directory:
+        key_path, document_path = os.path.join(directory, "key.pem"), os.path.join(directory, "template.xml")
+        with open(key_path, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        with open(document_path, "wb") as f:
+            f.write(etree.tostring(root))
+        signed = subprocess.run(
+            ["xmlsec1", "--sign", "--privkey-pem", key_path, "--id-attr:ID", f"{ASSERTION}:Assertion", document_path],
+            check=True, capture_output=True,
+        )
+    return signed.stdout.decode()
+
+
 def text(root):
     return etree.tostring(root).decode()
 
@@ -212,6 +237,7 @@ def fixtures(directory):
         "ecdsa-signed.xml": text(sign(response(now, role, provider), ec_key, ec_cert, algorithm="ecdsa-sha256")),
         "inclusive-prefixes.xml": text(sign(response(now, role, provider), rsa_key, rsa_cert, inclusive_prefixes=["xs", "xsi"])),
         "other-key-signed.xml": text(sign(response(now, role, provider), other_key, other_cert)),
+        "xmlsec1-rsa-sha1.xml": xmlsec1_sha1(response(now, role, provider), rsa_key),
     }
     for name, document in documents.items():
         with open(os.path.join(directory, name), "w") as f:
