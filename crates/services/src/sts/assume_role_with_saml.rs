@@ -151,7 +151,7 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
     let role = entities::load(&mut tx, account, EntityKind::Role, role_name).await.map_err(|_| not_authorized());
     drop(tx);
     let metadata = saml::metadata::read(&provider.metadata).map_err(|reason| {
-        tracing::info!(provider = %provider.arn, %reason, "AssumeRoleWithSAML: the provider's metadata gives no signing certificate");
+        tracing::info!(provider = %provider.arn, %reason, "AssumeRoleWithSAML: the provider's metadata names no signing certificate that can be read");
         invalid_token("Response signature invalid")
     })?;
     let assertion = saml::response::verify(&document, &metadata).map_err(|e| {
