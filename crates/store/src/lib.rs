@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod audit;
+mod cache;
 mod clock;
 mod config;
 mod error;
@@ -34,6 +35,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use audit::{AuditAttribute, AuditQuery, AuditRecord, AuditWriter};
+pub use cache::DocumentCache;
 pub use clock::Clock;
 pub use config::StoreConfig;
 pub use error::StoreError;
@@ -55,6 +57,7 @@ struct StoreInner {
     backend: Backend,
     audit: AuditWriter,
     clock: tokio::sync::OnceCell<Clock>,
+    writes: Arc<cache::WriteGeneration>,
 }
 
 /// The backends, dispatched by `match` rather than a trait object.
@@ -94,6 +97,7 @@ impl Store {
                 backend,
                 audit,
                 clock,
+                writes: Arc::default(),
             }),
         })
     }
@@ -102,9 +106,11 @@ impl Store {
     /// keeping meta values such as the root key check and the clock offset.
     pub async fn reset(&self) -> Result<(), StoreError> {
         self.inner.audit.flush().await?;
-        match &self.inner.backend {
+        let reset = match &self.inner.backend {
             Backend::Sqlite(store) => store.reset().await,
             Backend::Postgres(store) => store.reset().await,
-        }
+        };
+        self.inner.writes.advance();
+        reset
     }
 }

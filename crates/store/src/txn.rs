@@ -2,10 +2,12 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::cache::WriteGeneration;
 use crate::error::StoreError;
 use crate::postgres::PgTxn;
 use crate::sqlite::SqliteTxn;
@@ -77,6 +79,9 @@ fn prefix_end(prefix: &str) -> Option<String> {
 pub struct Txn {
     backend: TxnBackend,
     conflicted: bool,
+    /// Set by the first put or delete: committing then invalidates [`crate::DocumentCache`]s.
+    wrote: bool,
+    writes: Arc<WriteGeneration>,
 }
 
 // One transaction per request, moved rarely: not worth a box.
@@ -106,6 +111,7 @@ impl Txn {
         key: &str,
         value: &Value,
     ) -> Result<(), StoreError> {
+        self.wrote = true;
         let text = value.to_string();
         let result = match &mut self.backend {
             TxnBackend::Sqlite(txn) => txn.put(collection, key, &text),
@@ -116,6 +122,7 @@ impl Txn {
 
     /// Deletes one document; tells whether it existed.
     pub async fn delete(&mut self, collection: &str, key: &str) -> Result<bool, StoreError> {
+        self.wrote = true;
         let result = match &mut self.backend {
             TxnBackend::Sqlite(txn) => txn.delete(collection, key),
             TxnBackend::Postgres(txn) => txn.delete(collection, key).await,
@@ -149,10 +156,14 @@ impl Txn {
 
     /// Makes the transaction's writes durable and visible.
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self.backend {
+        let committed = match self.backend {
             TxnBackend::Sqlite(txn) => txn.commit(),
             TxnBackend::Postgres(txn) => txn.commit().await,
+        };
+        if self.wrote && committed.is_ok() {
+            self.writes.advance();
         }
+        committed
     }
 
     /// Remembers a serialization failure so [`Store::transact`] knows a retry can succeed
@@ -185,6 +196,8 @@ impl Store {
         Ok(Txn {
             backend,
             conflicted: false,
+            wrote: false,
+            writes: self.inner.writes.clone(),
         })
     }
 

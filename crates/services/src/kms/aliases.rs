@@ -10,7 +10,7 @@ use wire::ApiError;
 use super::{error, key_ref, store_error};
 use crate::input::from_input;
 
-const ALIASES: &str = "kms.alias";
+pub const ALIASES: &str = "kms.alias";
 const RESERVED_PREFIX: &str = "alias/aws/";
 const DEFAULT_LIST_LIMIT: usize = 50;
 
@@ -39,7 +39,7 @@ pub fn alias_arn(region: &str, account: &str, name: &str) -> String {
     format!("arn:aws:kms:{region}:{account}:{name}")
 }
 
-fn record_key(account: &str, region: &str, name: &str) -> String {
+pub fn record_key(account: &str, region: &str, name: &str) -> String {
     format!("{account}/{region}/{name}")
 }
 

@@ -5,14 +5,14 @@ use gateway::{Reply, RequestContext};
 use kms_crypto::{DataKeySpec, EncryptionAlgorithm, KeySpec};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::{Sealer, Store};
+use store::Sealer;
 use wire::ApiError;
 
 use super::{
     crypto_error, error,
     encryption::{b64, encrypt_with, EncryptionContext},
     key_record::StoredKey,
-    key_ref, store_error,
+    key_ref::{self, KeyCache, KeyReads},
 };
 use crate::input::from_input;
 
@@ -27,10 +27,8 @@ fn require_symmetric(key: &StoredKey, operation: &str) -> Result<(), ApiError> {
     ))
 }
 
-async fn usable_key(store: &Store, ctx: &RequestContext, key_id: &str) -> Result<StoredKey, ApiError> {
-    let mut tx = store.begin().await.map_err(store_error)?;
-    let key = key_ref::find_key(&mut tx, ctx, key_id).await?;
-    drop(tx);
+async fn usable_key(keys: &KeyCache, ctx: &RequestContext, key_id: &str) -> Result<StoredKey, ApiError> {
+    let key = key_ref::find_key(KeyReads::Cache(keys), ctx, key_id).await?;
     key.require_usable()?;
     require_symmetric(&key, ctx.operation)?;
     Ok(key)
@@ -47,7 +45,7 @@ struct GenerateDataKeyRequest {
 }
 
 pub async fn generate_data_key(
-    store: &Store,
+    keys: &KeyCache,
     sealer: &Sealer,
     ctx: &RequestContext,
     input: Value,
@@ -58,7 +56,7 @@ pub async fn generate_data_key(
     if spec.is_none() && request.number_of_bytes.is_none() {
         return Err(error("ValidationException", "Please specify either number of bytes or key spec."));
     }
-    let key = usable_key(store, ctx, &request.key_id).await?;
+    let key = usable_key(keys, ctx, &request.key_id).await?;
     let data_key = kms_crypto::generate_data_key(spec, request.number_of_bytes).map_err(crypto_error)?;
     let encrypted = encrypt_with(
         &key,
@@ -87,7 +85,7 @@ struct GenerateDataKeyPairRequest {
 }
 
 pub async fn generate_data_key_pair(
-    store: &Store,
+    keys: &KeyCache,
     sealer: &Sealer,
     ctx: &RequestContext,
     input: Value,
@@ -95,7 +93,7 @@ pub async fn generate_data_key_pair(
 ) -> Result<Reply, ApiError> {
     let request: GenerateDataKeyPairRequest = from_input(input)?;
     let spec: KeySpec = request.key_pair_spec.parse().map_err(crypto_error)?;
-    let key = usable_key(store, ctx, &request.key_id).await?;
+    let key = usable_key(keys, ctx, &request.key_id).await?;
     let pair = kms_crypto::generate_data_key_pair(spec).map_err(crypto_error)?;
     let encrypted = encrypt_with(
         &key,

@@ -11,14 +11,13 @@ use gateway::{Reply, RequestContext};
 use kms_crypto::{EncryptionAlgorithm, KeyUsage, SecretBytes};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::{Sealer, Store, Txn};
+use store::Sealer;
 use wire::ApiError;
 
 use super::{
     crypto_error, error,
     key_record::{material_id_hex, StoredKey},
-    key_ref::{self, KeyRef},
-    store_error,
+    key_ref::{self, KeyCache, KeyReads, KeyRef},
 };
 use crate::input::from_input;
 
@@ -91,7 +90,7 @@ pub struct Decrypted {
 
 /// Decrypts a blob. With a `named_key`, the blob must have been made under that key.
 pub async fn decrypt_blob(
-    tx: &mut Txn,
+    keys: &KeyCache,
     sealer: &Sealer,
     ctx: &RequestContext,
     blob: &[u8],
@@ -100,7 +99,7 @@ pub async fn decrypt_blob(
     algorithm: EncryptionAlgorithm,
 ) -> Result<Decrypted, ApiError> {
     let named = match named_key {
-        Some(text) => Some(key_ref::find_key(tx, ctx, text).await?),
+        Some(text) => Some(key_ref::find_key(KeyReads::Cache(keys), ctx, text).await?),
         None => None,
     };
     if let Some(key) = named.as_ref().filter(|k| k.spec().is_asymmetric()) {
@@ -121,13 +120,18 @@ pub async fn decrypt_blob(
     if region != ctx.region {
         return Err(invalid_ciphertext());
     }
-    let key = key_ref::load_key(tx, &account, &region, &key_id, ctx.time).await.map_err(|_| invalid_ciphertext())?;
+    let mut key = key_ref::load_from(&mut KeyReads::Cache(keys), &account, &region, &key_id, ctx.time)
+        .await
+        .map_err(|_| invalid_ciphertext())?;
     if named.as_ref().is_some_and(|n| n.arn != key.arn) {
         return Err(crypto_error(kms_crypto::CryptoError::IncorrectKey));
     }
+    let material_id = material_id_hex(&header.material_version);
+    if !key.has_material(&material_id) {
+        key = keys.fresh_key(&account, &region, &key_id, ctx.time).await.map_err(|_| invalid_ciphertext())?;
+    }
     key.require_usable()?;
     key.require_usage(KeyUsage::EncryptDecrypt, "Decrypt")?;
-    let material_id = material_id_hex(&header.material_version);
     let material = key.material(sealer, &material_id)?.ok_or_else(invalid_ciphertext)?;
     let plaintext = kms_crypto::decrypt_symmetric(blob, &material, context).map_err(crypto_error)?;
     Ok(Decrypted { key, plaintext, material_id: Some(material_id), algorithm })
@@ -150,13 +154,11 @@ struct EncryptRequest {
     encryption_algorithm: Option<String>,
 }
 
-pub async fn encrypt(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn encrypt(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: EncryptRequest = from_input(input)?;
     let plaintext = SecretBytes::new(unb64(&request.plaintext)?);
     let algorithm = algorithm(request.encryption_algorithm.as_deref())?;
-    let mut tx = store.begin().await.map_err(store_error)?;
-    let key = key_ref::find_key(&mut tx, ctx, &request.key_id).await?;
-    drop(tx);
+    let key = key_ref::find_key(KeyReads::Cache(keys), ctx, &request.key_id).await?;
     key.require_usable()?;
     let encrypted = encrypt_with(&key, sealer, plaintext.as_bytes(), &request.encryption_context, algorithm)?;
     let mut out = json!({
@@ -180,13 +182,12 @@ struct DecryptRequest {
     encryption_algorithm: Option<String>,
 }
 
-pub async fn decrypt(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn decrypt(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: DecryptRequest = from_input(input)?;
     let blob = unb64(&request.ciphertext_blob)?;
     let algorithm = algorithm(request.encryption_algorithm.as_deref())?;
-    let mut tx = store.begin().await.map_err(store_error)?;
     let decrypted = decrypt_blob(
-        &mut tx,
+        keys,
         sealer,
         ctx,
         &blob,
@@ -220,14 +221,13 @@ struct ReEncryptRequest {
     destination_encryption_algorithm: Option<String>,
 }
 
-pub async fn re_encrypt(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn re_encrypt(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: ReEncryptRequest = from_input(input)?;
     let blob = unb64(&request.ciphertext_blob)?;
     let source_algorithm = algorithm(request.source_encryption_algorithm.as_deref())?;
     let destination_algorithm = algorithm(request.destination_encryption_algorithm.as_deref())?;
-    let mut tx = store.begin().await.map_err(store_error)?;
     let decrypted = decrypt_blob(
-        &mut tx,
+        keys,
         sealer,
         ctx,
         &blob,
@@ -236,8 +236,7 @@ pub async fn re_encrypt(store: &Store, sealer: &Sealer, ctx: &RequestContext, in
         source_algorithm,
     )
     .await?;
-    let destination = key_ref::find_key(&mut tx, ctx, &request.destination_key_id).await?;
-    drop(tx);
+    let destination = key_ref::find_key(KeyReads::Cache(keys), ctx, &request.destination_key_id).await?;
     destination.require_usable()?;
     let encrypted = encrypt_with(
         &destination,

@@ -259,6 +259,10 @@ impl StoredKey {
             .ok_or_else(|| ApiError::internal(format!("{} has no key material", self.arn)))
     }
 
+    pub fn has_material(&self, id: &str) -> bool {
+        self.materials.iter().any(|m| m.id == id)
+    }
+
     /// The material of version `id`, unsealed; `None` when the key has no such version.
     pub fn material(&self, sealer: &Sealer, id: &str) -> Result<Option<KeyMaterial>, ApiError> {
         let Some(stored) = self.materials.iter().find(|m| m.id == id) else { return Ok(None) };
@@ -434,13 +438,18 @@ pub async fn load(tx: &mut Txn, account: &str, region: &str, key_id: &str, now: 
     let Some(value) = tx.get(KEYS, &record_key(account, region, key_id)).await.map_err(store_error)? else {
         return Ok(None);
     };
-    let mut key: StoredKey = serde_json::from_value(value)
+    let key: StoredKey = serde_json::from_value(value)
         .map_err(|e| ApiError::internal(format!("the record of KMS key {key_id} is corrupt: {e}")))?;
+    Ok(live(key, now))
+}
+
+/// The key as of `now`, or `None` once its deletion date has passed.
+pub fn live(mut key: StoredKey, now: f64) -> Option<StoredKey> {
     if key.state == KeyState::PendingDeletion && key.deletion_date.is_some_and(|date| now >= date) {
-        return Ok(None);
+        return None;
     }
     key.settle(now);
-    Ok(Some(key))
+    Some(key)
 }
 
 pub async fn save(tx: &mut Txn, key: &StoredKey) -> Result<(), ApiError> {
@@ -454,10 +463,6 @@ pub async fn list(tx: &mut Txn, account: &str, region: &str, now: f64) -> Result
     Ok(rows
         .into_iter()
         .filter_map(|(_, v)| serde_json::from_value::<StoredKey>(v).ok())
-        .filter(|k| !(k.state == KeyState::PendingDeletion && k.deletion_date.is_some_and(|d| now >= d)))
-        .map(|mut k| {
-            k.settle(now);
-            k
-        })
+        .filter_map(|k| live(k, now))
         .collect())
 }

@@ -1,13 +1,14 @@
 //! The ways a request names a KMS key: key id, key ARN, alias name or alias ARN.
 
 use gateway::RequestContext;
-use store::Txn;
+use store::{DocumentCache, Store, Txn};
 use wire::ApiError;
 
 use super::{
-    aliases,
+    aliases::{self, StoredAlias},
     error,
     key_record::{self, key_arn, StoredKey},
+    store_error,
 };
 
 /// A key reference, read but not yet looked up.
@@ -79,16 +80,77 @@ pub fn policy_arn(ctx: &RequestContext, text: &str) -> String {
     KeyRef::parse_in(&ctx.region, ctx.account(), text).map(|r| r.arn()).unwrap_or_else(|| "*".to_owned())
 }
 
+/// Where an operation reads keys and aliases: its transaction, or, for operations that change
+/// neither (the cryptographic ones), the [`KeyCache`].
+pub enum KeyReads<'a> {
+    Txn(&'a mut Txn),
+    Cache(&'a KeyCache),
+}
+
+impl<'a> From<&'a mut Txn> for KeyReads<'a> {
+    fn from(tx: &'a mut Txn) -> Self {
+        KeyReads::Txn(tx)
+    }
+}
+
+impl KeyReads<'_> {
+    async fn key(&mut self, account: &str, region: &str, key_id: &str, now: f64) -> Result<Option<StoredKey>, ApiError> {
+        match self {
+            KeyReads::Txn(tx) => key_record::load(tx, account, region, key_id, now).await,
+            KeyReads::Cache(cache) => cache.key(account, region, key_id, now).await,
+        }
+    }
+
+    async fn alias(&mut self, account: &str, region: &str, name: &str) -> Result<Option<StoredAlias>, ApiError> {
+        match self {
+            KeyReads::Txn(tx) => aliases::load(tx, account, region, name).await,
+            KeyReads::Cache(cache) => cache.alias(account, region, name).await,
+        }
+    }
+}
+
+/// Keys and aliases as last read, for the cryptographic operations every client calls in a
+/// loop; see [`DocumentCache`] for how long an entry serves.
+pub struct KeyCache {
+    store: Store,
+    keys: DocumentCache<StoredKey>,
+    aliases: DocumentCache<StoredAlias>,
+}
+
+impl KeyCache {
+    pub fn new(store: Store) -> Self {
+        KeyCache { store, keys: DocumentCache::new(key_record::KEYS), aliases: DocumentCache::new(aliases::ALIASES) }
+    }
+
+    async fn key(&self, account: &str, region: &str, key_id: &str, now: f64) -> Result<Option<StoredKey>, ApiError> {
+        let cached = self.keys.get(&self.store, &key_record::record_key(account, region, key_id)).await.map_err(store_error)?;
+        Ok(cached.and_then(|key| key_record::live((*key).clone(), now)))
+    }
+
+    async fn alias(&self, account: &str, region: &str, name: &str) -> Result<Option<StoredAlias>, ApiError> {
+        let cached = self.aliases.get(&self.store, &aliases::record_key(account, region, name)).await.map_err(store_error)?;
+        Ok(cached.map(|alias| (*alias).clone()))
+    }
+
+    /// The key as stored now, for a ciphertext whose material the cached record lacks: another
+    /// node may have rotated the key within the cache's age.
+    pub async fn fresh_key(&self, account: &str, region: &str, key_id: &str, now: f64) -> Result<StoredKey, ApiError> {
+        let mut tx = self.store.begin().await.map_err(store_error)?;
+        load_key(&mut tx, account, region, key_id, now).await
+    }
+}
+
 /// The key a reference names, following an alias; operations that take no alias use
 /// [`find_key_by_id`].
-pub async fn find_key(tx: &mut Txn, ctx: &RequestContext, text: &str) -> Result<StoredKey, ApiError> {
+pub async fn find_key(reads: impl Into<KeyReads<'_>>, ctx: &RequestContext, text: &str) -> Result<StoredKey, ApiError> {
+    let mut reads = reads.into();
     match KeyRef::parse(ctx, text)? {
-        KeyRef::Key { account, region, key_id } => load_key(tx, &account, &region, &key_id, ctx.time).await,
+        KeyRef::Key { account, region, key_id } => load_from(&mut reads, &account, &region, &key_id, ctx.time).await,
         KeyRef::Alias { account, region, name } => {
-            let alias = aliases::load(tx, &account, &region, &name).await?.ok_or_else(|| {
+            let alias = reads.alias(&account, &region, &name).await?.ok_or_else(|| {
                 error("NotFoundException", format!("Alias '{}' is not found.", aliases::alias_arn(&region, &account, &name)))
             })?;
-            load_key(tx, &account, &region, &alias.target_key_id, ctx.time).await
+            load_from(&mut reads, &account, &region, &alias.target_key_id, ctx.time).await
         }
     }
 }
@@ -103,9 +165,11 @@ pub async fn find_key_by_id(tx: &mut Txn, ctx: &RequestContext, text: &str) -> R
 }
 
 pub async fn load_key(tx: &mut Txn, account: &str, region: &str, key_id: &str, now: f64) -> Result<StoredKey, ApiError> {
-    key_record::load(tx, account, region, key_id, now)
-        .await?
-        .ok_or_else(|| key_not_found(&key_arn(region, account, key_id)))
+    load_from(&mut KeyReads::Txn(tx), account, region, key_id, now).await
+}
+
+pub async fn load_from(reads: &mut KeyReads<'_>, account: &str, region: &str, key_id: &str, now: f64) -> Result<StoredKey, ApiError> {
+    reads.key(account, region, key_id, now).await?.ok_or_else(|| key_not_found(&key_arn(region, account, key_id)))
 }
 
 /// The key a ciphertext blob names. A multi-Region key's blob decrypts with any related key, so

@@ -33,11 +33,12 @@ use wire::ApiError;
 pub struct Kms {
     store: Store,
     sealer: Arc<Sealer>,
+    keys: key_ref::KeyCache,
 }
 
 impl Kms {
     pub fn new(store: Store, sealer: Arc<Sealer>) -> Self {
-        Kms { store, sealer }
+        Kms { keys: key_ref::KeyCache::new(store.clone()), store, sealer }
     }
 }
 
@@ -63,21 +64,21 @@ impl Service for Kms {
             "ListAliases" => Box::pin(aliases::list_aliases(store, ctx, input)),
             "UpdateAlias" => Box::pin(aliases::update_alias(store, ctx, input)),
             "DeleteAlias" => Box::pin(aliases::delete_alias(store, ctx, input)),
-            "Encrypt" => Box::pin(encryption::encrypt(store, sealer, ctx, input)),
-            "Decrypt" => Box::pin(encryption::decrypt(store, sealer, ctx, input)),
-            "ReEncrypt" => Box::pin(encryption::re_encrypt(store, sealer, ctx, input)),
-            "GenerateDataKey" => Box::pin(data_keys::generate_data_key(store, sealer, ctx, input, true)),
-            "GenerateDataKeyWithoutPlaintext" => Box::pin(data_keys::generate_data_key(store, sealer, ctx, input, false)),
-            "GenerateDataKeyPair" => Box::pin(data_keys::generate_data_key_pair(store, sealer, ctx, input, true)),
+            "Encrypt" => Box::pin(encryption::encrypt(&self.keys, sealer, ctx, input)),
+            "Decrypt" => Box::pin(encryption::decrypt(&self.keys, sealer, ctx, input)),
+            "ReEncrypt" => Box::pin(encryption::re_encrypt(&self.keys, sealer, ctx, input)),
+            "GenerateDataKey" => Box::pin(data_keys::generate_data_key(&self.keys, sealer, ctx, input, true)),
+            "GenerateDataKeyWithoutPlaintext" => Box::pin(data_keys::generate_data_key(&self.keys, sealer, ctx, input, false)),
+            "GenerateDataKeyPair" => Box::pin(data_keys::generate_data_key_pair(&self.keys, sealer, ctx, input, true)),
             "GenerateDataKeyPairWithoutPlaintext" => {
-                Box::pin(data_keys::generate_data_key_pair(store, sealer, ctx, input, false))
+                Box::pin(data_keys::generate_data_key_pair(&self.keys, sealer, ctx, input, false))
             }
             "GenerateRandom" => Box::pin(data_keys::generate_random(input)),
-            "Sign" => Box::pin(signing::sign(store, sealer, ctx, input)),
-            "Verify" => Box::pin(signing::verify(store, sealer, ctx, input)),
-            "GetPublicKey" => Box::pin(signing::get_public_key(store, sealer, ctx, input)),
-            "GenerateMac" => Box::pin(signing::generate_mac(store, sealer, ctx, input)),
-            "VerifyMac" => Box::pin(signing::verify_mac(store, sealer, ctx, input)),
+            "Sign" => Box::pin(signing::sign(&self.keys, sealer, ctx, input)),
+            "Verify" => Box::pin(signing::verify(&self.keys, sealer, ctx, input)),
+            "GetPublicKey" => Box::pin(signing::get_public_key(&self.keys, sealer, ctx, input)),
+            "GenerateMac" => Box::pin(signing::generate_mac(&self.keys, sealer, ctx, input)),
+            "VerifyMac" => Box::pin(signing::verify_mac(&self.keys, sealer, ctx, input)),
             "GetKeyPolicy" => Box::pin(key_policies::get_key_policy(store, ctx, input)),
             "PutKeyPolicy" => Box::pin(key_policies::put_key_policy(store, ctx, input)),
             "ListKeyPolicies" => Box::pin(key_policies::list_key_policies(store, ctx, input)),
@@ -90,7 +91,7 @@ impl Service for Kms {
             "CancelKeyDeletion" => Box::pin(deletion::cancel_key_deletion(store, ctx, input)),
             "ReplicateKey" => Box::pin(replication::replicate_key(store, sealer, ctx, input)),
             "UpdatePrimaryRegion" => Box::pin(replication::update_primary_region(store, ctx, input)),
-            "DeriveSharedSecret" => Box::pin(signing::derive_shared_secret(store, sealer, ctx, input)),
+            "DeriveSharedSecret" => Box::pin(signing::derive_shared_secret(&self.keys, sealer, ctx, input)),
             "GetParametersForImport" => Box::pin(import::get_parameters_for_import(store, sealer, ctx, input)),
             "ImportKeyMaterial" => Box::pin(import::import_key_material(store, sealer, ctx, input)),
             "DeleteImportedKeyMaterial" => Box::pin(import::delete_imported_key_material(store, ctx, input)),

@@ -5,21 +5,19 @@ use gateway::{Reply, RequestContext};
 use kms_crypto::{KeyAgreementAlgorithm, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::{Sealer, Store};
+use store::Sealer;
 use wire::ApiError;
 
 use super::{
     crypto_error, error,
     encryption::{b64, unb64},
     key_record::StoredKey,
-    key_ref, store_error,
+    key_ref::{self, KeyCache, KeyReads},
 };
 use crate::input::from_input;
 
-async fn usable_key(store: &Store, ctx: &RequestContext, key_id: &str, usage: KeyUsage) -> Result<StoredKey, ApiError> {
-    let mut tx = store.begin().await.map_err(store_error)?;
-    let key = key_ref::find_key(&mut tx, ctx, key_id).await?;
-    drop(tx);
+async fn usable_key(keys: &KeyCache, ctx: &RequestContext, key_id: &str, usage: KeyUsage) -> Result<StoredKey, ApiError> {
+    let key = key_ref::find_key(KeyReads::Cache(keys), ctx, key_id).await?;
     key.require_usable()?;
     key.require_usage(usage, ctx.operation)?;
     Ok(key)
@@ -38,12 +36,12 @@ fn message_type(name: Option<&str>) -> Result<MessageType, ApiError> {
     name.unwrap_or("RAW").parse().map_err(crypto_error)
 }
 
-pub async fn sign(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn sign(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: SignRequest = from_input(input)?;
     let algorithm: SigningAlgorithm = request.signing_algorithm.parse().map_err(crypto_error)?;
     let message_type = message_type(request.message_type.as_deref())?;
     let message = unb64(&request.message)?;
-    let key = usable_key(store, ctx, &request.key_id, KeyUsage::SignVerify).await?;
+    let key = usable_key(keys, ctx, &request.key_id, KeyUsage::SignVerify).await?;
     let (_, material) = key.current_material(sealer)?;
     let signature = kms_crypto::sign(&material, algorithm, &message, message_type).map_err(crypto_error)?;
     let out = json!({ "KeyId": key.arn, "Signature": b64(&signature), "SigningAlgorithm": algorithm.as_str() });
@@ -61,13 +59,13 @@ struct VerifyRequest {
 }
 
 /// A signature that does not match is `KMSInvalidSignatureException`, not `SignatureValid: false`.
-pub async fn verify(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn verify(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: VerifyRequest = from_input(input)?;
     let algorithm: SigningAlgorithm = request.signing_algorithm.parse().map_err(crypto_error)?;
     let message_type = message_type(request.message_type.as_deref())?;
     let message = unb64(&request.message)?;
     let signature = unb64(&request.signature)?;
-    let key = usable_key(store, ctx, &request.key_id, KeyUsage::SignVerify).await?;
+    let key = usable_key(keys, ctx, &request.key_id, KeyUsage::SignVerify).await?;
     let (_, material) = key.current_material(sealer)?;
     let valid = kms_crypto::verify(&material, algorithm, &message, message_type, &signature).map_err(crypto_error)?;
     if !valid {
@@ -83,11 +81,9 @@ struct GetPublicKeyRequest {
     key_id: String,
 }
 
-pub async fn get_public_key(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn get_public_key(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: GetPublicKeyRequest = from_input(input)?;
-    let mut tx = store.begin().await.map_err(store_error)?;
-    let key = key_ref::find_key(&mut tx, ctx, &request.key_id).await?;
-    drop(tx);
+    let key = key_ref::find_key(KeyReads::Cache(keys), ctx, &request.key_id).await?;
     key.require_usable()?;
     let (_, material) = key.current_material(sealer)?;
     let public_key = material.public_key_der().map_err(crypto_error)?;
@@ -119,11 +115,11 @@ struct GenerateMacRequest {
     mac_algorithm: String,
 }
 
-pub async fn generate_mac(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn generate_mac(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: GenerateMacRequest = from_input(input)?;
     let algorithm: MacAlgorithm = request.mac_algorithm.parse().map_err(crypto_error)?;
     let message = unb64(&request.message)?;
-    let key = usable_key(store, ctx, &request.key_id, KeyUsage::GenerateVerifyMac).await?;
+    let key = usable_key(keys, ctx, &request.key_id, KeyUsage::GenerateVerifyMac).await?;
     let (_, material) = key.current_material(sealer)?;
     let mac = kms_crypto::generate_mac(&material, algorithm, &message).map_err(crypto_error)?;
     let out = json!({ "Mac": b64(&mac), "MacAlgorithm": algorithm.as_str(), "KeyId": key.arn });
@@ -140,12 +136,12 @@ struct VerifyMacRequest {
 }
 
 /// A MAC that does not match is `KMSInvalidMacException`.
-pub async fn verify_mac(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn verify_mac(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: VerifyMacRequest = from_input(input)?;
     let algorithm: MacAlgorithm = request.mac_algorithm.parse().map_err(crypto_error)?;
     let message = unb64(&request.message)?;
     let mac = unb64(&request.mac)?;
-    let key = usable_key(store, ctx, &request.key_id, KeyUsage::GenerateVerifyMac).await?;
+    let key = usable_key(keys, ctx, &request.key_id, KeyUsage::GenerateVerifyMac).await?;
     let (_, material) = key.current_material(sealer)?;
     let valid = kms_crypto::verify_mac(&material, algorithm, &message, &mac).map_err(crypto_error)?;
     if !valid {
@@ -166,14 +162,14 @@ struct DeriveSharedSecretRequest {
 }
 
 /// ECDH between the key's private half and the peer's public key.
-pub async fn derive_shared_secret(store: &Store, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn derive_shared_secret(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: DeriveSharedSecretRequest = from_input(input)?;
     let algorithm: KeyAgreementAlgorithm = request.key_agreement_algorithm.parse().map_err(crypto_error)?;
     let peer = unb64(&request.public_key)?;
     if request.recipient.is_some() {
         return Err(error("UnsupportedOperationException", "Palisade has no Nitro Enclaves to attest a Recipient."));
     }
-    let key = usable_key(store, ctx, &request.key_id, KeyUsage::KeyAgreement).await?;
+    let key = usable_key(keys, ctx, &request.key_id, KeyUsage::KeyAgreement).await?;
     if request.dry_run == Some(true) {
         return Err(error("DryRunOperationException", "The request would have succeeded, but the DryRun option is set."));
     }

@@ -39,11 +39,12 @@ pub struct SecretsManager {
     store: Store,
     sealer: Arc<Sealer>,
     peers: Peers,
+    secrets: secret_record::SecretCache,
 }
 
 impl SecretsManager {
     pub fn new(store: Store, sealer: Arc<Sealer>, peers: Peers) -> Self {
-        SecretsManager { store, sealer, peers }
+        SecretsManager { secrets: secret_record::SecretCache::new(store.clone()), store, sealer, peers }
     }
 }
 

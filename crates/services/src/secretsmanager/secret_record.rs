@@ -1,9 +1,11 @@
 //! A secret as the store keeps it: its settings, its versions (values sealed, see
 //! [`super::envelope`]) and their staging labels, its rotation, replicas and resource policy.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use store::Txn;
+use store::{DocumentCache, Store, Txn};
 use wire::ApiError;
 
 use super::{envelope::SealedValue, invalid_request, store_error};
@@ -278,6 +280,24 @@ pub async fn load(tx: &mut Txn, account: &str, region: &str, name: &str, now: f6
         return Ok(None);
     }
     Ok(Some(secret))
+}
+
+/// Secrets as last read, for GetSecretValue, which clients call in a loop; see
+/// [`DocumentCache`] for how long an entry serves.
+pub struct SecretCache {
+    store: Store,
+    secrets: DocumentCache<StoredSecret>,
+}
+
+impl SecretCache {
+    pub fn new(store: Store) -> Self {
+        SecretCache { store, secrets: DocumentCache::new(SECRETS) }
+    }
+
+    pub async fn load(&self, account: &str, region: &str, name: &str, now: f64) -> Result<Option<Arc<StoredSecret>>, ApiError> {
+        let cached = self.secrets.get(&self.store, &record_key(account, region, name)).await.map_err(store_error)?;
+        Ok(cached.filter(|secret| !secret.deletion_date.is_some_and(|date| now >= date)))
+    }
 }
 
 pub async fn save(tx: &mut Txn, secret: &StoredSecret) -> Result<(), ApiError> {

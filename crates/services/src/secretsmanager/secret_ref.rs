@@ -1,13 +1,15 @@
 //! The ways a request names a secret: its name, its full ARN, or a partial ARN (the ARN without
 //! the six random characters AWS appends).
 
+use std::sync::Arc;
+
 use gateway::RequestContext;
 use store::Txn;
 use wire::ApiError;
 
 use super::{
     error,
-    secret_record::{self, StoredSecret},
+    secret_record::{self, SecretCache, StoredSecret},
 };
 
 /// The length of `-` and the six random characters ending a secret's ARN.
@@ -52,15 +54,30 @@ pub async fn lookup(tx: &mut Txn, ctx: &RequestContext, id: &str) -> Result<Opti
 
 pub async fn lookup_in(tx: &mut Txn, account: &str, region: &str, id: &str, now: f64) -> Result<Option<StoredSecret>, ApiError> {
     let Some((account, names)) = candidates(account, id) else { return Ok(None) };
-    let full_arn = id.starts_with("arn:");
     for name in names {
         let Some(secret) = secret_record::load(tx, account, region, name, now).await? else { continue };
-        // A full ARN must carry this secret's suffix; a partial ARN is the name itself.
-        if !full_arn || secret.arn == id || secret.name == id.rsplit_once(":secret:").map_or("", |(_, n)| n) {
+        if is_named_by(&secret, id) {
             return Ok(Some(secret));
         }
     }
     Ok(None)
+}
+
+/// A full ARN must carry the secret's suffix; a partial ARN is the name itself.
+fn is_named_by(secret: &StoredSecret, id: &str) -> bool {
+    !id.starts_with("arn:") || secret.arn == id || secret.name == id.rsplit_once(":secret:").map_or("", |(_, n)| n)
+}
+
+/// [`find`] for reads that change nothing, served by the cache.
+pub async fn find_cached(cache: &SecretCache, ctx: &RequestContext, id: &str) -> Result<Arc<StoredSecret>, ApiError> {
+    let Some((account, names)) = candidates(ctx.account(), id) else { return Err(not_found()) };
+    for name in names {
+        let Some(secret) = cache.load(account, &ctx.region, name, ctx.time).await? else { continue };
+        if is_named_by(&secret, id) {
+            return Ok(secret);
+        }
+    }
+    Err(not_found())
 }
 
 /// The secret `id` names, or AWS's ResourceNotFoundException.

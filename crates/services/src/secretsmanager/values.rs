@@ -85,12 +85,9 @@ struct GetSecretValueRequest {
 
 pub async fn get_secret_value(service: &SecretsManager, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: GetSecretValueRequest = from_input(input)?;
-    let secret = {
-        let mut tx = service.store.begin().await.map_err(store_error)?;
-        secret_ref::find(&mut tx, ctx, &request.secret_id).await?
-    };
+    let secret = secret_ref::find_cached(&service.secrets, ctx, &request.secret_id).await?;
     let out = read_value(service, ctx, &secret, request.version_id.as_deref(), request.version_stage.as_deref()).await?;
-    Ok(Reply::new(out).resource("AWS::SecretsManager::Secret", secret.arn))
+    Ok(Reply::new(out).resource("AWS::SecretsManager::Secret", secret.arn.clone()))
 }
 
 #[derive(Deserialize)]

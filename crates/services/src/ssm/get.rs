@@ -2,6 +2,8 @@
 //! are decrypted by KMS only when the caller asks WithDecryption; otherwise the caller sees
 //! the ciphertext, as AWS answers.
 
+use std::sync::Arc;
+
 use gateway::{Peers, Reply, RequestContext};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -13,7 +15,7 @@ use super::{
     filters::{self, FilterUse, RequestFilter},
     names::{self, Selector},
     paging, public,
-    record::{self, ParameterVersion, StoredParameter},
+    record::{self, ParameterCache, ParameterVersion, StoredParameter},
     references, secure_string, store_error, PARAMETER_RESOURCE,
 };
 use crate::input::from_input;
@@ -52,19 +54,18 @@ async fn visible_value(
 /// Where a requested name leads: one of the account's parameters, or a name resolved without
 /// the store (a public parameter, a Secrets Manager reference).
 enum Found {
-    Stored { parameter: StoredParameter, selector: Option<Selector> },
+    Stored { parameter: Arc<StoredParameter>, selector: Option<Selector> },
     Resolved(Value),
 }
 
-/// Looks `raw` (a name with an optional selector, not a secret reference) up in an open
-/// transaction.
-async fn find(tx: &mut store::Txn, ctx: &RequestContext, raw: &str) -> Result<Option<Found>, ApiError> {
+/// Looks `raw` (a name with an optional selector, not a secret reference) up.
+async fn find(parameters: &ParameterCache, ctx: &RequestContext, raw: &str) -> Result<Option<Found>, ApiError> {
     let (name, selector) = names::parse_selected(raw);
     if public::is_public(name) {
         let found = public::find(&ctx.region, name).filter(|_| matches!(selector, None | Some(Selector::Version(1))));
         return Ok(found.map(Found::Resolved));
     }
-    let Some(parameter) = record::load(tx, ctx.account(), &ctx.region, name).await? else { return Ok(None) };
+    let Some(parameter) = parameters.load(ctx.account(), &ctx.region, name).await? else { return Ok(None) };
     Ok(Some(Found::Stored { parameter, selector }))
 }
 
@@ -89,17 +90,14 @@ struct GetParameterRequest {
     with_decryption: Option<bool>,
 }
 
-pub async fn get_parameter(store: &Store, peers: &Peers, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn get_parameter(parameters: &ParameterCache, peers: &Peers, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: GetParameterRequest = from_input(input)?;
     let with_decryption = request.with_decryption.unwrap_or(false);
     if references::is_reference(&request.name) {
         let parameter = references::resolve(peers, ctx, &request.name, with_decryption).await?;
         return Ok(Reply::new(json!({ "Parameter": parameter })));
     }
-    let found = {
-        let mut tx = store.begin().await.map_err(store_error)?;
-        find(&mut tx, ctx, &request.name).await?
-    };
+    let found = find(parameters, ctx, &request.name).await?;
     let (name, _) = names::parse_selected(&request.name);
     let found = found.ok_or_else(|| not_found(name))?;
     let arn = match &found {
@@ -121,7 +119,7 @@ struct GetParametersRequest {
     with_decryption: Option<bool>,
 }
 
-pub async fn get_parameters(store: &Store, peers: &Peers, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+pub async fn get_parameters(parameters: &ParameterCache, peers: &Peers, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
     let request: GetParametersRequest = from_input(input)?;
     let with_decryption = request.with_decryption.unwrap_or(false);
     let mut requested: Vec<String> = Vec::new();
@@ -132,16 +130,10 @@ pub async fn get_parameters(store: &Store, peers: &Peers, ctx: &RequestContext, 
     }
     let mut found = Vec::new();
     let mut invalid = Vec::new();
-    {
-        let mut tx = store.begin().await.map_err(store_error)?;
-        for raw in &requested {
-            if references::is_reference(raw) {
-                continue;
-            }
-            match find(&mut tx, ctx, raw).await? {
-                Some(f) => found.push((raw.clone(), f)),
-                None => invalid.push(raw.clone()),
-            }
+    for raw in requested.iter().filter(|r| !references::is_reference(r)) {
+        match find(parameters, ctx, raw).await? {
+            Some(f) => found.push((raw.clone(), f)),
+            None => invalid.push(raw.clone()),
         }
     }
     let mut parameters = Vec::new();

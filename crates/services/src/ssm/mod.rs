@@ -33,11 +33,12 @@ pub struct Ssm {
     store: Store,
     sealer: Arc<Sealer>,
     peers: Peers,
+    parameters: record::ParameterCache,
 }
 
 impl Ssm {
     pub fn new(store: Store, sealer: Arc<Sealer>, peers: Peers) -> Self {
-        Ssm { store, sealer, peers }
+        Ssm { parameters: record::ParameterCache::new(store.clone()), store, sealer, peers }
     }
 }
 
@@ -50,8 +51,8 @@ impl Service for Ssm {
         let (store, peers) = (&self.store, &self.peers);
         Some(match ctx.operation {
             "PutParameter" => Box::pin(put::put_parameter(store, &self.sealer, peers, ctx, input)),
-            "GetParameter" => Box::pin(get::get_parameter(store, peers, ctx, input)),
-            "GetParameters" => Box::pin(get::get_parameters(store, peers, ctx, input)),
+            "GetParameter" => Box::pin(get::get_parameter(&self.parameters, peers, ctx, input)),
+            "GetParameters" => Box::pin(get::get_parameters(&self.parameters, peers, ctx, input)),
             "GetParametersByPath" => Box::pin(get::get_parameters_by_path(store, peers, ctx, input)),
             "GetParameterHistory" => Box::pin(get::get_parameter_history(store, peers, ctx, input)),
             "DescribeParameters" => Box::pin(describe::describe_parameters(store, ctx, input)),

@@ -2,10 +2,11 @@
 //! policies) and the parameter's tags. A SecureString version holds only its KMS ciphertext.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use store::Txn;
+use store::{DocumentCache, Store, Txn};
 use wire::ApiError;
 
 use super::{names, policies::ParameterPolicy, store_error};
@@ -165,6 +166,23 @@ pub async fn load(tx: &mut Txn, account: &str, region: &str, name: &str) -> Resu
             .map(Some)
             .map_err(|e| ApiError::internal(format!("stored parameter {name} is unreadable: {e}"))),
         None => Ok(None),
+    }
+}
+
+/// Parameters as last read, for GetParameter and GetParameters, which clients call in a loop;
+/// see [`DocumentCache`] for how long an entry serves.
+pub struct ParameterCache {
+    store: Store,
+    parameters: DocumentCache<StoredParameter>,
+}
+
+impl ParameterCache {
+    pub fn new(store: Store) -> Self {
+        ParameterCache { store, parameters: DocumentCache::new(COLLECTION) }
+    }
+
+    pub async fn load(&self, account: &str, region: &str, name: &str) -> Result<Option<Arc<StoredParameter>>, ApiError> {
+        self.parameters.get(&self.store, &key(account, region, name)).await.map_err(store_error)
     }
 }
 
