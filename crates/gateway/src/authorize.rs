@@ -11,7 +11,7 @@ use crate::service::RequestContext;
 pub type AuthorizeFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ApiError>> + Send + 'a>>;
 
 /// Judges whether the principal of `ctx` may perform `ctx.operation` on `resources` with
-/// `input`.
+/// `input`; no resources means the service declared none, and the authorizer finds them.
 pub trait Authorizer: Send + Sync {
     fn authorize<'a>(&'a self, ctx: &'a RequestContext, resources: &'a [String], input: &'a Value) -> AuthorizeFuture<'a>;
 

@@ -326,7 +326,7 @@ impl Gateway {
         if self.config.iam != IamMode::Off && !needs_no_permission(ctx.service.id, ctx.operation) {
             let resources = match service {
                 Some(service) => service.resources(ctx, &input),
-                None => vec!["*".to_owned()],
+                None => Vec::new(),
             };
             if let Err(error) = self.authorizer.authorize(ctx, &resources, &input).await {
                 if self.config.iam == IamMode::Enforce {

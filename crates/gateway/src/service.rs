@@ -93,7 +93,9 @@ pub trait Service: Send + Sync {
 
     /// The ARNs of the resources `ctx.operation` acts on, as policies name them; `*` for
     /// operations on no particular resource (ListUsers, CreateTrail before it exists names one).
+    /// None declared (the default): the authorizer derives them from the IAM action's resource
+    /// types in the Service Authorization Reference.
     fn resources(&self, _ctx: &RequestContext, _input: &Value) -> Vec<String> {
-        vec!["*".to_owned()]
+        Vec::new()
     }
 }

@@ -15,6 +15,7 @@ use store::Store;
 use wire::ApiError;
 
 use super::{
+    authorization_reference::AuthorizationReference,
     entities::{self, EntityKind},
     policy_cache::PolicyCache,
     principal_policies::{self, PrincipalFacts},
@@ -138,6 +139,13 @@ impl PolicyAuthorizer {
                 conditions.insert_values(&key, values);
             }
         }
+        let derived;
+        let resources = if resources.is_empty() {
+            derived = resources_from_reference(ctx, &operation_action, input);
+            derived.as_slice()
+        } else {
+            resources
+        };
         let mut judged = Vec::new();
         for (index, resource) in resources.iter().enumerate() {
             // ReEncrypt is two actions: ReEncryptFrom on the source key, ReEncryptTo on the
@@ -239,6 +247,16 @@ impl PolicyAuthorizer {
             .map_err(|e| ApiError::internal(format!("the policy of {arn} does not parse: {}", e.message())))?;
         let function_policy = ResourcePolicy { policy: NamedPolicy::new(arn, parsed), kind: ResourcePolicyKind::Resource };
         Ok(Some((account, function_policy)))
+    }
+}
+
+/// The resources of a request whose service declares none: those its action's resource types
+/// name in the authorization reference, filled from the request; `*` for an action the reference
+/// does not know.
+fn resources_from_reference(ctx: &RequestContext, action: &str, input: &Value) -> Vec<String> {
+    match AuthorizationReference::get().action(action) {
+        Some(action) => action.resource_arns(&ctx.region, ctx.account(), input),
+        None => vec!["*".to_owned()],
     }
 }
 

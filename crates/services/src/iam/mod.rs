@@ -5,6 +5,7 @@
 mod access_advisor;
 pub mod access_keys;
 mod account;
+pub mod authorization_reference;
 mod authorizer;
 mod aws_managed;
 mod credential_report;
