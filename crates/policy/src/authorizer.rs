@@ -79,6 +79,23 @@ pub struct PolicySet {
     pub resource_control_policies: Option<OrganizationPolicies>,
 }
 
+impl PolicySet {
+    /// Whether any policy here can read the request's context; when none can, building the
+    /// context would be wasted work.
+    pub fn reads_context(&self) -> bool {
+        let reads = |policy: &NamedPolicy| policy.document.reads_context();
+        let organization = |policies: &Option<OrganizationPolicies>| {
+            policies.iter().flat_map(|o| o.levels.iter().flatten()).any(reads)
+        };
+        self.identity_policies.iter().any(reads)
+            || self.permissions_boundary.iter().any(reads)
+            || self.session_policies.iter().flatten().any(reads)
+            || self.resource_policy.iter().any(|r| reads(&r.policy))
+            || organization(&self.service_control_policies)
+            || organization(&self.resource_control_policies)
+    }
+}
+
 /// The policy types, as AccessDenied messages and decisions name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PolicyKind {

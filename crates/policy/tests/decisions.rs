@@ -189,3 +189,30 @@ fn typed_context_entries_refuse_values_of_the_wrong_type() {
 fn a_request_needs_a_service_prefixed_action() {
     assert!(Request::new(alice(), "CreateUser", "*").is_err());
 }
+
+#[test]
+fn only_conditions_and_resource_variables_make_a_policy_set_read_the_context() {
+    let plain = named("plain", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#, PolicyType::Identity);
+    let conditioned = named(
+        "conditioned",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
+        PolicyType::Identity,
+    );
+    let variable = named(
+        "variable",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}"#,
+        PolicyType::Identity,
+    );
+    let old_version = named(
+        "literal",
+        r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}"#,
+        PolicyType::Identity,
+    );
+    let set = |policy: &NamedPolicy| PolicySet { identity_policies: vec![plain.clone(), policy.clone()], ..PolicySet::default() };
+    assert!(!set(&plain).reads_context());
+    assert!(!set(&old_version).reads_context(), "variables are literal text before 2012-10-17");
+    assert!(set(&conditioned).reads_context());
+    assert!(set(&variable).reads_context());
+    let boundary = PolicySet { permissions_boundary: Some(conditioned), ..PolicySet::default() };
+    assert!(boundary.reads_context());
+}

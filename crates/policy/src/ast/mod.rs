@@ -59,6 +59,20 @@ impl PolicyDocument {
     pub fn variables_enabled(&self) -> bool {
         self.version == Some(Version::V2012_10_17)
     }
+
+    /// Whether judging a request by this document can read the request's context: it has a
+    /// condition, or a policy variable in a resource.
+    pub fn reads_context(&self) -> bool {
+        self.statements.iter().any(|statement| {
+            let variable_resource = match &statement.resource {
+                Some(ResourceBlock::Resource(patterns) | ResourceBlock::NotResource(patterns)) => {
+                    patterns.iter().any(Pattern::has_variables)
+                }
+                None => false,
+            };
+            !statement.conditions.is_empty() || variable_resource
+        })
+    }
 }
 
 /// One statement of a policy.

@@ -121,24 +121,17 @@ impl PolicyAuthorizer {
             // The caller of an unsigned operation is judged by the operation (a trust policy).
             return Ok(());
         }
-        let PrincipalFacts { caller, policies, tags: principal_tags, transitive_tags } = self.principal_policies(ctx).await?;
+        let PrincipalFacts { caller, policies, tags: principal_tags, transitive_tags, saml_subject } = self.principal_policies(ctx).await?;
         let operation_action = iam_action(ctx);
         if operation_action == "kms:RetireGrant" {
             // Permission to retire a grant comes from the grant itself; KMS checks it.
             return Ok(());
         }
-        let mut conditions = condition_keys(ctx);
-        for tag in &principal_tags {
-            conditions.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.clone());
-        }
         // A request that tags a session (its own tags, or transitive ones its caller passes on)
         // needs sts:TagSession on the same resource too, and both actions see the tags.
         let session_tags = crate::sts::session_tags::requested(ctx.operation, input, &transitive_tags);
-        if let Some(tags) = &session_tags {
-            for (key, values) in crate::sts::session_tags::condition_keys(tags) {
-                conditions.insert_values(&key, values);
-            }
-        }
+        // The context every action of the request shares, built only once a policy reads it.
+        let mut shared_conditions: Option<ConditionContext> = None;
         let derived;
         let resources = if resources.is_empty() {
             derived = resources_from_reference(ctx, &operation_action, input);
@@ -161,25 +154,8 @@ impl PolicyAuthorizer {
             }
         }
         for (action, resource) in judged {
-            let mut conditions = conditions.clone();
-            if action.starts_with("kms:") {
-                for (key, values) in crate::kms::conditions::condition_keys(&action, ctx.account(), input) {
-                    conditions.insert_values(&key, values);
-                }
-            }
-            if action.starts_with("ssm:") {
-                for (key, values) in crate::ssm::condition_keys(&action, input) {
-                    conditions.insert_values(&key, values);
-                }
-            }
-            if action.starts_with("secretsmanager:") {
-                for (key, values) in crate::secretsmanager::condition_keys(input) {
-                    conditions.insert_values(&key, values);
-                }
-            }
             let mut request = Request::new(caller.clone(), &action, resource)
-                .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
-                .with_context(conditions);
+                .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?;
             if action == "sts:AssumeRole" && matches!(ctx.principal.kind, PrincipalKind::Root) {
                 return Err(access_denied(ctx, "Roles may not be assumed by root accounts.".to_owned()));
             }
@@ -190,13 +166,24 @@ impl PolicyAuthorizer {
             if let Some(account) = &facts.account {
                 request = request.with_resource_account(account);
             }
-            let service_prefix = action.split(':').next().unwrap_or_default();
-            for (key, value) in &facts.tags {
-                request.context.insert(&format!("aws:ResourceTag/{key}"), value.clone());
-                request.context.insert(&format!("{service_prefix}:ResourceTag/{key}"), value.clone());
-            }
             let mut policies = policies.clone();
             policies.resource_policy = facts.policy;
+            if policies.reads_context() {
+                let shared = shared_conditions.get_or_insert_with(|| {
+                    let mut conditions = condition_keys(ctx);
+                    for tag in &principal_tags {
+                        conditions.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.clone());
+                    }
+                    for (key, value) in saml_subject.iter().flat_map(|subject| subject.condition_keys()) {
+                        conditions.insert(key, value.to_owned());
+                    }
+                    for (key, values) in session_tags.iter().flat_map(crate::sts::session_tags::condition_keys) {
+                        conditions.insert_values(&key, values);
+                    }
+                    conditions
+                });
+                request = request.with_context(action_conditions(shared, &action, ctx, input, &facts.tags));
+            }
             let decision = policy::authorize(&request, &policies);
             if !decision.is_allowed() {
                 let message = decision.access_denied_message(&request).unwrap_or_else(|| {
@@ -277,6 +264,33 @@ impl Authorizer for PolicyAuthorizer {
 }
 
 /// The global condition keys a request carries, filled from what the pipeline learned.
+/// The request's context for one of its actions: the shared keys, the service's keys for the
+/// action, and the resource's tags.
+fn action_conditions(
+    shared: &ConditionContext,
+    action: &str,
+    ctx: &RequestContext,
+    input: &Value,
+    resource_tags: &[(String, String)],
+) -> ConditionContext {
+    let mut conditions = shared.clone();
+    let service_keys = match action.split(':').next().unwrap_or_default() {
+        "kms" => crate::kms::conditions::condition_keys(action, ctx.account(), input),
+        "ssm" => crate::ssm::condition_keys(action, input),
+        "secretsmanager" => crate::secretsmanager::condition_keys(input),
+        _ => Vec::new(),
+    };
+    for (key, values) in service_keys {
+        conditions.insert_values(&key, values);
+    }
+    let service_prefix = action.split(':').next().unwrap_or_default();
+    for (key, value) in resource_tags {
+        conditions.insert(&format!("aws:ResourceTag/{key}"), value.clone());
+        conditions.insert(&format!("{service_prefix}:ResourceTag/{key}"), value.clone());
+    }
+    conditions
+}
+
 pub fn condition_keys(ctx: &RequestContext) -> ConditionContext {
     let principal = &ctx.principal;
     let mut keys = ConditionContext::new();
