@@ -2,6 +2,7 @@
 //! certificates it signs with.
 
 use crate::{
+    datetime,
     signature::DSIG_NAMESPACE,
     xml::{Document, NodeId},
     Error,
@@ -10,13 +11,16 @@ use crate::{
 pub const METADATA_NAMESPACE: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
 
 /// What AssumeRoleWithSAML trusts a provider for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IdentityProviderMetadata {
     /// The `entityID`, which the `Issuer` of its responses must be.
     pub entity_id: String,
     /// DER X.509 certificates of the IdP's `KeyDescriptor`s for signing (those with
     /// `use="signing"` or no `use`).
     pub signing_certificates: Vec<Vec<u8>>,
+    /// The earliest `validUntil` of the `EntityDescriptor` and the `EntitiesDescriptor`s around
+    /// it (seconds since the epoch): a group's validity bounds every entity in it.
+    pub valid_until: Option<f64>,
 }
 
 /// Reads the first `EntityDescriptor` with an `IDPSSODescriptor` (the document's root, or one
@@ -48,7 +52,16 @@ pub fn read(text: &str) -> Result<IdentityProviderMetadata, Error> {
     if signing_certificates.is_empty() {
         return Err(Error::Malformed("no signing certificate".to_owned()));
     }
-    Ok(IdentityProviderMetadata { entity_id, signing_certificates })
+    let mut valid_until: Option<f64> = None;
+    let mut at = Some(descriptor);
+    while let Some(element) = at {
+        if let Some(text) = doc.attribute(element, "validUntil") {
+            let time = datetime::parse(text).ok_or_else(|| Error::Malformed(format!("validUntil {text} is not a time")))?;
+            valid_until = Some(valid_until.map_or(time, |earlier| earlier.min(time)));
+        }
+        at = doc.parent(element);
+    }
+    Ok(IdentityProviderMetadata { entity_id, signing_certificates, valid_until })
 }
 
 fn certificates_of(doc: &Document, key_descriptor: NodeId) -> Vec<Result<Vec<u8>, Error>> {
@@ -83,6 +96,18 @@ mod tests {
     fn encryption_keys_are_not_signing_keys() {
         let only_encryption = document(&key_descriptor(r#"use="encryption""#, "not even base64"));
         assert_eq!(read(&only_encryption), Err(Error::Malformed("no signing certificate".to_owned())));
+    }
+
+    #[test]
+    fn the_earliest_valid_until_of_the_entity_and_its_groups_bounds_the_metadata() {
+        let entity = include_str!("../tests/fixtures/metadata.xml");
+        assert_eq!(read(entity).unwrap().valid_until, None);
+        let entity = entity.replacen("<md:EntityDescriptor ", r#"<md:EntityDescriptor validUntil="2031-01-01T00:00:00Z" "#, 1);
+        let grouped = format!(r#"<md:EntitiesDescriptor xmlns:md="{METADATA_NAMESPACE}" validUntil="2030-01-02T00:00:00Z">{entity}</md:EntitiesDescriptor>"#);
+        assert_eq!(read(&entity).unwrap().valid_until, datetime::parse("2031-01-01T00:00:00Z"));
+        assert_eq!(read(&grouped).unwrap().valid_until, datetime::parse("2030-01-02T00:00:00Z"));
+        let unreadable = grouped.replacen("2030-01-02T00:00:00Z", "soon", 1);
+        assert_eq!(read(&unreadable), Err(Error::Malformed("validUntil soon is not a time".to_owned())));
     }
 
     #[test]

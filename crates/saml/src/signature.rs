@@ -46,6 +46,11 @@ fn algorithm_of(doc: &Document, element: NodeId) -> Result<&str, Error> {
     doc.attribute(element, "Algorithm").ok_or_else(|| Error::Malformed("an algorithm is not named".to_owned()))
 }
 
+/// More prefixes on an `InclusiveNamespaces` list are refused: IdPs name a handful (`xs`, `xsi`,
+/// `#default`), and canonicalization does work for every listed prefix at every element, so a
+/// long list would make a small response costly to digest.
+const MAX_INCLUSIVE_PREFIXES: usize = 64;
+
 /// The exclusive canonicalization an element with an `Algorithm` names, with the
 /// `PrefixList` of its `InclusiveNamespaces` child.
 fn canonicalization_of(doc: &Document, element: NodeId) -> Result<ExclusiveCanonicalization, Error> {
@@ -54,6 +59,9 @@ fn canonicalization_of(doc: &Document, element: NodeId) -> Result<ExclusiveCanon
         .children_named(element, crate::c14n::EXCLUSIVE, "InclusiveNamespaces")
         .next()
         .and_then(|list| doc.attribute(list, "PrefixList"));
+    if prefix_list.is_some_and(|list| list.split_ascii_whitespace().count() > MAX_INCLUSIVE_PREFIXES) {
+        return Err(Error::Malformed(format!("an InclusiveNamespaces PrefixList names more than {MAX_INCLUSIVE_PREFIXES} prefixes")));
+    }
     ExclusiveCanonicalization::named(algorithm, prefix_list).ok_or_else(|| Error::UnsupportedAlgorithm(algorithm.to_owned()))
 }
 

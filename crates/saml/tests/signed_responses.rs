@@ -162,3 +162,10 @@ fn a_failed_status_is_the_providers_rejection() {
     let failed = fixture("assertion-signed.xml").replace("status:Success", "status:Responder");
     assert_eq!(verify(&failed).unwrap_err(), Error::Rejected { status: "urn:oasis:names:tc:SAML:2.0:status:Responder".to_owned() });
 }
+
+#[test]
+fn a_long_inclusive_namespaces_list_is_refused_before_anything_is_canonicalized() {
+    let prefixes: Vec<String> = (0..65).map(|i| format!("p{i}")).collect();
+    let document = fixture("inclusive-prefixes.xml").replacen(r#"PrefixList="xs xsi""#, &format!(r#"PrefixList="{}""#, prefixes.join(" ")), 1);
+    assert_eq!(verify(&document).unwrap_err(), Error::Malformed("an InclusiveNamespaces PrefixList names more than 64 prefixes".to_owned()));
+}
