@@ -14,11 +14,13 @@ const ROLE_ARN: &str = "arn:aws:iam::000000000000:role/saml-dev";
 const OTHER_TRUST_ROLE_ARN: &str = "arn:aws:iam::000000000000:role/saml-other";
 /// A role that trusts Corp but does not allow sts:TagSession.
 const UNTAGGED_ROLE_ARN: &str = "arn:aws:iam::000000000000:role/saml-untagged";
+/// A role that trusts any subject of Corp and whose permissions depend on the session's subject.
+const SUBJECT_ROLE_ARN: &str = "arn:aws:iam::000000000000:role/saml-subject";
 
 /// What the IdP prints: its metadata, its signed responses by name, and the name qualifier
 /// IAM documents for the provider.
 fn identity_provider() -> Value {
-    let out = support::python("saml_idp.py", &["responses", PROVIDER_ARN, ROLE_ARN, OTHER_TRUST_ROLE_ARN, UNTAGGED_ROLE_ARN]);
+    let out = support::python("saml_idp.py", &["responses", PROVIDER_ARN, ROLE_ARN, OTHER_TRUST_ROLE_ARN, UNTAGGED_ROLE_ARN, SUBJECT_ROLE_ARN]);
     assert!(out.status.success(), "{}", error_text(&out));
     serde_json::from_slice(&out.stdout).expect("the IdP prints JSON")
 }
@@ -56,6 +58,16 @@ fn federation(idp: &Value) -> Server {
     server.aws_json(&["iam", "create-role", "--role-name", "saml-other", "--assume-role-policy-document", &trust_other]);
     let no_tagging = trust_policy(PROVIDER_ARN, &["sts:AssumeRoleWithSAML", "sts:SetSourceIdentity"], json!({}));
     server.aws_json(&["iam", "create-role", "--role-name", "saml-untagged", "--assume-role-policy-document", &no_tagging]);
+    let trust_any_subject = trust_policy(PROVIDER_ARN, TRUSTED_ACTIONS, json!({}));
+    server.aws_json(&["iam", "create-role", "--role-name", "saml-subject", "--assume-role-policy-document", &trust_any_subject]);
+    let by_subject = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:ListAliases", "Resource": "*", "Condition": {"StringEquals": {"saml:sub": "alice"}}},
+        {"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*", "Condition": {"StringEquals": {
+            "saml:sub_type": "persistent", "saml:namequalifier": idp["name_qualifier"],
+        }}},
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*", "Condition": {"StringEquals": {"saml:iss": "https://idp.example.com/saml"}}},
+    ]});
+    server.aws_json(&["iam", "put-role-policy", "--role-name", "saml-subject", "--policy-name", "by-subject", "--policy-document", &by_subject.to_string()]);
     server
 }
 
@@ -165,6 +177,28 @@ fn the_trust_policy_decides_with_the_providers_principal_and_the_saml_keys() {
     // The response pairs the role with Corp, not with Other.
     let unpaired = assume(&server, &idp, "good", OTHER_TRUST_ROLE_ARN, OTHER_PROVIDER_ARN, &[]);
     assert!(error_text(&unpaired).contains("AccessDenied"), "{}", error_text(&unpaired));
+}
+
+#[test]
+fn the_sessions_permission_policies_see_its_saml_subject_type_and_name_qualifier() {
+    let idp = identity_provider();
+    let server = federation(&idp);
+    let alice = assumed(&assume(&server, &idp, "good", SUBJECT_ROLE_ARN, PROVIDER_ARN, &[]));
+    let bob = assumed(&assume(&server, &idp, "other_subject", SUBJECT_ROLE_ARN, PROVIDER_ARN, &[]));
+    let call = |session: &Value, args: &[&str]| server.aws_session(&session["Credentials"], args);
+
+    let aliases = call(&alice, &["kms", "list-aliases"]);
+    assert!(aliases.status.success(), "saml:sub is alice: {}", error_text(&aliases));
+    let denied = call(&bob, &["kms", "list-aliases"]);
+    assert!(error_text(&denied).contains("AccessDenied"), "saml:sub is bob: {}", error_text(&denied));
+    for session in [&alice, &bob] {
+        let keys = call(session, &["kms", "list-keys"]);
+        assert!(keys.status.success(), "saml:sub_type and saml:namequalifier: {}", error_text(&keys));
+    }
+    // saml:iss judges only the trust policy: the IAM user guide lists sub, sub_type and
+    // namequalifier for permission policies.
+    let users = call(&alice, &["iam", "list-users"]);
+    assert!(error_text(&users).contains("AccessDenied"), "{}", error_text(&users));
 }
 
 #[test]

@@ -14,7 +14,10 @@ use super::{
     entities::{self, Entity, EntityKind, Tag},
     managed_policies,
 };
-use crate::sts::{session_tags::principal_tags, sessions::Session};
+use crate::sts::{
+    session_tags::principal_tags,
+    sessions::{SamlSubject, Session},
+};
 
 /// A stored document, parsed; one that no longer parses (stored before a stricter check) is
 /// left out and logged rather than failing every request.
@@ -120,11 +123,13 @@ pub struct PrincipalFacts {
     pub tags: Vec<Tag>,
     /// A role session's transitive tags, which any role it assumes inherits.
     pub transitive_tags: Vec<Tag>,
+    /// An AssumeRoleWithSAML session's subject, whose `saml:` keys its requests carry.
+    pub saml_subject: Option<SamlSubject>,
 }
 
 impl PrincipalFacts {
     fn untagged(caller: Caller, policies: PolicySet) -> PrincipalFacts {
-        PrincipalFacts { caller, policies, tags: Vec::new(), transitive_tags: Vec::new() }
+        PrincipalFacts { caller, policies, tags: Vec::new(), transitive_tags: Vec::new(), saml_subject: None }
     }
 }
 
@@ -138,7 +143,7 @@ pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<Princi
         PrincipalKind::IamUser { name } => {
             let user = entities::load(tx, &principal.account, EntityKind::User, name).await?;
             let policies = for_user(tx, &user).await?;
-            PrincipalFacts { caller: Caller::User { arn: user.arn }, policies, tags: user.tags, transitive_tags: Vec::new() }
+            PrincipalFacts { caller: Caller::User { arn: user.arn }, policies, tags: user.tags, transitive_tags: Vec::new(), saml_subject: None }
         }
         // GetFederationToken's session: the user's policies, cut by the session policies it
         // was given; a session given none has no permissions, as in AWS.
@@ -153,6 +158,7 @@ pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<Princi
                 policies,
                 tags: principal_tags(&user.tags, &session_tags),
                 transitive_tags: Vec::new(),
+                saml_subject: None,
             }
         }
         PrincipalKind::AssumedRole { role_name, .. } => {
@@ -160,12 +166,13 @@ pub async fn for_principal(tx: &mut Txn, principal: &Principal) -> Result<Princi
             let mut policies = of_entity(tx, &role).await?;
             let session = session_of(tx, principal).await?;
             policies.session_policies = session_policies(tx, principal, session.as_ref()).await?;
-            let session_tags = session.map(|s| s.tags).unwrap_or_default();
+            let (session_tags, saml_subject) = session.map(|s| (s.tags, s.saml_subject)).unwrap_or_default();
             PrincipalFacts {
                 caller: Caller::RoleSession { role_arn: role.arn, session_arn: principal.arn.clone(), service_linked: false },
                 policies,
                 tags: principal_tags(&role.tags, &session_tags),
                 transitive_tags: session_tags.transitive(),
+                saml_subject,
             }
         }
     })

@@ -7,6 +7,8 @@
 //! requested role with the provider. The role's trust policy then decides, with the assertion's
 //! `saml:` condition keys; its `PrincipalTag:KEY` attributes tag the session (which the trust
 //! policy must allow with `sts:TagSession`), as its `SourceIdentity` does (`sts:SetSourceIdentity`).
+//! The session keeps the assertion's subject: every request it signs carries `saml:sub`,
+//! `saml:sub_type` and `saml:namequalifier` for the role's permission policies.
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use gateway::{Reply, RequestContext};
@@ -24,7 +26,7 @@ use wire::ApiError;
 use super::{
     assume_role::role_of_arn,
     session_tags::{self, SessionTags},
-    sessions::{self, Session},
+    sessions::{self, SamlSubject, Session},
 };
 use crate::iam::{
     entities::{self, Tag},
@@ -220,6 +222,11 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
     }
     let policy_arns: Vec<String> = request.policy_arns.into_iter().map(|p| p.arn).collect();
     let packed_policy_size = session_tags::packed_policy_size(request.policy.as_deref(), &policy_arns, &tags)?;
+    let subject = SamlSubject {
+        sub: assertion.subject.clone(),
+        sub_type: assertion.subject_type().to_owned(),
+        name_qualifier: assertion.name_qualifier(provider_account, provider_name),
+    };
     let session = Session::of_role(
         &role,
         session_name.to_owned(),
@@ -228,7 +235,8 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
         policy_arns,
         source_identity.map(str::to_owned),
     )
-    .with_tags(tags);
+    .with_tags(tags)
+    .with_saml_subject(subject.clone());
     let mut tx = store.begin().await.map_err(store_error)?;
     let (session, credentials) = sessions::issue(&mut tx, sealer, session).await?;
     tx.commit().await.map_err(store_error)?;
@@ -236,11 +244,11 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
         "Credentials": credentials,
         "AssumedRoleUser": { "AssumedRoleId": session.assumed_role_id(), "Arn": session.arn() },
         "PackedPolicySize": packed_policy_size,
-        "Subject": assertion.subject,
-        "SubjectType": assertion.subject_type(),
+        "Subject": subject.sub,
+        "SubjectType": subject.sub_type,
         "Issuer": assertion.issuer,
         "Audience": assertion.recipient,
-        "NameQualifier": assertion.name_qualifier(provider_account, provider_name),
+        "NameQualifier": subject.name_qualifier,
     });
     if let Some(source_identity) = &session.source_identity {
         output["SourceIdentity"] = json!(source_identity);

@@ -74,6 +74,7 @@ pub async fn get_federation_token(store: &Store, sealer: &Sealer, ctx: &RequestC
         federated_name: Some(request.name.clone()),
         mfa_authenticated_at: None,
         tags,
+        saml_subject: None,
         access_key_id: String::new(),
         sealed_secret: String::new(),
         token_hash: String::new(),

@@ -64,6 +64,7 @@ pub async fn get_session_token(store: &Store, sealer: &Sealer, ctx: &RequestCont
         federated_name: None,
         mfa_authenticated_at,
         tags: Default::default(),
+        saml_subject: None,
         access_key_id: String::new(),
         sealed_secret: String::new(),
         token_hash: String::new(),

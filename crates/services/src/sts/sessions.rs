@@ -43,9 +43,32 @@ pub struct Session {
     /// over its role's or user's own tags.
     #[serde(default, skip_serializing_if = "SessionTags::is_empty")]
     pub tags: SessionTags,
+    /// AssumeRoleWithSAML sessions: the subject of the assertion they were traded for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saml_subject: Option<SamlSubject>,
     pub sealed_secret: String,
     /// SHA-256 of the session token, hex: the token itself is never stored.
     pub token_hash: String,
+}
+
+/// Who a SAML identity provider said the session's user is. The IAM user guide lists these three
+/// `saml:` keys, and only these, for the permission policies of a role for SAML federation
+/// ("condition-keys-saml_permission-policy"), so every request the session signs carries them;
+/// the other keys of the assertion judge only the trust policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SamlSubject {
+    /// `saml:sub`: the `NameID`.
+    pub sub: String,
+    /// `saml:sub_type`: `persistent`, `transient` or the whole `Format` URI.
+    pub sub_type: String,
+    /// `saml:namequalifier`, which with `saml:sub` names the user uniquely.
+    pub name_qualifier: String,
+}
+
+impl SamlSubject {
+    pub fn condition_keys(&self) -> [(&'static str, &str); 3] {
+        [("saml:sub", &self.sub), ("saml:sub_type", &self.sub_type), ("saml:namequalifier", &self.name_qualifier)]
+    }
 }
 
 /// The IAM user a GetSessionToken session belongs to.
@@ -79,6 +102,7 @@ impl Session {
             federated_name: None,
             mfa_authenticated_at: None,
             tags: SessionTags::default(),
+            saml_subject: None,
             access_key_id: String::new(),
             sealed_secret: String::new(),
             token_hash: String::new(),
@@ -88,6 +112,12 @@ impl Session {
     /// This session with `tags` as its session tags.
     pub fn with_tags(mut self, tags: SessionTags) -> Session {
         self.tags = tags;
+        self
+    }
+
+    /// This session as one of a SAML identity provider's users.
+    pub fn with_saml_subject(mut self, subject: SamlSubject) -> Session {
+        self.saml_subject = Some(subject);
         self
     }
 
