@@ -77,3 +77,21 @@ fn an_action_on_no_resource_type_is_judged_on_star() {
     let denied = error_text(&server.aws_as(&id, &secret, &["guardduty", "list-detectors"]));
     assert!(denied.contains("guardduty:ListDetectors on resource: *"), "{denied}");
 }
+
+#[test]
+fn create_key_with_a_request_tag_condition_allows_only_the_named_tag() {
+    let server = Server::start(&["--ephemeral"]);
+    server.aws_json(&["iam", "create-user", "--user-name", "builder"]);
+    let document = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:CreateKey","kms:TagResource"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"blue"},"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}]}"#;
+    server.aws(&["iam", "put-user-policy", "--user-name", "builder", "--policy-name", "tagged", "--policy-document", document]);
+    let key = server.aws_json(&["iam", "create-access-key", "--user-name", "builder"]);
+    let (id, secret) = (key["AccessKey"]["AccessKeyId"].as_str().unwrap(), key["AccessKey"]["SecretAccessKey"].as_str().unwrap());
+    let blue = server.aws_as(id, secret, &["kms", "create-key", "--tags", "TagKey=team,TagValue=blue"]);
+    assert!(blue.status.success(), "{}", error_text(&blue));
+    let red = error_text(&server.aws_as(id, secret, &["kms", "create-key", "--tags", "TagKey=team,TagValue=red"]));
+    assert!(red.contains("kms:CreateKey") && is_access_denied(&red), "{red}");
+    let untagged = error_text(&server.aws_as(id, secret, &["kms", "create-key"]));
+    assert!(is_access_denied(&untagged), "{untagged}");
+    let extra = error_text(&server.aws_as(id, secret, &["kms", "create-key", "--tags", "TagKey=team,TagValue=blue", "TagKey=cost,TagValue=1"]));
+    assert!(is_access_denied(&extra), "{extra}");
+}

@@ -280,7 +280,7 @@ fn action_conditions(
         "secretsmanager" => crate::secretsmanager::condition_keys(input),
         _ => Vec::new(),
     };
-    for (key, values) in service_keys {
+    for (key, values) in super::request_tags::condition_keys(action, input).into_iter().chain(service_keys) {
         conditions.insert_values(&key, values);
     }
     let service_prefix = action.split(':').next().unwrap_or_default();

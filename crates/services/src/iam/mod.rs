@@ -21,6 +21,7 @@ mod password_policy;
 mod policy_cache;
 mod policy_document;
 mod principal_policies;
+mod request_tags;
 mod resource_tags;
 mod resources;
 pub mod saml_providers;
