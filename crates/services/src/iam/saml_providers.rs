@@ -33,29 +33,12 @@ fn invalid(message: impl Into<String>) -> ApiError {
     error("InvalidInputException", message)
 }
 
-/// The value of attribute `name` in the first element whose tag ends with `element`.
-fn attribute_of(document: &str, element: &str, name: &str) -> Option<String> {
-    let start = document.find(&format!(":{element} ")).or_else(|| document.find(&format!("<{element} ")))?;
-    let tag_end = document[start..].find('>')? + start;
-    let tag = &document[start..tag_end];
-    let value_start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-    let value_end = tag[value_start..].find('"')? + value_start;
-    Some(tag[value_start..value_end].to_owned())
-}
-
-/// What IAM needs from a metadata document: that it describes an entity with a signing
-/// certificate, and until when it is valid.
+/// The validity of a metadata document IAM accepts: one the `saml` engine reads as
+/// AssumeRoleWithSAML will (an `EntityDescriptor` with an `IDPSSODescriptor`, an entity id and
+/// an X.509 signing certificate), so no provider is created that no response could be verified
+/// against. AWS answers any other document with this one message.
 fn read_metadata(document: &str) -> Result<Option<f64>, ApiError> {
-    let describes_entity = document.contains("EntityDescriptor") && document.contains("IDPSSODescriptor");
-    if !describes_entity || !document.contains("X509Certificate>") {
-        return Err(invalid("Could not parse metadata"));
-    }
-    match attribute_of(document, "EntityDescriptor", "validUntil") {
-        Some(valid_until) => wire::timestamp::parse_iso8601(&valid_until)
-            .map(Some)
-            .ok_or_else(|| invalid(format!("Could not parse metadata: validUntil {valid_until} is not a date"))),
-        None => Ok(None),
-    }
+    saml::metadata::read(document).map(|metadata| metadata.valid_until).map_err(|_| invalid("Could not parse metadata"))
 }
 
 /// The provider an ARN names, in the caller's account.
@@ -222,9 +205,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn metadata_gives_its_validity() {
-        let document = r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com" validUntil="2030-01-02T03:04:05Z"><md:IDPSSODescriptor><ds:X509Certificate>MIIB</ds:X509Certificate></md:IDPSSODescriptor></md:EntityDescriptor>"#;
-        assert_eq!(read_metadata(document).unwrap(), wire::timestamp::parse_iso8601("2030-01-02T03:04:05Z"));
-        assert!(read_metadata("<html>not metadata</html>").is_err());
+    fn metadata_is_read_as_assume_role_with_saml_reads_it() {
+        let valid = r#"validUntil="2030-01-02T03:04:05Z""#;
+        let metadata = include_str!("../../../saml/tests/fixtures/metadata.xml").replacen("<md:EntityDescriptor ", &format!("<md:EntityDescriptor {valid} "), 1);
+        assert_eq!(read_metadata(&metadata).unwrap(), wire::timestamp::parse_iso8601("2030-01-02T03:04:05Z"));
+        // A certificate that is not X.509, as string matching let through.
+        let placeholder = r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com"><md:IDPSSODescriptor><md:KeyDescriptor><ds:KeyInfo><ds:X509Data><ds:X509Certificate>MIIB</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>"#;
+        for invalid in ["<html>not metadata</html>", placeholder, "<!DOCTYPE x []><x/>"] {
+            let error = read_metadata(invalid).unwrap_err();
+            assert_eq!((&*error.code, error.message.as_str()), ("InvalidInput", "Could not parse metadata"), "{invalid}");
+        }
     }
 }
