@@ -196,3 +196,27 @@ fn iam_off_lets_every_authenticated_call_through() {
     let (id, secret) = user_with_key(&server, "free");
     assert!(server.aws_as(&id, &secret, &["cloudtrail", "list-trails"]).status.success());
 }
+
+#[test]
+fn the_context_keys_of_a_users_and_its_groups_policies_are_listed_once() {
+    let server = Server::start(&["--ephemeral"]);
+    server.aws_json(&["iam", "create-user", "--user-name", "alice"]);
+    server.aws_json(&["iam", "create-group", "--group-name", "devs"]);
+    server.aws(&["iam", "add-user-to-group", "--user-name", "alice", "--group-name", "devs"]);
+    let own = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#;
+    let group = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"IpAddress":{"AWS:SOURCEIP":"10.0.0.0/8"}}}]}"#;
+    server.aws(&["iam", "put-user-policy", "--user-name", "alice", "--policy-name", "home", "--policy-document", own]);
+    server.aws(&["iam", "put-group-policy", "--group-name", "devs", "--policy-name", "keys", "--policy-document", group]);
+    let extra = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}"#;
+    let keys = server.aws_json(&[
+        "iam", "get-context-keys-for-principal-policy", "--policy-source-arn", "arn:aws:iam::000000000000:user/alice",
+        "--policy-input-list", extra,
+    ]);
+    let names: Vec<String> =
+        keys["ContextKeyNames"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_lowercase()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["aws:multifactorauthpresent", "aws:requestedregion", "aws:sourceip", "aws:username"], "{names:?}");
+    let custom = server.aws_json(&["iam", "get-context-keys-for-custom-policy", "--policy-input-list", extra]);
+    assert_eq!(custom["ContextKeyNames"], serde_json::json!(["aws:RequestedRegion"]));
+}

@@ -60,6 +60,31 @@ impl PolicyDocument {
         self.version == Some(Version::V2012_10_17)
     }
 
+    /// The context keys the document refers to, in its conditions and its policy variables, each
+    /// once (keys compare case-insensitively), in the order they first appear: IAM's
+    /// GetContextKeysFor*Policy.
+    pub fn context_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = Vec::new();
+        for statement in &self.statements {
+            let resource_variables = match &statement.resource {
+                Some(ResourceBlock::Resource(patterns) | ResourceBlock::NotResource(patterns)) => patterns.as_slice(),
+                None => &[],
+            };
+            let named = resource_variables.iter().flat_map(Pattern::variables).map(|v| v.key.as_str()).chain(
+                statement.conditions.iter().flat_map(|condition| {
+                    std::iter::once(condition.key.as_str())
+                        .chain(condition.values.iter().flat_map(Pattern::variables).map(|v| v.key.as_str()))
+                }),
+            );
+            for key in named {
+                if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                    keys.push(key);
+                }
+            }
+        }
+        keys
+    }
+
     /// Whether judging a request by this document can read the request's context: it has a
     /// condition, or a policy variable in a resource.
     pub fn reads_context(&self) -> bool {

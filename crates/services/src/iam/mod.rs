@@ -122,6 +122,8 @@ impl Service for Iam {
             "GetAccessKeyLastUsed" => Box::pin(access_keys::get_access_key_last_used(store, ctx, input)),
             "SimulatePrincipalPolicy" => Box::pin(simulator::simulate_principal_policy(store, ctx, input)),
             "SimulateCustomPolicy" => Box::pin(simulator::simulate_custom_policy(ctx, input)),
+            "GetContextKeysForPrincipalPolicy" => Box::pin(simulator::get_context_keys_for_principal_policy(store, ctx, input)),
+            "GetContextKeysForCustomPolicy" => Box::pin(simulator::get_context_keys_for_custom_policy(input)),
             "CreateVirtualMFADevice" => Box::pin(mfa::create_virtual_mfa_device(store, &self.sealer, ctx, input)),
             "EnableMFADevice" => Box::pin(mfa::enable_mfa_device(store, &self.sealer, ctx, input)),
             "DeactivateMFADevice" => Box::pin(mfa::deactivate_mfa_device(store, ctx, input)),

@@ -1,5 +1,5 @@
 //! The policy simulator: SimulatePrincipalPolicy and SimulateCustomPolicy, answered by the
-//! same engine that enforces every call.
+//! same engine that enforces every call, and the context keys to give it (GetContextKeysFor*Policy).
 
 use gateway::{Reply, RequestContext};
 use policy::{
@@ -180,6 +180,53 @@ pub async fn simulate_principal_policy(store: &Store, ctx: &RequestContext, inpu
     drop(tx);
     add_inputs(&mut policies, &request)?;
     evaluate(&caller, &policies, &request, Some(kind))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ContextKeysRequest {
+    policy_source_arn: Option<String>,
+    #[serde(default)]
+    policy_input_list: Vec<String>,
+}
+
+/// The context keys the given policies refer to, each once, for GetContextKeysFor*Policy.
+fn context_key_names(policies: &[NamedPolicy]) -> Reply {
+    let mut names: Vec<&str> = Vec::new();
+    for key in policies.iter().flat_map(|p| p.document.context_keys()) {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(key)) {
+            names.push(key);
+        }
+    }
+    Reply::new(json!({ "ContextKeyNames": names }))
+}
+
+fn input_policies(request: &ContextKeysRequest) -> Result<Vec<NamedPolicy>, ApiError> {
+    let named = |(index, document): (usize, &String)| parsed(&format!("PolicyInputList.{}", index + 1), document, PolicyType::Identity);
+    request.policy_input_list.iter().enumerate().map(named).collect()
+}
+
+pub async fn get_context_keys_for_custom_policy(input: Value) -> Result<Reply, ApiError> {
+    let request: ContextKeysRequest = serde_json::from_value(input).map_err(|e| invalid_input(e.to_string()))?;
+    Ok(context_key_names(&input_policies(&request)?))
+}
+
+/// The keys of every policy attached to the user (its groups' too), group or role, and of the
+/// given policies.
+pub async fn get_context_keys_for_principal_policy(store: &Store, ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
+    let request: ContextKeysRequest = serde_json::from_value(input).map_err(|e| invalid_input(e.to_string()))?;
+    let source_arn = request.policy_source_arn.clone().ok_or_else(|| invalid_input("PolicySourceArn is required"))?;
+    let (kind, name) = entity_of_arn(ctx, &source_arn)?;
+    let mut tx = store.begin().await.map_err(store_error)?;
+    let entity = entities::load(&mut tx, ctx.account(), kind, name).await?;
+    let attached = match kind {
+        EntityKind::User => principal_policies::for_user(&mut tx, &entity).await?,
+        EntityKind::Group | EntityKind::Role => principal_policies::of_entity(&mut tx, &entity).await?,
+    };
+    drop(tx);
+    let mut policies = attached.identity_policies;
+    policies.extend(input_policies(&request)?);
+    Ok(context_key_names(&policies))
 }
 
 pub async fn simulate_custom_policy(ctx: &RequestContext, input: Value) -> Result<Reply, ApiError> {
