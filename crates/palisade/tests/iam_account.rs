@@ -137,11 +137,16 @@ fn login_profiles_follow_the_account_password_policy_and_keep_no_password() {
     assert!(error_text(&deleted).contains("NoSuchEntity"), "{}", error_text(&deleted));
 }
 
-const SAML_METADATA_PADDING: usize = 1000;
+/// The signing certificate of the test IdP: IAM reads the certificates out of the metadata.
+fn idp_certificate() -> &'static str {
+    let metadata = include_str!("../../saml/tests/fixtures/metadata.xml");
+    let start = metadata.find("<ds:X509Certificate>").expect("the fixture has a certificate") + "<ds:X509Certificate>".len();
+    let end = start + metadata[start..].find("</ds:X509Certificate>").expect("the certificate ends");
+    &metadata[start..end]
+}
 
 fn saml_metadata(valid_until: &str) -> String {
-    // IAM wants at least 1,000 characters of metadata: a real IdP's certificate is that long.
-    let certificate = "A".repeat(SAML_METADATA_PADDING);
+    let certificate = idp_certificate();
     format!(
         r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com/saml" validUntil="{valid_until}"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>"#
     )
