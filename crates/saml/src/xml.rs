@@ -206,6 +206,28 @@ impl Document {
     }
 }
 
+/// Whether `name` is a name without a colon (Namespaces in XML §3, over XML 1.0's `Name`).
+/// quick-xml takes whatever runs up to white space or `>` as a name; canonicalization writes
+/// names back as they are, so `<a=""/>` read as an element named `a=""/` would come out as text
+/// that means something else.
+fn is_ncname(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(is_name_start_char) && chars.all(|c| is_name_start_char(c) || is_name_char(c))
+}
+
+/// XML 1.0 (fifth edition) `NameStartChar`, the colon left out.
+fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}'
+        | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// The rest of XML 1.0's `NameChar`.
+fn is_name_char(c: char) -> bool {
+    matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
 /// Ends the scope of `declarations`, the innermost bindings of their prefixes.
 fn unbind(bindings: &mut HashMap<String, Vec<String>>, declarations: &[NamespaceDeclaration]) {
     for declaration in declarations {
@@ -283,10 +305,11 @@ impl Builder {
     }
 
     fn name(&self, qualified: &str, is_attribute: bool) -> Result<Name, Error> {
-        let (prefix, local) = qualified.split_once(':').unwrap_or(("", qualified));
-        if local.is_empty() || local.contains(':') {
-            return Err(Error::Xml(format!("{qualified} is not a qualified name")));
-        }
+        let (prefix, local) = match qualified.split_once(':') {
+            Some((prefix, local)) if is_ncname(prefix) && is_ncname(local) => (prefix, local),
+            None if is_ncname(qualified) => ("", qualified),
+            _ => return Err(Error::Xml(format!("{qualified} is not a qualified name"))),
+        };
         let namespace = if prefix.is_empty() && is_attribute {
             // Unprefixed attributes are in no namespace, whatever the default namespace is.
             String::new()
@@ -326,6 +349,9 @@ impl Builder {
             if key == "xmlns" {
                 declarations.push(NamespaceDeclaration { prefix: String::new(), uri: value });
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
+                if !is_ncname(prefix) {
+                    return Err(Error::Xml(format!("{key} does not declare a prefix")));
+                }
                 if value.is_empty() {
                     return Err(Error::Xml(format!("the prefix {prefix} is declared with no namespace")));
                 }
@@ -423,7 +449,12 @@ mod tests {
         let same_attribute_twice = "<a xmlns:p='urn:p' xmlns:q='urn:p' p:x='1' q:x='2'/>";
         let same_prefix_twice = "<a xmlns:p='urn:p' xmlns:p='urn:q'/>";
         let prefix_out_of_scope = "<r><a xmlns:p='urn:p'/><p:b/></r>";
-        for broken in ["<a><b></a>", "<a>", "<a/><b/>", "<p:a/>", "<a x='1' x='2'/>", "text<a/>", "", same_attribute_twice, same_prefix_twice, prefix_out_of_scope] {
+        // Found by the saml_c14n fuzz target (fuzz/regressions): names that are not XML names.
+        let not_names = ["<..=\"\"//>", "<a=\"\"/>", "<1a/>", "<:a/>", "<a: xmlns:a='urn:a'/>", "<a xmlns:1='urn:a'/>", "<a b\"=''/>"];
+        for broken in ["<a><b></a>", "<a>", "<a/><b/>", "<p:a/>", "<a x='1' x='2'/>", "text<a/>", "", same_attribute_twice, same_prefix_twice, prefix_out_of_scope]
+            .into_iter()
+            .chain(not_names)
+        {
             assert!(Document::parse(broken).is_err(), "{broken}");
         }
     }
