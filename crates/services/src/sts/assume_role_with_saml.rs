@@ -12,11 +12,7 @@
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use gateway::{Reply, RequestContext};
-use policy::{
-    authorizer::{NamedPolicy, ResourcePolicy, ResourcePolicyKind},
-    context::{Caller, Request, RequestContext as ConditionContext},
-    PolicySet, PolicyType,
-};
+use policy::{context::RequestContext as ConditionContext, PolicyType};
 use saml::Assertion;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -25,11 +21,12 @@ use wire::ApiError;
 
 use super::{
     assume_role::role_of_arn,
+    federation,
     session_tags::{self, SessionTags},
     sessions::{self, SamlSubject, Session},
 };
 use crate::iam::{
-    entities::{self, Tag},
+    entities,
     saml_providers, store_error, EntityKind,
 };
 
@@ -100,21 +97,6 @@ fn provider_of_arn(arn: &str) -> Option<(&str, &str)> {
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty()).then_some((account, name))
 }
 
-/// The session tags the assertion's `PrincipalTag:KEY` and `TransitiveTagKeys` attributes
-/// pass, checked as AssumeRole's are; a tag must have exactly one value.
-fn assertion_session_tags(assertion: &Assertion) -> Result<SessionTags, ApiError> {
-    let mut tags = Vec::new();
-    for (key, values) in assertion.principal_tags() {
-        let [value] = values else {
-            return Err(invalid_token(format!(
-                "The session tag {key} must have exactly one value: multivalued session tags are not supported."
-            )));
-        };
-        tags.push(Tag { key: key.to_owned(), value: value.clone() });
-    }
-    SessionTags::new(tags, assertion.transitive_tag_keys().to_vec())
-}
-
 /// The request context the trust policy is judged with: the assertion's `saml:` keys, the
 /// session tags it passes, and the global keys an unsigned request has.
 fn trust_conditions(ctx: &RequestContext, assertion: &Assertion, tags: &SessionTags, account: &str, provider_name: &str) -> ConditionContext {
@@ -125,11 +107,7 @@ fn trust_conditions(ctx: &RequestContext, assertion: &Assertion, tags: &SessionT
     if let Some(source_identity) = assertion.source_identity() {
         keys.insert("sts:SourceIdentity", source_identity.to_owned());
     }
-    keys.insert("aws:SourceIp", ctx.source_ip.to_string());
-    keys.insert("aws:SecureTransport", ctx.secure_transport.to_string());
-    keys.insert("aws:CurrentTime", wire::timestamp::format_iso8601(ctx.time.floor()));
-    keys.insert("aws:EpochTime", format!("{}", ctx.time.floor() as i64));
-    keys.insert("aws:RequestedRegion", ctx.region.clone());
+    federation::add_unsigned_request_keys(&mut keys, ctx);
     keys
 }
 
@@ -173,15 +151,9 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
         return Err(invalid_token("Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\""));
     }
     let session_duration = assertion.session_duration().map_err(|e| invalid_token(format!("Invalid SAML response: {e}")))?;
-    let tags = assertion_session_tags(&assertion)?;
+    let tags = federation::claimed_session_tags(assertion.principal_tags(), assertion.transitive_tag_keys().to_vec())?;
 
     let role = role?;
-    let trust_document = role.assume_role_policy.clone().ok_or_else(not_authorized)?;
-    let trust = policy::parse_policy(&trust_document, PolicyType::Trust).map_err(|_| not_authorized())?;
-    let policies = PolicySet {
-        resource_policy: Some(ResourcePolicy { policy: NamedPolicy::new(&role.arn, trust), kind: ResourcePolicyKind::TrustPolicy }),
-        ..PolicySet::default()
-    };
     let conditions = trust_conditions(ctx, &assertion, &tags, provider_account, provider_name);
     // A source identity or session tags in the assertion need the trust policy to allow setting
     // them too.
@@ -192,15 +164,7 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
     if !tags.is_empty() {
         actions.push("sts:TagSession");
     }
-    for action in actions {
-        let judged = Request::new(Caller::IdentityProvider { provider: provider.arn.clone() }, action, &role.arn)
-            .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
-            .with_context(conditions.clone())
-            .with_resource_account(account);
-        if !policy::authorize(&judged, &policies).is_allowed() {
-            return Err(not_authorized());
-        }
-    }
+    federation::judge_trust(&role, &provider.arn, &actions, &conditions, not_authorized)?;
 
     let max = role.max_session_duration.unwrap_or(DEFAULT_DURATION_SECONDS);
     let duration = request.duration_seconds.unwrap_or(DEFAULT_DURATION_SECONDS);
@@ -253,15 +217,7 @@ pub async fn assume_role_with_saml(store: &Store, sealer: &Sealer, ctx: &Request
     if let Some(source_identity) = &session.source_identity {
         output["SourceIdentity"] = json!(source_identity);
     }
-    let mut reply = Reply::new(output).resource("AWS::IAM::Role", role.arn);
-    // Tags are not secret: CloudTrail shows the assertion's among the request parameters.
-    if !session.tags.tags.is_empty() {
-        reply = reply.request_parameter("principalTags", session_tags::as_object(&session.tags.tags));
-    }
-    if !session.tags.transitive_keys.is_empty() {
-        reply = reply.request_parameter("transitiveTagKeys", json!(session.tags.transitive_keys));
-    }
-    Ok(reply)
+    Ok(federation::record_session_tags(Reply::new(output).resource("AWS::IAM::Role", role.arn), &session))
 }
 
 #[cfg(test)]

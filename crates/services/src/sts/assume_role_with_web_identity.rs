@@ -8,11 +8,7 @@
 //! provider over HTTPS and trusted by the provider's thumbprints (see `oidc_keys`).
 
 use gateway::{Reply, RequestContext};
-use policy::{
-    authorizer::{NamedPolicy, ResourcePolicy, ResourcePolicyKind},
-    context::{Caller, Request, RequestContext as ConditionContext},
-    PolicySet, PolicyType,
-};
+use policy::{context::RequestContext as ConditionContext, PolicyType};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{Sealer, Store};
@@ -20,13 +16,14 @@ use wire::ApiError;
 
 use super::{
     assume_role::role_of_arn,
+    federation,
     oidc_keys,
-    session_tags::{self, SessionTags},
+    session_tags,
     sessions::{self, Session},
     web_identity_token::{self, IdToken},
 };
 use crate::iam::{
-    entities::{self, Tag},
+    entities,
     oidc_providers, store_error, EntityKind,
 };
 
@@ -68,28 +65,8 @@ fn trust_conditions(ctx: &RequestContext, token: &IdToken, provider_arn: &str) -
         keys.insert_values(&format!("{provider}:amr"), token.authentication_methods.clone());
     }
     keys.insert("aws:FederatedProvider", provider_arn.to_owned());
-    keys.insert("aws:SourceIp", ctx.source_ip.to_string());
-    keys.insert("aws:SecureTransport", ctx.secure_transport.to_string());
-    keys.insert("aws:CurrentTime", wire::timestamp::format_iso8601(ctx.time.floor()));
-    keys.insert("aws:EpochTime", format!("{}", ctx.time.floor() as i64));
-    keys.insert("aws:RequestedRegion", ctx.region.clone());
+    federation::add_unsigned_request_keys(&mut keys, ctx);
     keys
-}
-
-/// The session tags the token's `https://aws.amazon.com/tags` claim passes, checked as
-/// AssumeRole's are; a tag must have exactly one value.
-fn token_session_tags(token: &IdToken) -> Result<SessionTags, ApiError> {
-    let mut tags = Vec::new();
-    for (key, values) in &token.principal_tags {
-        let [value] = values.as_slice() else {
-            return Err(model_error(
-                "InvalidIdentityTokenException",
-                format!("The session tag {key} must have exactly one value: multivalued session tags are not supported."),
-            ));
-        };
-        tags.push(Tag { key: key.clone(), value: value.clone() });
-    }
-    SessionTags::new(tags, token.transitive_tag_keys.clone())
 }
 
 pub async fn assume_role_with_web_identity(
@@ -149,29 +126,15 @@ pub async fn assume_role_with_web_identity(
         return Err(model_error("InvalidIdentityTokenException", "The signature of the token could not be verified with the keys of its issuer."));
     }
     let role = role?;
-    let trust_document = role.assume_role_policy.clone().ok_or_else(not_authorized)?;
-    let trust = policy::parse_policy(&trust_document, PolicyType::Trust).map_err(|_| not_authorized())?;
-    let tags = token_session_tags(&token)?;
+    let claimed_tags = token.principal_tags.iter().map(|(key, values)| (key.as_str(), values.as_slice()));
+    let tags = federation::claimed_session_tags(claimed_tags, token.transitive_tag_keys.clone())?;
     let mut conditions = trust_conditions(ctx, &token, &provider.arn);
     for (key, values) in session_tags::condition_keys(&tags) {
         conditions.insert_values(&key, values);
     }
-    let policies = PolicySet {
-        resource_policy: Some(ResourcePolicy { policy: NamedPolicy::new(&role.arn, trust), kind: ResourcePolicyKind::TrustPolicy }),
-        ..PolicySet::default()
-    };
     // Tags in the token need the trust policy to allow sts:TagSession as well.
     let actions: &[&str] = if tags.is_empty() { &["sts:AssumeRoleWithWebIdentity"] } else { &["sts:AssumeRoleWithWebIdentity", "sts:TagSession"] };
-    for action in actions {
-        let caller = Caller::IdentityProvider { provider: provider.arn.clone() };
-        let judged = Request::new(caller, action, &role.arn)
-            .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?
-            .with_context(conditions.clone())
-            .with_resource_account(account);
-        if !policy::authorize(&judged, &policies).is_allowed() {
-            return Err(not_authorized());
-        }
-    }
+    federation::judge_trust(&role, &provider.arn, actions, &conditions, not_authorized)?;
     let max = role.max_session_duration.unwrap_or(DEFAULT_DURATION_SECONDS);
     let duration = request.duration_seconds.unwrap_or(DEFAULT_DURATION_SECONDS.min(max));
     if duration > max {
@@ -205,13 +168,5 @@ pub async fn assume_role_with_web_identity(
     if let Some(source_identity) = &session.source_identity {
         output["SourceIdentity"] = json!(source_identity);
     }
-    let mut reply = Reply::new(output).resource("AWS::IAM::Role", role.arn);
-    // Tags are not secret: CloudTrail shows the token's among the request parameters.
-    if !session.tags.tags.is_empty() {
-        reply = reply.request_parameter("principalTags", session_tags::as_object(&session.tags.tags));
-    }
-    if !session.tags.transitive_keys.is_empty() {
-        reply = reply.request_parameter("transitiveTagKeys", json!(session.tags.transitive_keys));
-    }
-    Ok(reply)
+    Ok(federation::record_session_tags(Reply::new(output).resource("AWS::IAM::Role", role.arn), &session))
 }

@@ -4,6 +4,7 @@ mod assume_role;
 mod assume_role_with_saml;
 mod assume_role_with_web_identity;
 mod decode_authorization_message;
+mod federation;
 mod get_caller_identity;
 mod get_federation_token;
 mod get_session_token;
