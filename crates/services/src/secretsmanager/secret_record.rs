@@ -126,6 +126,11 @@ pub fn new_arn(region: &str, account: &str, name: &str) -> String {
 }
 
 impl StoredSecret {
+    /// Past its deletion date: gone, even before the deletion job removes the record.
+    pub fn is_gone(&self, now: f64) -> bool {
+        self.deletion_date.is_some_and(|date| now >= date)
+    }
+
     pub fn record_key(&self) -> String {
         record_key(&self.account, &self.region, &self.name)
     }
@@ -276,7 +281,7 @@ pub async fn load(tx: &mut Txn, account: &str, region: &str, name: &str, now: f6
     };
     let secret: StoredSecret =
         serde_json::from_value(value).map_err(|e| ApiError::internal(format!("the record of secret {name} is corrupt: {e}")))?;
-    if secret.deletion_date.is_some_and(|date| now >= date) {
+    if secret.is_gone(now) {
         return Ok(None);
     }
     Ok(Some(secret))
@@ -296,7 +301,7 @@ impl SecretCache {
 
     pub async fn load(&self, account: &str, region: &str, name: &str, now: f64) -> Result<Option<Arc<StoredSecret>>, ApiError> {
         let cached = self.secrets.get(&self.store, &record_key(account, region, name)).await.map_err(store_error)?;
-        Ok(cached.filter(|secret| !secret.deletion_date.is_some_and(|date| now >= date)))
+        Ok(cached.filter(|secret| !secret.is_gone(now)))
     }
 }
 
@@ -317,6 +322,6 @@ pub async fn list(tx: &mut Txn, account: &str, region: &str, now: f64) -> Result
     Ok(rows
         .into_iter()
         .filter_map(|(_, v)| serde_json::from_value::<StoredSecret>(v).ok())
-        .filter(|s| !s.deletion_date.is_some_and(|d| now >= d))
+        .filter(|s| !s.is_gone(now))
         .collect())
 }
