@@ -361,6 +361,7 @@ fn redact_shape(model: &ServiceModel, shape_name: &str, value: &Value, depth: us
         (ShapeType::Structure, Value::Object(fields)) => Value::Object(
             fields
                 .iter()
+                .filter(|(name, _)| !shape.members.get(*name).is_some_and(|member| omitted(model, member)))
                 .map(|(name, v)| {
                     let redacted = match shape.members.get(name) {
                         Some(member) => redact_member(model, name, member, v, depth),
@@ -382,6 +383,23 @@ fn redact_shape(model: &ServiceModel, shape_name: &str, value: &Value, depth: us
         },
         _ => value.clone(),
     }
+}
+
+/// CloudTrail's `requestParameters`: the redacted input with what the service added to it
+/// ([`Reply::request_parameters`](crate::service::Reply)).
+pub fn request_parameters(redacted_input: Option<Value>, added: serde_json::Map<String, Value>) -> Option<Value> {
+    redacted_input.map(|mut input| {
+        if let Value::Object(parameters) = &mut input {
+            parameters.extend(added);
+        }
+        input
+    })
+}
+
+/// KMS leaves its binary members out of its events altogether: ciphertexts, plaintexts,
+/// messages, signatures, key material.
+fn omitted(model: &ServiceModel, member: &ShapeRef) -> bool {
+    model.metadata.endpoint_prefix == "kms" && model.shapes.get(&member.shape).is_some_and(|shape| shape.kind == ShapeType::Blob)
 }
 
 /// CloudTrail writes parameters in lower camel case (`keyId`, `secretId`).
@@ -416,11 +434,12 @@ mod tests {
     }
 
     #[test]
-    fn kms_plaintext_is_redacted() {
+    fn kms_leaves_its_blobs_out() {
         let model = wire::service_by_id("kms").unwrap().model();
-        let redacted = redact(model, "EncryptRequest", &json!({"KeyId": "k", "Plaintext": "c2VjcmV0"}));
-        assert_eq!(redacted["plaintext"], REDACTED);
-        assert_eq!(redacted["keyId"], "k");
+        let encrypt = redact(model, "EncryptRequest", &json!({"KeyId": "k", "Plaintext": "c2VjcmV0"}));
+        assert_eq!(encrypt, json!({"keyId": "k"}));
+        let decrypt = redact(model, "DecryptRequest", &json!({"CiphertextBlob": "AQID", "EncryptionContext": {"a": "b"}}));
+        assert_eq!(decrypt, json!({"encryptionContext": {"a": "b"}}));
     }
 
     #[test]

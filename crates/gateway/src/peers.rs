@@ -9,7 +9,7 @@ use serde_json::Value;
 use wire::ApiError;
 
 use crate::{
-    audit::{redact, CallRecord, Caller},
+    audit::{redact, request_parameters, CallRecord, Caller},
     pipeline::{new_request_id, Gateway},
     principal::Principal,
     service::RequestContext,
@@ -102,9 +102,11 @@ impl Gateway {
             Ok(()) => self.authorize_and_dispatch(&ctx, input).await,
             Err(error) => Err(error),
         };
-        let (output, resources, would_be_denied, error) = match outcome {
-            Ok((reply, denial)) => (Some(reply.output), reply.resources, denial, None),
-            Err(error) => (None, Vec::new(), None, Some(error)),
+        let (output, request_parameters, resources, would_be_denied, error) = match outcome {
+            Ok((reply, denial)) => {
+                (Some(reply.output), request_parameters(audited_input, reply.request_parameters), reply.resources, denial, None)
+            }
+            Err(error) => (None, audited_input, Vec::new(), None, Some(error)),
         };
         let response_elements = match (&output, &operation.output) {
             (Some(output), Some(shape)) if !crate::audit::is_read_only(ctx.operation) => Some(redact(model, &shape.shape, output)),
@@ -123,7 +125,7 @@ impl Gateway {
             user_agent: invoked_by,
             request_id: &ctx.request_id,
             event_id: &new_request_id(),
-            request_parameters: audited_input,
+            request_parameters,
             response_elements,
             error: error.as_ref(),
             would_be_denied: would_be_denied.as_ref(),

@@ -300,12 +300,7 @@ impl Gateway {
         match self.authorize_and_dispatch(ctx, input).await {
             Ok((reply, would_be_denied)) => Dispatched::Done {
                 output: reply.output,
-                input: audited_input.map(|mut input| {
-                    if let Value::Object(parameters) = &mut input {
-                        parameters.extend(reply.request_parameters);
-                    }
-                    input
-                }),
+                input: crate::audit::request_parameters(audited_input, reply.request_parameters),
                 resources: reply.resources,
                 would_be_denied,
             },

@@ -106,6 +106,11 @@ fn secure_strings_are_encrypted_by_kms_with_the_callers_identity() {
         .expect("a Decrypt bound to the parameter's ARN");
     assert_eq!(via_ssm["userIdentity"]["invokedBy"], "ssm.amazonaws.com");
     assert_eq!(via_ssm["userIdentity"]["arn"], "arn:aws:iam::000000000000:root");
+    // As in AWS, the event names the key and the algorithm the blob implied, and leaves the
+    // ciphertext out.
+    assert_eq!(via_ssm["requestParameters"]["encryptionAlgorithm"], "SYMMETRIC_DEFAULT");
+    assert!(via_ssm["requestParameters"]["keyId"].as_str().unwrap().starts_with("arn:aws:kms:us-east-1:000000000000:key/"));
+    assert!(via_ssm["requestParameters"].get("ciphertextBlob").is_none(), "{via_ssm}");
     let trail = server.aws(&["cloudtrail", "lookup-events", "--max-results", "50"]);
     let trail = String::from_utf8_lossy(&trail.stdout);
     assert!(trail.contains("PutParameter") && trail.contains("GetParameter"), "{trail}");

@@ -169,7 +169,7 @@ pub async fn encrypt(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, inp
     if let Some(id) = encrypted.material_id {
         out["KeyMaterialId"] = json!(id);
     }
-    Ok(Reply::new(out).resource("AWS::KMS::Key", key.arn))
+    Ok(Reply::new(out).resource("AWS::KMS::Key", key.arn).request_parameter("encryptionAlgorithm", json!(algorithm.as_str())))
 }
 
 #[derive(Deserialize)]
@@ -204,7 +204,12 @@ pub async fn decrypt(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, inp
     if let Some(id) = decrypted.material_id {
         out["KeyMaterialId"] = json!(id);
     }
-    Ok(Reply::new(out).resource("AWS::KMS::Key", decrypted.key.arn))
+    // CloudTrail names the key and the algorithm even when the request left them to the blob.
+    let mut reply = Reply::new(out).request_parameter("encryptionAlgorithm", json!(decrypted.algorithm.as_str()));
+    if request.key_id.is_none() {
+        reply = reply.request_parameter("keyId", json!(decrypted.key.arn));
+    }
+    Ok(reply.resource("AWS::KMS::Key", decrypted.key.arn))
 }
 
 #[derive(Deserialize)]
@@ -258,5 +263,9 @@ pub async fn re_encrypt(keys: &KeyCache, sealer: &Sealer, ctx: &RequestContext, 
     if let Some(id) = encrypted.material_id {
         out["DestinationKeyMaterialId"] = json!(id);
     }
-    Ok(Reply::new(out).resource("AWS::KMS::Key", decrypted.key.arn).resource("AWS::KMS::Key", destination.arn))
+    Ok(Reply::new(out)
+        .resource("AWS::KMS::Key", decrypted.key.arn)
+        .resource("AWS::KMS::Key", destination.arn)
+        .request_parameter("sourceEncryptionAlgorithm", json!(source_algorithm.as_str()))
+        .request_parameter("destinationEncryptionAlgorithm", json!(destination_algorithm.as_str())))
 }
