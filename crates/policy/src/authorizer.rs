@@ -80,19 +80,25 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
-    /// Whether any policy here can read the request's context; when none can, building the
-    /// context would be wasted work.
-    pub fn reads_context(&self) -> bool {
-        let reads = |policy: &NamedPolicy| policy.document.reads_context();
-        let organization = |policies: &Option<OrganizationPolicies>| {
-            policies.iter().flat_map(|o| o.levels.iter().flatten()).any(reads)
-        };
-        self.identity_policies.iter().any(reads)
-            || self.permissions_boundary.iter().any(reads)
-            || self.session_policies.iter().flatten().any(reads)
-            || self.resource_policy.iter().any(|r| reads(&r.policy))
-            || organization(&self.service_control_policies)
-            || organization(&self.resource_control_policies)
+    /// The context keys the policies here can read (in conditions and policy variables), each
+    /// once, compared case-insensitively; empty when none can, so that building the context
+    /// would be wasted work.
+    pub fn context_keys(&self) -> Vec<&str> {
+        let organizations = self.service_control_policies.iter().chain(&self.resource_control_policies);
+        let policies = self
+            .identity_policies
+            .iter()
+            .chain(&self.permissions_boundary)
+            .chain(self.session_policies.iter().flatten())
+            .chain(self.resource_policy.iter().map(|r| &r.policy))
+            .chain(organizations.flat_map(|o| o.levels.iter().flatten()));
+        let mut keys: Vec<&str> = Vec::new();
+        for key in policies.flat_map(|policy| policy.document.context_keys()) {
+            if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                keys.push(key);
+            }
+        }
+        keys
     }
 }
 

@@ -191,7 +191,7 @@ fn a_request_needs_a_service_prefixed_action() {
 }
 
 #[test]
-fn only_conditions_and_resource_variables_make_a_policy_set_read_the_context() {
+fn a_policy_set_reads_the_keys_of_its_conditions_and_resource_variables() {
     let plain = named("plain", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#, PolicyType::Identity);
     let conditioned = named(
         "conditioned",
@@ -209,10 +209,19 @@ fn only_conditions_and_resource_variables_make_a_policy_set_read_the_context() {
         PolicyType::Identity,
     );
     let set = |policy: &NamedPolicy| PolicySet { identity_policies: vec![plain.clone(), policy.clone()], ..PolicySet::default() };
-    assert!(!set(&plain).reads_context());
-    assert!(!set(&old_version).reads_context(), "variables are literal text before 2012-10-17");
-    assert!(set(&conditioned).reads_context());
-    assert!(set(&variable).reads_context());
-    let boundary = PolicySet { permissions_boundary: Some(conditioned), ..PolicySet::default() };
-    assert!(boundary.reads_context());
+    assert!(set(&plain).context_keys().is_empty());
+    assert!(set(&old_version).context_keys().is_empty(), "variables are literal text before 2012-10-17");
+    assert_eq!(set(&conditioned).context_keys(), ["aws:SecureTransport"]);
+    assert_eq!(set(&variable).context_keys(), ["aws:username"]);
+    let boundary = PolicySet {
+        identity_policies: vec![variable.clone()],
+        permissions_boundary: Some(conditioned),
+        session_policies: Some(vec![named(
+            "session",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"AWS:UserName":"alice"}}}]}"#,
+            PolicyType::Session,
+        )]),
+        ..PolicySet::default()
+    };
+    assert_eq!(boundary.context_keys(), ["aws:username", "aws:SecureTransport"], "each key once, whatever its case");
 }

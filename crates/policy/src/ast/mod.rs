@@ -84,20 +84,6 @@ impl PolicyDocument {
         }
         keys
     }
-
-    /// Whether judging a request by this document can read the request's context: it has a
-    /// condition, or a policy variable in a resource.
-    pub fn reads_context(&self) -> bool {
-        self.statements.iter().any(|statement| {
-            let variable_resource = match &statement.resource {
-                Some(ResourceBlock::Resource(patterns) | ResourceBlock::NotResource(patterns)) => {
-                    patterns.iter().any(Pattern::has_variables)
-                }
-                None => false,
-            };
-            !statement.conditions.is_empty() || variable_resource
-        })
-    }
 }
 
 /// One statement of a policy.

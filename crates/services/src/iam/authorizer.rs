@@ -7,7 +7,7 @@ use gateway::{
 };
 use policy::{
     authorizer::{NamedPolicy, ResourcePolicy, ResourcePolicyKind},
-    context::{Request, RequestContext as ConditionContext},
+    context::Request,
     PolicyType,
 };
 use serde_json::Value;
@@ -16,6 +16,7 @@ use wire::ApiError;
 
 use super::{
     authorization_reference::AuthorizationReference,
+    condition_context::{self, CallerFacts},
     entities::{self, EntityKind},
     policy_cache::PolicyCache,
     principal_policies::{self, PrincipalFacts},
@@ -130,8 +131,6 @@ impl PolicyAuthorizer {
         // A request that tags a session (its own tags, or transitive ones its caller passes on)
         // needs sts:TagSession on the same resource too, and both actions see the tags.
         let session_tags = crate::sts::session_tags::requested(ctx.operation, input, &transitive_tags);
-        // The context every action of the request shares, built only once a policy reads it.
-        let mut shared_conditions: Option<ConditionContext> = None;
         let derived;
         let resources = if resources.is_empty() {
             derived = resources_from_reference(ctx, &operation_action, input);
@@ -139,7 +138,7 @@ impl PolicyAuthorizer {
         } else {
             resources
         };
-        let mut judged = Vec::new();
+        let mut actions = Vec::new();
         for (index, resource) in resources.iter().enumerate() {
             // ReEncrypt is two actions: ReEncryptFrom on the source key, ReEncryptTo on the
             // destination key (the service lists them in that order).
@@ -148,12 +147,13 @@ impl PolicyAuthorizer {
                 ("kms:ReEncrypt", _) => "kms:ReEncryptTo".to_owned(),
                 _ => operation_action.clone(),
             };
-            judged.push((action, resource));
+            actions.push((action, resource));
             if session_tags.is_some() {
-                judged.push(("sts:TagSession".to_owned(), resource));
+                actions.push(("sts:TagSession".to_owned(), resource));
             }
         }
-        for (action, resource) in judged {
+        let mut judged = Vec::new();
+        for (action, resource) in actions {
             let mut request = Request::new(caller.clone(), &action, resource)
                 .map_err(|e| ApiError::internal(format!("cannot build the authorization request: {e}")))?;
             if action == "sts:AssumeRole" && matches!(ctx.principal.kind, PrincipalKind::Root) {
@@ -168,21 +168,16 @@ impl PolicyAuthorizer {
             }
             let mut policies = policies.clone();
             policies.resource_policy = facts.policy;
-            if policies.reads_context() {
-                let shared = shared_conditions.get_or_insert_with(|| {
-                    let mut conditions = condition_keys(ctx);
-                    for tag in &principal_tags {
-                        conditions.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.clone());
-                    }
-                    for (key, value) in saml_subject.iter().flat_map(|subject| subject.condition_keys()) {
-                        conditions.insert(key, value.to_owned());
-                    }
-                    for (key, values) in session_tags.iter().flat_map(crate::sts::session_tags::condition_keys) {
-                        conditions.insert_values(&key, values);
-                    }
-                    conditions
-                });
-                request = request.with_context(action_conditions(shared, &action, ctx, input, &facts.tags));
+            judged.push((action, resource, request, policies, facts.tags));
+        }
+        let wanted: Vec<&str> = judged.iter().flat_map(|(_, _, _, policies, _)| policies.context_keys()).collect();
+        let shared = (!wanted.is_empty()).then(|| {
+            let facts = CallerFacts { principal_tags: &principal_tags, saml_subject: saml_subject.as_ref(), session_tags: session_tags.as_ref() };
+            condition_context::shared(ctx, &facts, &wanted)
+        });
+        for (action, resource, mut request, policies, resource_tags) in judged {
+            if let Some(shared) = &shared {
+                request = request.with_context(condition_context::for_action(shared, &action, ctx, input, &resource_tags));
             }
             let decision = policy::authorize(&request, &policies);
             if !decision.is_allowed() {
@@ -261,80 +256,4 @@ impl Authorizer for PolicyAuthorizer {
         self.principals.clear();
         self.resources.clear();
     }
-}
-
-/// The global condition keys a request carries, filled from what the pipeline learned.
-/// The request's context for one of its actions: the shared keys, the service's keys for the
-/// action, and the resource's tags.
-fn action_conditions(
-    shared: &ConditionContext,
-    action: &str,
-    ctx: &RequestContext,
-    input: &Value,
-    resource_tags: &[(String, String)],
-) -> ConditionContext {
-    let mut conditions = shared.clone();
-    let service_keys = match action.split(':').next().unwrap_or_default() {
-        "kms" => crate::kms::conditions::condition_keys(action, ctx.account(), input),
-        "ssm" => crate::ssm::condition_keys(action, input),
-        "secretsmanager" => crate::secretsmanager::condition_keys(input),
-        _ => Vec::new(),
-    };
-    for (key, values) in super::request_tags::condition_keys(action, input).into_iter().chain(service_keys) {
-        conditions.insert_values(&key, values);
-    }
-    let service_prefix = action.split(':').next().unwrap_or_default();
-    for (key, value) in resource_tags {
-        conditions.insert(&format!("aws:ResourceTag/{key}"), value.clone());
-        conditions.insert(&format!("{service_prefix}:ResourceTag/{key}"), value.clone());
-    }
-    conditions
-}
-
-pub fn condition_keys(ctx: &RequestContext) -> ConditionContext {
-    let principal = &ctx.principal;
-    let mut keys = ConditionContext::new();
-    keys.insert("aws:PrincipalArn", principal.arn.clone());
-    keys.insert("aws:PrincipalAccount", principal.account.clone());
-    keys.insert("aws:userid", principal.user_id.clone());
-    let principal_type = match &principal.kind {
-        PrincipalKind::Root => "Account",
-        PrincipalKind::IamUser { name } => {
-            keys.insert("aws:username", name.clone());
-            "User"
-        }
-        PrincipalKind::AssumedRole { .. } => "AssumedRole",
-        PrincipalKind::FederatedUser { .. } => "FederatedUser",
-        PrincipalKind::Anonymous => "Anonymous",
-        PrincipalKind::Service { service } => {
-            keys.insert("aws:PrincipalServiceName", service.clone());
-            "Service"
-        }
-    };
-    keys.insert("aws:PrincipalType", principal_type);
-    keys.insert("aws:SourceIp", ctx.source_ip.to_string());
-    keys.insert("aws:SecureTransport", ctx.secure_transport.to_string());
-    keys.insert("aws:CurrentTime", wire::timestamp::format_iso8601(ctx.time.floor()));
-    keys.insert("aws:EpochTime", format!("{}", ctx.time.floor() as i64));
-    keys.insert("aws:RequestedRegion", ctx.region.clone());
-    // A service calling with the caller's identity (forward access) sets the Via keys; a
-    // service principal calling for itself does not.
-    match ctx.invoked_by {
-        Some(service) if !matches!(principal.kind, PrincipalKind::Service { .. }) => {
-            keys.insert("aws:ViaAWSService", "true");
-            let name = service.strip_suffix(".amazonaws.com").unwrap_or(service);
-            keys.insert("kms:ViaService", format!("{name}.{}.amazonaws.com", ctx.region));
-        }
-        _ => keys.insert("aws:ViaAWSService", "false"),
-    }
-    // Long-term keys carry no MFA keys at all; temporary credentials say whether MFA was used.
-    match principal.mfa_authenticated_at {
-        Some(at) => {
-            keys.insert("aws:MultiFactorAuthPresent", "true");
-            keys.insert("aws:MultiFactorAuthAge", format!("{}", (ctx.time - at).max(0.0) as i64));
-        }
-        None if principal.temporary => keys.insert("aws:MultiFactorAuthPresent", "false"),
-        None => {}
-    }
-    keys
 }

@@ -8,6 +8,7 @@ mod account;
 pub mod authorization_reference;
 mod authorizer;
 mod aws_managed;
+mod condition_context;
 mod credential_report;
 pub mod entities;
 pub mod ids;
