@@ -1,7 +1,12 @@
 //! The AWS service model (botocore `service-2.json`, documentation stripped), as the wire layer
 //! reads it. Field names follow the model's own keys.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::OnceLock,
+};
+
+use regex::Regex;
 
 use serde::Deserialize;
 
@@ -193,6 +198,9 @@ pub struct Shape {
     pub eventstream: bool,
     #[serde(default)]
     pub event: bool,
+    /// `pattern`, compiled on first use (see `validate`).
+    #[serde(skip)]
+    pub(crate) compiled_pattern: OnceLock<Option<Regex>>,
 }
 
 #[derive(Debug, Deserialize)]

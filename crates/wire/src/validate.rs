@@ -7,10 +7,7 @@
 //! `<map>.<key>`, for its key and its value alike. Values of sensitive shapes are never echoed:
 //! the message reads `Value at 'plaintext' failed to satisfy constraint: ...`.
 
-use std::{
-    collections::HashMap,
-    sync::{Mutex, OnceLock},
-};
+use std::fmt;
 
 use regex::Regex;
 use serde_json::{Map, Value};
@@ -28,7 +25,7 @@ pub fn validate_input(model: &ServiceModel, operation: &Operation, input: &Value
     let empty = Map::new();
     let fields = input.as_object().unwrap_or(&empty);
     let mut violations = Vec::new();
-    check_structure(model, model.shape(&input_ref.shape), fields, "", &mut violations);
+    check_structure(model, model.shape(&input_ref.shape), fields, &Path::Root, &mut violations);
     if violations.is_empty() {
         return Ok(());
     }
@@ -75,21 +72,41 @@ fn validation_error(violations: &[Violation], protocol: Protocol) -> ApiError {
     }
 }
 
-fn lower_first(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
+/// Where a value sits in the input; rendered only when it fails a constraint.
+enum Path<'a> {
+    Root,
+    Member(&'a Path<'a>, &'a str),
+    Element(&'a Path<'a>, usize),
+    Entry(&'a Path<'a>, &'a str),
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root => Ok(()),
+            Path::Member(parent, name) => {
+                if !matches!(parent, Path::Root) {
+                    write!(f, "{parent}.")?;
+                }
+                let mut chars = name.chars();
+                match chars.next() {
+                    Some(first) => write!(f, "{}{}", first.to_lowercase(), chars.as_str()),
+                    None => Ok(()),
+                }
+            }
+            Path::Element(parent, index) => write!(f, "{parent}.{index}.member"),
+            Path::Entry(parent, key) => write!(f, "{parent}.{key}"),
+        }
     }
 }
 
-fn check_structure(model: &ServiceModel, shape: &Shape, fields: &Map<String, Value>, prefix: &str, out: &mut Vec<Violation>) {
+fn check_structure(model: &ServiceModel, shape: &Shape, fields: &Map<String, Value>, parent: &Path<'_>, out: &mut Vec<Violation>) {
     for (name, member) in &shape.members {
-        let path = if prefix.is_empty() { lower_first(name) } else { format!("{prefix}.{}", lower_first(name)) };
+        let path = Path::Member(parent, name);
         match fields.get(name).filter(|v| !v.is_null()) {
             Some(value) => check_value(model, member, value, &path, name, out),
             None if shape.is_required(name) => out.push(Violation {
-                path,
+                path: path.to_string(),
                 member: name.clone(),
                 value: Some("null".into()),
                 constraint: "Member must not be null".into(),
@@ -119,14 +136,14 @@ fn render(value: &Value) -> String {
     }
 }
 
-fn check_value(model: &ServiceModel, member: &ShapeRef, value: &Value, path: &str, name: &str, out: &mut Vec<Violation>) {
+fn check_value(model: &ServiceModel, member: &ShapeRef, value: &Value, path: &Path<'_>, name: &str, out: &mut Vec<Violation>) {
     let shape = model.shape(&member.shape);
     if shape.document {
         return;
     }
     let mut fail = |constraint: String| {
         out.push(Violation {
-            path: path.to_owned(),
+            path: path.to_string(),
             member: name.to_owned(),
             value: (!shape.sensitive).then(|| render(value)),
             constraint,
@@ -148,7 +165,7 @@ fn check_value(model: &ServiceModel, member: &ShapeRef, value: &Value, path: &st
             }
             length_limits(text.encode_utf16().count(), &mut fail);
             if let Some(pattern) = &shape.pattern {
-                if compiled(pattern).is_some_and(|regex| !regex.is_match(text)) {
+                if compiled(shape, pattern).is_some_and(|regex| !regex.is_match(text)) {
                     fail(format!("Member must satisfy regular expression pattern: {pattern}"));
                 }
             }
@@ -170,7 +187,7 @@ fn check_value(model: &ServiceModel, member: &ShapeRef, value: &Value, path: &st
             length_limits(items.len(), &mut fail);
             let element = shape.member.as_deref().expect("list shapes have a member");
             for (index, item) in items.iter().enumerate().filter(|(_, item)| !item.is_null()) {
-                check_value(model, element, item, &format!("{path}.{}.member", index + 1), name, out);
+                check_value(model, element, item, &Path::Element(path, index + 1), name, out);
             }
         }
         (ShapeType::Map, Value::Object(entries)) => {
@@ -178,7 +195,7 @@ fn check_value(model: &ServiceModel, member: &ShapeRef, value: &Value, path: &st
             let key_ref = shape.key.as_deref().expect("map shapes have a key");
             let value_ref = shape.value.as_deref().expect("map shapes have a value");
             for (key, item) in entries {
-                let entry_path = format!("{path}.{key}");
+                let entry_path = Path::Entry(path, key);
                 check_value(model, key_ref, &Value::String(key.clone()), &entry_path, name, out);
                 if !item.is_null() {
                     check_value(model, value_ref, item, &entry_path, name, out);
@@ -190,14 +207,11 @@ fn check_value(model: &ServiceModel, member: &ShapeRef, value: &Value, path: &st
     }
 }
 
-/// The compiled form of a model pattern, compiled once per process. Patterns the regex crate
+/// The compiled form of a shape's pattern, compiled once per process. Patterns the regex crate
 /// cannot compile (Java lookarounds, surrogate ranges) yield `None` and are not enforced: better
 /// to accept what AWS might refuse than to refuse what AWS accepts.
-fn compiled(pattern: &str) -> Option<Regex> {
-    static PATTERNS: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
-    let cache = PATTERNS.get_or_init(Default::default);
-    let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    cache.entry(pattern.to_owned()).or_insert_with(|| Regex::new(pattern).ok()).clone()
+fn compiled<'a>(shape: &'a Shape, pattern: &str) -> Option<&'a Regex> {
+    shape.compiled_pattern.get_or_init(|| Regex::new(pattern).ok()).as_ref()
 }
 
 /// The length of the bytes a canonical blob (padded standard base64, which every protocol's
@@ -333,7 +347,8 @@ mod tests {
 
     #[test]
     fn patterns_the_regex_crate_cannot_compile_are_skipped() {
-        assert!(compiled("^(?!aws/).*$").is_none());
+        let shape: Shape = serde_json::from_value(json!({"type": "string", "pattern": "^(?!aws/).*$"})).unwrap();
+        assert!(compiled(&shape, "^(?!aws/).*$").is_none());
     }
 
     #[test]

@@ -175,7 +175,8 @@ fn seal_context(arn: &str, material_id: &str) -> String {
 }
 
 pub fn material_id_hex(id: &MaterialVersionId) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    id.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)] as char, DIGITS[usize::from(b & 0xf)] as char]).collect()
 }
 
 fn material_id_bytes(hex: &str) -> Option<MaterialVersionId> {
