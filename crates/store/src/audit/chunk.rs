@@ -6,11 +6,23 @@
 //! byte, the strings LookupEvents filters on, its resources and its JSON. Integers are
 //! little-endian; a string is its length (u32) and its UTF-8 bytes. Each event's encoding
 //! stands alone, so a purge rewrites a chunk by copying the events it keeps.
+//!
+//! A chunk is stored compressed (see [`compress`]): events repeat their field names, account,
+//! ARNs and user agent, so a chunk shrinks several times over, and bytes are what the log costs,
+//! as SQLite writes each one twice, to its WAL and again at a checkpoint.
+
+use std::borrow::Cow;
 
 use super::{AuditAttribute, AuditRecord};
 use crate::error::StoreError;
 
 const FORMAT_VERSION: u8 = 1;
+/// The first byte of a stored chunk that is compressed; one that starts with
+/// `FORMAT_VERSION` is plain, as the first versions stored every chunk.
+const COMPRESSED: u8 = 0x80;
+/// The bound on a compressed chunk's plain length: far above any group commit's chunk, so a
+/// larger length can only be corruption, which must not turn into a huge allocation.
+const MAX_PLAIN_LEN: usize = 1 << 30;
 const HEADER_LEN: usize = 5;
 const READ_ONLY: u8 = 1;
 const HAS_USERNAME: u8 = 2;
@@ -129,6 +141,36 @@ impl ChunkBuilder {
             max_time: self.max_time,
         }
     }
+}
+
+/// The stored form of a chunk body: `COMPRESSED`, the body's length (u32) and its LZ4 block.
+pub(crate) fn compress(body: &[u8]) -> Vec<u8> {
+    let mut stored = vec![0; HEADER_LEN + lz4_flex::block::get_maximum_output_size(body.len())];
+    stored[0] = COMPRESSED;
+    stored[1..HEADER_LEN].copy_from_slice(&(body.len() as u32).to_le_bytes());
+    let len = lz4_flex::block::compress_into(body, &mut stored[HEADER_LEN..])
+        .expect("the buffer is sized for the worst case");
+    stored.truncate(HEADER_LEN + len);
+    stored
+}
+
+/// The body of a stored chunk, compressed or plain.
+pub(crate) fn decompress(stored: &[u8]) -> Result<Cow<'_, [u8]>, StoreError> {
+    if stored.first() != Some(&COMPRESSED) {
+        return Ok(Cow::Borrowed(stored));
+    }
+    let corrupt = |why: String| StoreError::Corrupt(format!("compressed audit chunk: {why}"));
+    let mut reader = Reader::new(stored);
+    reader.u8()?;
+    let len = reader.u32()? as usize;
+    if len > MAX_PLAIN_LEN {
+        return Err(corrupt(format!("a plain length of {len} bytes")));
+    }
+    let body = lz4_flex::block::decompress(&stored[HEADER_LEN..], len).map_err(|error| corrupt(error.to_string()))?;
+    if body.len() != len {
+        return Err(corrupt(format!("{} bytes where the header says {len}", body.len())));
+    }
+    Ok(Cow::Owned(body))
 }
 
 fn put_str(out: &mut Vec<u8>, value: &str) {
@@ -353,21 +395,34 @@ impl AttributeKeys {
         fnv1a(fnv1a(self.trail, &[tag]), value) as i64
     }
 
-    /// The distinct keys of every attribute value of a chunk's events, sorted.
-    pub(crate) fn of_chunk(&self, body: &[u8]) -> Result<Vec<i64>, StoreError> {
-        let mut keys = Vec::new();
+    /// The distinct keys of every attribute value of a chunk's events.
+    pub(crate) fn of_chunk(&self, body: &[u8]) -> Result<ChunkKeys, StoreError> {
+        let (mut all, mut indexed) = (Vec::new(), Vec::new());
         for event in ChunkEvents::new(body)? {
-            let event = event?;
-            keys.extend(
-                event
-                    .attributes()
-                    .map(|(attribute, value)| self.key(attribute, value)),
-            );
+            for (attribute, value) in event?.attributes() {
+                let key = self.key(attribute, value);
+                all.push(key);
+                if attribute != AuditAttribute::EventId {
+                    indexed.push(key);
+                }
+            }
         }
-        keys.sort_unstable();
-        keys.dedup();
-        Ok(keys)
+        for keys in [&mut all, &mut indexed] {
+            keys.sort_unstable();
+            keys.dedup();
+        }
+        Ok(ChunkKeys { all, indexed })
     }
+}
+
+/// The keys of a chunk's attribute values, each list sorted. All of them are stored with the
+/// chunk; all but the event ids' get a row in the key index. An event id is a key of its
+/// own for every event: rows for them would make the index as large as the log and every
+/// group commit rewrite pages all over it, so a lookup by event id searches the keys stored
+/// with the chunks instead.
+pub(crate) struct ChunkKeys {
+    pub(crate) all: Vec<i64>,
+    pub(crate) indexed: Vec<i64>,
 }
 
 #[cfg(test)]
@@ -436,6 +491,46 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((event.index, rewritten.min_time), (1, 2.0));
+    }
+
+    #[test]
+    fn a_chunk_is_stored_compressed_and_reads_back_whole() {
+        let mut builder = ChunkBuilder::new();
+        for i in 0..100 {
+            builder.push(&record(&format!("event-{i}"), f64::from(i)));
+        }
+        let chunk = builder.finish();
+        let stored = compress(&chunk.body);
+        assert!(stored.len() * 4 < chunk.body.len(), "{} of {} bytes", stored.len(), chunk.body.len());
+        assert_eq!(decompress(&stored).unwrap(), chunk.body);
+        assert!(matches!(decompress(&chunk.body), Ok(Cow::Borrowed(_))), "a plain chunk reads as it is");
+    }
+
+    #[test]
+    fn a_damaged_compressed_chunk_is_corrupt() {
+        let mut builder = ChunkBuilder::new();
+        builder.push(&record("a", 1.0));
+        let stored = compress(&builder.finish().body);
+        assert!(decompress(&stored[..stored.len() - 3]).is_err());
+        let mut huge = stored.clone();
+        huge[1..HEADER_LEN].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(decompress(&huge).is_err());
+    }
+
+    #[test]
+    fn event_ids_are_stored_with_the_chunk_but_not_indexed() {
+        let mut builder = ChunkBuilder::new();
+        for i in 0..50 {
+            builder.push(&record(&format!("event-{i}"), f64::from(i)));
+        }
+        let keys = AttributeKeys::new("000000000000", "us-east-1");
+        let chunk_keys = keys.of_chunk(&builder.finish().body).unwrap();
+        let event_id = keys.key(AuditAttribute::EventId, b"event-7");
+        assert!(chunk_keys.all.binary_search(&event_id).is_ok());
+        assert!(!chunk_keys.indexed.contains(&event_id));
+        // Name, source, read-only, access key, resource type and name: the same for all 50.
+        assert_eq!(chunk_keys.indexed.len(), 6);
+        assert_eq!(chunk_keys.all.len(), 56);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The audit log on SQLite: a log of chunks, not a table of rows.
 //!
 //! A group commit writes one `audit_chunks` row per account and region it holds (the events
-//! encoded back to back, see `audit::chunk`) and one `audit_chunk_keys` row per distinct
-//! attribute value in the chunk. A row and a few index entries per chunk instead of nine
-//! index entries per event is what makes an append cost a few microseconds.
+//! encoded back to back and compressed, see `audit::chunk`) and one `audit_chunk_keys` row per
+//! distinct attribute value in the chunk but its event ids, which are searched in the keys
+//! stored with each chunk. A row and a few index entries per chunk instead of nine index
+//! entries per event is what makes an append cost a few microseconds.
 //!
 //! A lookup walks the candidate chunks newest first (by `max_time`) and filters their events
 //! exactly; the keys are hashes, so a chunk found through a colliding key just yields nothing.
@@ -15,9 +16,10 @@ use rusqlite::{Connection, OptionalExtension, MAIN_DB};
 
 use super::SqliteStore;
 use crate::audit::chunk::{
-    event_seq, AttributeKeys, Chunk, ChunkBuilder, ChunkEvents, MAX_CHUNK_EVENTS,
+    compress, decompress, event_seq, AttributeKeys, Chunk, ChunkBuilder, ChunkEvents, ChunkKeys,
+    MAX_CHUNK_EVENTS,
 };
-use crate::audit::{AuditCursor, AuditFilter, AuditRecord, AuditRow};
+use crate::audit::{AuditAttribute, AuditCursor, AuditFilter, AuditRecord, AuditRow};
 use crate::error::StoreError;
 
 const INSERT_CHUNK_SQL: &str = "INSERT INTO audit_chunks
@@ -29,6 +31,10 @@ const DELETE_KEY_SQL: &str =
     "DELETE FROM audit_chunk_keys WHERE key = ?1 AND max_time = ?2 AND chunk_id = ?3";
 /// The chunks of a trail that may hold events in [?3, ?4], newest first.
 const CHUNKS_SQL: &str = "SELECT chunk_id, max_time, body FROM audit_chunks
+     WHERE account = ?1 AND region = ?2 AND max_time >= ?3 AND min_time <= ?4
+     ORDER BY max_time DESC";
+/// The same with the keys stored with each chunk, to search them for a key.
+const STORED_KEYS_CHUNKS_SQL: &str = "SELECT chunk_id, max_time, body, keys FROM audit_chunks
      WHERE account = ?1 AND region = ?2 AND max_time >= ?3 AND min_time <= ?4
      ORDER BY max_time DESC";
 /// The same, through the key of an attribute value (?5). CROSS JOIN keeps the key table
@@ -52,12 +58,14 @@ const SPARE_BUFFERS: usize = 16;
 /// Chunks purged or rewritten per purge transaction (each up to a group commit of events).
 const PURGE_CHUNKS: i64 = 50;
 
-/// A chunk ready to insert: its trail, its events and their attribute keys.
+/// A chunk ready to insert: its trail, its events (plain and as stored) and their attribute
+/// keys.
 struct EncodedChunk<'a> {
     account: &'a str,
     region: &'a str,
     chunk: Chunk,
-    keys: Vec<i64>,
+    stored: Vec<u8>,
+    keys: ChunkKeys,
 }
 
 /// Writes group commits as chunks, on the audit writer's thread. It keeps the chunk bodies'
@@ -119,10 +127,12 @@ impl ChunkAppender {
                 }
                 let chunk = builder.finish();
                 let keys = attribute_keys.of_chunk(&chunk.body)?;
+                let stored = compress(&chunk.body);
                 chunks.push(EncodedChunk {
                     account,
                     region,
                     chunk,
+                    stored,
                     keys,
                 });
             }
@@ -143,14 +153,14 @@ fn insert_chunk(connection: &Connection, encoded: &EncodedChunk<'_>) -> Result<(
             chunk.min_time,
             chunk.max_time,
             chunk.event_count,
-            keys_blob(&encoded.keys),
-            ZeroBlob(chunk.body.len() as u64),
+            keys_blob(&encoded.keys.all),
+            ZeroBlob(encoded.stored.len() as u64),
         ])?;
     let chunk_id = connection.last_insert_rowid();
     connection
         .blob_open(MAIN_DB, c"audit_chunks", c"body", chunk_id, false)?
-        .write_at(&chunk.body, 0)?;
-    insert_keys(connection, &encoded.keys, chunk.max_time, chunk_id)
+        .write_at(&encoded.stored, 0)?;
+    insert_keys(connection, &encoded.keys.indexed, chunk.max_time, chunk_id)
 }
 
 fn keys_blob(keys: &[i64]) -> Vec<u8> {
@@ -231,15 +241,20 @@ impl SqliteStore {
         }
         let upper = end.min(after.time);
         let connection = self.connection.lock().await;
-        let (sql, key) = match filter {
-            AuditFilter::All => (CHUNKS_SQL, None),
-            AuditFilter::Attribute { attribute, value } => (
-                KEYED_CHUNKS_SQL,
-                Some(AttributeKeys::new(account, region).key(*attribute, value.as_bytes())),
-            ),
+        // Chunks are found through the key index, or for an event id, whose keys have no
+        // rows there, by the keys stored with each chunk.
+        let (sql, indexed_key, stored_key) = match filter {
+            AuditFilter::All => (CHUNKS_SQL, None, None),
+            AuditFilter::Attribute { attribute, value } => {
+                let key = AttributeKeys::new(account, region).key(*attribute, value.as_bytes());
+                match attribute {
+                    AuditAttribute::EventId => (STORED_KEYS_CHUNKS_SQL, None, Some(key)),
+                    _ => (KEYED_CHUNKS_SQL, Some(key), None),
+                }
+            }
         };
         let mut statement = connection.prepare_cached(sql)?;
-        let mut chunks = match key {
+        let mut chunks = match indexed_key {
             None => statement.query(rusqlite::params![account, region, start, upper])?,
             Some(key) => statement.query(rusqlite::params![account, region, start, upper, key])?,
         };
@@ -253,12 +268,22 @@ impl SqliteStore {
                 break;
             }
             let chunk_id: i64 = row.get(0)?;
+            if let Some(key) = stored_key {
+                let stored_keys = row
+                    .get_ref(3)?
+                    .as_blob()
+                    .map_err(|error| StoreError::Corrupt(format!("audit chunk {chunk_id}: {error}")))?;
+                if keys_from_blob(stored_keys)?.binary_search(&key).is_err() {
+                    continue;
+                }
+            }
             let body = row
                 .get_ref(2)?
                 .as_blob()
                 .map_err(|error| StoreError::Corrupt(format!("audit chunk {chunk_id}: {error}")))?;
+            let body = decompress(body)?;
             let mut matches = Vec::new();
-            for event in ChunkEvents::new(body)? {
+            for event in ChunkEvents::new(&body)? {
                 let event = event?;
                 let cursor = AuditCursor {
                     time: event.time,
@@ -340,6 +365,7 @@ fn purge_batch(connection: &Connection, time: f64) -> Result<(u64, i64), StoreEr
             .query_row([chunk_id], |row| row.get(0))
             .optional()?
             .unwrap_or_default();
+        let body = decompress(&body)?;
         let mut kept = ChunkBuilder::new();
         for event in ChunkEvents::new(&body)? {
             let event = event?;
@@ -350,15 +376,15 @@ fn purge_batch(connection: &Connection, time: f64) -> Result<(u64, i64), StoreEr
         let kept = kept.finish();
         let kept_keys = AttributeKeys::new(account, region).of_chunk(&kept.body)?;
         // Removing older events leaves max_time as it was, so the key rows keep their place.
-        insert_keys(connection, &kept_keys, *max_time, *chunk_id)?;
+        insert_keys(connection, &kept_keys.indexed, *max_time, *chunk_id)?;
         connection
             .prepare_cached(REWRITE_CHUNK_SQL)?
             .execute(rusqlite::params![
                 chunk_id,
                 kept.min_time,
                 kept.event_count,
-                keys_blob(&kept_keys),
-                kept.body,
+                keys_blob(&kept_keys.all),
+                compress(&kept.body),
             ])?;
         removed += (*event_count as u64).saturating_sub(u64::from(kept.event_count));
     }
