@@ -6,53 +6,52 @@ use serde_json::Value;
 /// `(key, values)` pairs for the policy engine's request context. `action` is the IAM action
 /// being judged, which for ReEncrypt says which side's encryption context counts.
 pub fn condition_keys(action: &str, account: &str, input: &Value) -> Vec<(String, Vec<String>)> {
-    let text = |name: &str| input.get(name).and_then(Value::as_str).map(str::to_owned);
     let mut keys = vec![("kms:CallerAccount".to_owned(), vec![account.to_owned()])];
     let context_member = match action {
         "kms:ReEncryptFrom" => "SourceEncryptionContext",
         "kms:ReEncryptTo" => "DestinationEncryptionContext",
         _ => "EncryptionContext",
     };
-    if let Some(context) = input.get(context_member).and_then(Value::as_object) {
-        for (key, value) in context {
-            if let Some(value) = value.as_str() {
-                keys.push((format!("kms:EncryptionContext:{key}"), vec![value.to_owned()]));
+    // One pass over the few members a request has, rather than a lookup for every key.
+    for (member, value) in input.as_object().into_iter().flatten() {
+        if member == context_member {
+            if let Some(context) = value.as_object() {
+                for (key, value) in context {
+                    if let Some(value) = value.as_str() {
+                        keys.push((format!("kms:EncryptionContext:{key}"), vec![value.to_owned()]));
+                    }
+                }
+                keys.push(("kms:EncryptionContextKeys".to_owned(), context.keys().cloned().collect()));
             }
+            continue;
         }
-        keys.push(("kms:EncryptionContextKeys".to_owned(), context.keys().cloned().collect()));
-    }
-    let single = [
-        ("EncryptionAlgorithm", "kms:EncryptionAlgorithm"),
-        ("SigningAlgorithm", "kms:SigningAlgorithm"),
-        ("MacAlgorithm", "kms:MacAlgorithm"),
-        ("KeyAgreementAlgorithm", "kms:KeyAgreementAlgorithm"),
-        ("KeyPairSpec", "kms:DataKeyPairSpec"),
-        ("MessageType", "kms:MessageType"),
-        ("GranteePrincipal", "kms:GranteePrincipal"),
-        ("RetiringPrincipal", "kms:RetiringPrincipal"),
-        ("KeySpec", "kms:KeySpec"),
-        ("KeyUsage", "kms:KeyUsage"),
-        ("Origin", "kms:KeyOrigin"),
-        ("WrappingAlgorithm", "kms:WrappingAlgorithm"),
-        ("WrappingKeySpec", "kms:WrappingKeySpec"),
-        ("ExpirationModel", "kms:ExpirationModel"),
-    ];
-    for (member, key) in single {
-        if let Some(value) = text(member) {
-            keys.push((key.to_owned(), vec![value]));
-        }
-    }
-    if let Some(alias) = text("KeyId").filter(|k| k.starts_with("alias/")) {
-        keys.push(("kms:RequestAlias".to_owned(), vec![alias]));
-    }
-    if let Some(operations) = input.get("Operations").and_then(Value::as_array) {
-        keys.push(("kms:GrantOperations".to_owned(), operations.iter().filter_map(Value::as_str).map(str::to_owned).collect()));
+        let single = |key: &str| value.as_str().map(|text| (key.to_owned(), vec![text.to_owned()]));
+        let entry = match member.as_str() {
+            "EncryptionAlgorithm" => single("kms:EncryptionAlgorithm"),
+            "SigningAlgorithm" => single("kms:SigningAlgorithm"),
+            "MacAlgorithm" => single("kms:MacAlgorithm"),
+            "KeyAgreementAlgorithm" => single("kms:KeyAgreementAlgorithm"),
+            "KeyPairSpec" => single("kms:DataKeyPairSpec"),
+            "MessageType" => single("kms:MessageType"),
+            "GranteePrincipal" => single("kms:GranteePrincipal"),
+            "RetiringPrincipal" => single("kms:RetiringPrincipal"),
+            "KeySpec" => single("kms:KeySpec"),
+            "KeyUsage" => single("kms:KeyUsage"),
+            "Origin" => single("kms:KeyOrigin"),
+            "WrappingAlgorithm" => single("kms:WrappingAlgorithm"),
+            "WrappingKeySpec" => single("kms:WrappingKeySpec"),
+            "ExpirationModel" => single("kms:ExpirationModel"),
+            "KeyId" if value.as_str().is_some_and(|key| key.starts_with("alias/")) => single("kms:RequestAlias"),
+            "Operations" => value.as_array().map(|operations| {
+                ("kms:GrantOperations".to_owned(), operations.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            }),
+            "MultiRegion" => value.as_bool().map(|multi_region| ("kms:MultiRegion".to_owned(), vec![multi_region.to_string()])),
+            _ => None,
+        };
+        keys.extend(entry);
     }
     if action == "kms:CreateGrant" {
         keys.push(("kms:GrantIsForAWSResource".to_owned(), vec!["false".to_owned()]));
-    }
-    if let Some(multi_region) = input.get("MultiRegion").and_then(Value::as_bool) {
-        keys.push(("kms:MultiRegion".to_owned(), vec![multi_region.to_string()]));
     }
     keys
 }
