@@ -102,7 +102,7 @@ impl Gateway {
             Ok(()) => self.authorize_and_dispatch(&ctx, input).await,
             Err(error) => Err(error),
         };
-        let (output, request_parameters, resources, would_be_denied, error) = match outcome {
+        let (output, parameters, resources, would_be_denied, error) = match outcome {
             Ok((reply, denial)) => {
                 (Some(reply.output), request_parameters(audited_input, reply.request_parameters), reply.resources, denial, None)
             }
@@ -125,7 +125,7 @@ impl Gateway {
             user_agent: invoked_by,
             request_id: &ctx.request_id,
             event_id: &new_request_id(),
-            request_parameters,
+            request_parameters: parameters,
             response_elements,
             error: error.as_ref(),
             would_be_denied: would_be_denied.as_ref(),
