@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::ast::PolicyDocument;
+use crate::ast::{distinct_keys, PolicyDocument};
 use crate::context::{Caller, Request};
 use crate::evaluator::{evaluate_with, PolicyEvaluation, PrincipalGrant};
 
@@ -92,13 +92,7 @@ impl PolicySet {
             .chain(self.session_policies.iter().flatten())
             .chain(self.resource_policy.iter().map(|r| &r.policy))
             .chain(organizations.flat_map(|o| o.levels.iter().flatten()));
-        let mut keys: Vec<&str> = Vec::new();
-        for key in policies.flat_map(|policy| policy.document.context_keys()) {
-            if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-                keys.push(key);
-            }
-        }
-        keys
+        distinct_keys(policies.flat_map(|policy| policy.document.referenced_keys()))
     }
 }
 

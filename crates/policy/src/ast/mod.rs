@@ -64,26 +64,35 @@ impl PolicyDocument {
     /// once (keys compare case-insensitively), in the order they first appear: IAM's
     /// GetContextKeysFor*Policy.
     pub fn context_keys(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = Vec::new();
-        for statement in &self.statements {
+        distinct_keys(self.referenced_keys())
+    }
+
+    /// Every context key the document refers to, as often as it does.
+    pub(crate) fn referenced_keys(&self) -> impl Iterator<Item = &str> {
+        self.statements.iter().flat_map(|statement| {
             let resource_variables = match &statement.resource {
                 Some(ResourceBlock::Resource(patterns) | ResourceBlock::NotResource(patterns)) => patterns.as_slice(),
                 None => &[],
             };
-            let named = resource_variables.iter().flat_map(Pattern::variables).map(|v| v.key.as_str()).chain(
+            resource_variables.iter().flat_map(Pattern::variables).map(|v| v.key.as_str()).chain(
                 statement.conditions.iter().flat_map(|condition| {
                     std::iter::once(condition.key.as_str())
                         .chain(condition.values.iter().flat_map(Pattern::variables).map(|v| v.key.as_str()))
                 }),
-            );
-            for key in named {
-                if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-                    keys.push(key);
-                }
-            }
-        }
-        keys
+            )
+        })
     }
+}
+
+/// Each key once, compared case-insensitively as IAM does, in the order they first appear.
+pub(crate) fn distinct_keys<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut distinct: Vec<&str> = Vec::new();
+    for key in keys {
+        if !distinct.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            distinct.push(key);
+        }
+    }
+    distinct
 }
 
 /// One statement of a policy.

@@ -19,7 +19,7 @@ pub struct ContextBuilder {
 
 impl ContextBuilder {
     fn new(wanted: &[&str]) -> Self {
-        ContextBuilder { wanted: wanted.iter().map(|key| key.to_ascii_lowercase()).collect(), context: ConditionContext::new() }
+        ContextBuilder { wanted: wanted.iter().map(|&key| key.to_owned()).collect(), context: ConditionContext::new() }
     }
 
     fn wants(&self, key: &str) -> bool {
